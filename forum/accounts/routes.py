@@ -1,0 +1,179 @@
+"""Account routes: register, log in and out, tokens, settings (JSON API and pages)."""
+
+from __future__ import annotations
+
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from forum.accounts import service
+from forum.accounts.models import User
+from forum.accounts.schemas import Credentials, Empty, NewToken, Profile, Register, TokenRequest
+from forum.errors import AppError, RateLimited, Unauthorized
+from forum.web import SESSION_COOKIE, Ctx, endpoint, set_cookie
+
+BAD_LOGIN = "That username and password don't match. Please try again."
+
+
+def user_json(user: User) -> dict[str, object]:
+    return {"id": user.id, "username": user.username, "display_name": user.display_name,
+            "role": user.role}
+
+
+def safe_next(url: str) -> str:
+    return url if url.startswith("/") and not url.startswith("//") else "/"
+
+
+async def _check_login(ctx: Ctx, username: str, password: str) -> User:
+    """Rate-limited by address and by name; the same answer whether the name exists or not."""
+    limiter = ctx.app.login_limiter
+    keys = (f"ip:{ctx.request.client.host if ctx.request.client else '-'}",
+            f"name:{service.username_key(username)}")
+    waits = [w for w in (limiter.blocked_for(k) for k in keys) if w is not None]
+    if waits:
+        raise RateLimited(
+            "Too many sign-in attempts. Please wait a little and try again.",
+            retry_after=max(waits),
+        )
+    user = await service.authenticate(ctx.db, username, password)
+    if user is None:
+        for key in keys:
+            limiter.fail(key)
+        raise Unauthorized(BAD_LOGIN, code="invalid_credentials")
+    limiter.clear(keys[1])
+    return user
+
+
+@endpoint
+async def api_register(ctx: Ctx) -> Response:
+    data = await ctx.json_body(Register)
+    user = await service.register(ctx.db, data.username, data.password, data.display_name)
+    return JSONResponse(user_json(user), status_code=201)
+
+
+@endpoint
+async def api_token(ctx: Ctx) -> Response:
+    data = await ctx.json_body(TokenRequest)
+    user = await _check_login(ctx, data.username, data.password)
+    token = await service.create_api_token(ctx.db, user, data.name)
+    return JSONResponse({"token": token, "user": user_json(user)})
+
+
+@endpoint
+async def api_me(ctx: Ctx) -> Response:
+    return JSONResponse(user_json(await ctx.require_user()))
+
+
+async def _sign_in(ctx: Ctx, user: User, next_url: str) -> Response:
+    # Rotate: whatever session this browser had ends, and a fresh token is issued.
+    if old := ctx.request.cookies.get(SESSION_COOKIE):
+        await service.end_session(ctx.db, old)
+    token = await service.start_session(
+        ctx.db, user, ctx.request.headers.get("user-agent", ""), ctx.app.settings.session_days
+    )
+    response = ctx.redirect(safe_next(next_url))
+    set_cookie(response, ctx.app, SESSION_COOKIE, token, ctx.app.settings.session_days * 86400)
+    return response
+
+
+@endpoint
+async def register_page(ctx: Ctx) -> Response:
+    if ctx.request.method == "GET":
+        return ctx.render("register.html", form={})
+    data = await ctx.form(Register)
+    try:
+        user = await service.register(ctx.db, data.username, data.password, data.display_name)
+    except AppError as exc:
+        return ctx.form_error("register.html", exc, form=data.model_dump(exclude={"password"}))
+    return await _sign_in(ctx, user, "/")
+
+
+@endpoint
+async def login_page(ctx: Ctx) -> Response:
+    if ctx.request.method == "GET":
+        return ctx.render(
+            "login.html", form={}, next=safe_next(ctx.request.query_params.get("next", "/"))
+        )
+    data = await ctx.form(Credentials)
+    try:
+        user = await _check_login(ctx, data.username, data.password)
+    except AppError as exc:
+        response = ctx.form_error(
+            "login.html", exc, form={"username": data.username}, next=safe_next(data.next)
+        )
+        if isinstance(exc, RateLimited):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    return await _sign_in(ctx, user, data.next)
+
+
+@endpoint
+async def logout(ctx: Ctx) -> Response:
+    await ctx.form(Empty)
+    if token := ctx.request.cookies.get(SESSION_COOKIE):
+        await service.end_session(ctx.db, token)
+    response = ctx.redirect("/")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+async def _account(ctx: Ctx, user: User, **extra: object) -> Response:
+    sessions, tokens = await service.sessions_and_tokens(ctx.db, user)
+    status = 200 if "error" not in extra else 422
+    return ctx.render("account.html", status_code=status, sessions=sessions, tokens=tokens,
+                      **extra)
+
+
+@endpoint
+async def account_page(ctx: Ctx) -> Response:
+    return await _account(ctx, await ctx.require_user())
+
+
+@endpoint
+async def update_profile(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(Profile)
+    try:
+        await service.update_profile(ctx.db, user, data.display_name)
+    except AppError as exc:
+        ctx.failed = True
+        return await _account(ctx, user, error=exc.message)
+    return ctx.redirect("/account?saved=profile")
+
+
+@endpoint
+async def create_token(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(NewToken)
+    token = await service.create_api_token(ctx.db, user, data.name or "API token")
+    return await _account(ctx, user, new_token=token)
+
+
+@endpoint
+async def revoke_token(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    await ctx.form(Empty)
+    await service.revoke_api_token(ctx.db, user, int(ctx.request.path_params["token_id"]))
+    return ctx.redirect("/account")
+
+
+@endpoint
+async def revoke_session(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    await ctx.form(Empty)
+    await service.revoke_session(ctx.db, user, int(ctx.request.path_params["session_id"]))
+    return ctx.redirect("/account")
+
+
+routes = [
+    Route("/api/v1/auth/register", api_register, methods=["POST"]),
+    Route("/api/v1/auth/token", api_token, methods=["POST"]),
+    Route("/api/v1/me", api_me, methods=["GET"]),
+    Route("/register", register_page, methods=["GET", "POST"]),
+    Route("/login", login_page, methods=["GET", "POST"]),
+    Route("/logout", logout, methods=["POST"]),
+    Route("/account", account_page, methods=["GET"]),
+    Route("/account/profile", update_profile, methods=["POST"]),
+    Route("/account/tokens", create_token, methods=["POST"]),
+    Route("/account/tokens/{token_id:int}/revoke", revoke_token, methods=["POST"]),
+    Route("/account/sessions/{session_id:int}/revoke", revoke_session, methods=["POST"]),
+]

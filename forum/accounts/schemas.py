@@ -1,0 +1,35 @@
+"""Request bodies for accounts, validated at the boundary."""
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Register(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    username: str
+    password: str
+    display_name: str
+
+
+class Credentials(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    username: str
+    password: str
+    next: str = "/"
+
+
+class TokenRequest(BaseModel):
+    username: str
+    password: str
+    name: str = "API token"
+
+
+class Profile(BaseModel):
+    display_name: str
+
+
+class NewToken(BaseModel):
+    name: str = "API token"
+
+
+class Empty(BaseModel):
+    model_config = ConfigDict(extra="ignore")

@@ -1,0 +1,138 @@
+"""Registering, signing in and out, sessions and personal tokens."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forum import security
+from forum.accounts import repository
+from forum.accounts.models import ApiToken, AuthSession, Role, User
+from forum.db import utcnow
+from forum.errors import Conflict, Invalid, NotFound
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
+MIN_PASSWORD = 10
+MAX_PASSWORD = 256
+
+
+def username_key(username: str) -> str:
+    return username.strip().casefold()
+
+
+def check_username(username: str) -> str:
+    username = username.strip()
+    if not USERNAME_RE.match(username):
+        raise Invalid(
+            "Usernames are 3 to 32 characters: letters, numbers, dots, dashes and underscores.",
+            field="username",
+        )
+    return username
+
+
+def check_display_name(display_name: str) -> str:
+    display_name = " ".join(display_name.split())
+    if not 1 <= len(display_name) <= 48:
+        raise Invalid("Display names are 1 to 48 characters.", field="display_name")
+    return display_name
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(
+            f"Passwords need at least {MIN_PASSWORD} characters. A few words together work well.",
+            field="password",
+        )
+    if len(password) > MAX_PASSWORD:
+        raise Invalid(f"Passwords can be at most {MAX_PASSWORD} characters.", field="password")
+    return password
+
+
+async def register(
+    db: AsyncSession,
+    username: str,
+    password: str,
+    display_name: str,
+    role: Role = Role.MEMBER,
+) -> User:
+    username = check_username(username)
+    display_name = check_display_name(display_name)
+    check_password(password)
+    if await repository.get_user_by_key(db, username_key(username)) is not None:
+        raise Conflict("That username is taken. Please choose another.", code="username_taken")
+    user = User(
+        username=username,
+        username_key=username_key(username),
+        display_name=display_name,
+        password_hash=security.hash_password(password),
+        role=role,
+    )
+    db.add(user)
+    await db.flush()
+    return user
+
+
+async def authenticate(db: AsyncSession, username: str, password: str) -> User | None:
+    """The member if the password matches; the same slow check runs for unknown names."""
+    user = await repository.get_user_by_key(db, username_key(username))
+    ok = security.verify_password(user.password_hash if user else None, password)
+    return user if ok and user is not None else None
+
+
+async def start_session(db: AsyncSession, user: User, user_agent: str, days: int) -> str:
+    token = security.new_token()
+    db.add(
+        AuthSession(
+            token_hash=security.token_hash(token),
+            user_id=user.id,
+            expires_at=utcnow() + timedelta(days=days),
+            user_agent=user_agent[:200],
+        )
+    )
+    await db.flush()
+    return token
+
+
+async def end_session(db: AsyncSession, token: str) -> None:
+    await repository.revoke_session_by_hash(db, security.token_hash(token), utcnow())
+
+
+async def user_for_session_token(db: AsyncSession, token: str) -> User | None:
+    return await repository.user_for_session(db, security.token_hash(token), utcnow())
+
+
+async def user_for_bearer_token(db: AsyncSession, token: str) -> User | None:
+    return await repository.user_for_api_token(db, security.token_hash(token))
+
+
+async def create_api_token(db: AsyncSession, user: User, name: str) -> str:
+    token = security.new_token()
+    db.add(ApiToken(token_hash=security.token_hash(token), user_id=user.id, name=name[:64]))
+    await db.flush()
+    return token
+
+
+async def revoke_session(db: AsyncSession, user: User, session_id: int) -> None:
+    if not await repository.revoke_session(db, user.id, session_id, utcnow()):
+        raise NotFound("That session was not found or has already ended.")
+
+
+async def revoke_api_token(db: AsyncSession, user: User, token_id: int) -> None:
+    if not await repository.revoke_token(db, user.id, token_id, utcnow()):
+        raise NotFound("That token was not found or has already been revoked.")
+
+
+async def update_profile(db: AsyncSession, user: User, display_name: str) -> User:
+    user.display_name = check_display_name(display_name)
+    await db.flush()
+    return user
+
+
+async def sessions_and_tokens(
+    db: AsyncSession, user: User
+) -> tuple[Sequence[AuthSession], Sequence[ApiToken]]:
+    sessions = await repository.list_sessions(db, user.id, utcnow())
+    return sessions, await repository.list_tokens(db, user.id)

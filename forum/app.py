@@ -1,0 +1,181 @@
+"""The application factory: routes, middleware, error pages and shared state."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from forum import security
+from forum.accounts import routes as account_routes
+from forum.cache import PageCache
+from forum.circles import routes as circle_routes
+from forum.config import Settings
+from forum.db import make_engine, make_sessionmaker
+from forum.errors import AppError
+from forum.openapi import openapi_document
+from forum.ratelimit import FailureWindow, TokenBucket
+from forum.state import AppState, make_templates
+from forum.threads import routes as thread_routes
+
+log = logging.getLogger("circles")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class SecurityHeaders:
+    """Adds CSP and friends to every HTTP response (plain ASGI: no per-request task)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def healthz(request: Request) -> Response:
+    state: AppState = request.app.state.circles
+    try:
+        async with state.sessions() as db:
+            await db.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception as exc:  # any failure to reach the database is what we report
+        log.warning("health check: database unreachable: %s", exc)
+        database = "unreachable"
+    ok = database == "ok"
+    return JSONResponse(
+        {"status": "ok" if ok else "degraded", "database": database},
+        status_code=200 if ok else 503,
+    )
+
+
+async def openapi(request: Request) -> Response:
+    return JSONResponse(openapi_document())
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+def _error_page(request: Request, status: int, code: str, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+    state: AppState = request.app.state.circles
+    html = state.templates.get_template("error.html").render(
+        request=request, current_user=None, csrf_token=lambda: "", message=message, code=code
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+HTTP_MESSAGES = {
+    404: ("not_found", "There's nothing at this address."),
+    405: ("method_not_allowed", "This address doesn't accept that kind of request."),
+    413: ("payload_too_large", "That is more than this site accepts in one go."),
+}
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code, message = HTTP_MESSAGES.get(exc.status_code, ("error", str(exc.detail)))
+    if exc.status_code == 413:
+        limit = request.app.state.circles.settings.max_body_bytes
+        message = f"That is more than this site accepts in one go (the limit is {limit:,} bytes)."
+    return _error_page(request, exc.status_code, code, message)
+
+
+async def app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    return _error_page(request, exc.status, exc.code, exc.message)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error_page(
+        request,
+        500,
+        "server_error",
+        "Something went wrong on our side. Nothing you did caused this; please try again.",
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: AsyncEngine | None = None,
+    sessions: async_sessionmaker[AsyncSession] | None = None,
+) -> Starlette:
+    settings = settings or Settings.from_env()
+    security.use_fast_hashing(settings.environment == "test")
+    engine = engine or make_engine(settings.database_url, settings.db_pool_size)
+    state = AppState(
+        settings=settings,
+        engine=engine,
+        sessions=sessions or make_sessionmaker(engine),
+        templates=make_templates(),
+        write_limiter=TokenBucket(settings.post_rate_burst, settings.post_rate_seconds),
+        login_limiter=FailureWindow(
+            settings.login_rate_attempts, settings.login_rate_window_seconds
+        ),
+        page_cache=PageCache(settings.page_cache_seconds),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/api/v1/openapi.json", openapi, methods=["GET"]),
+        *account_routes.routes,
+        *circle_routes.routes,
+        *thread_routes.routes,
+        Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={
+            HTTPException: http_error,
+            AppError: app_error,
+            Exception: server_error,
+        },
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+    )
+    app.state.circles = state
+    return app
+
+

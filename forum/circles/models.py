@@ -1,0 +1,76 @@
+"""Tables for circles, their versioned ground rules and their memberships."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forum.db import Base, BigId, UTCDateTime, utcnow
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+class CircleRole(StrEnum):
+    OWNER = "owner"
+    MODERATOR = "moderator"
+    MEMBER = "member"
+
+
+class Circle(Base):
+    __tablename__ = "circles"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[str] = mapped_column(String(16), default=Visibility.PUBLIC)
+    rules_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == Visibility.PUBLIC
+
+
+class RuleVersion(Base):
+    __tablename__ = "rule_versions"
+    __table_args__ = (UniqueConstraint("circle_id", "version"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    ratified_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RuleItem(Base):
+    __tablename__ = "rule_items"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    rule_version_id: Mapped[int] = mapped_column(
+        ForeignKey("rule_versions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+
+    circle_id: Mapped[int] = mapped_column(
+        ForeignKey("circles.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(16), default=CircleRole.MEMBER)
+    accepted_rules_version: Mapped[int] = mapped_column(Integer)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,239 @@
+"""Creating circles, reading them as a given member, and joining them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forum.accounts import repository as accounts_repository
+from forum.accounts.models import User
+from forum.accounts.service import username_key
+from forum.circles import repository
+from forum.circles.models import (
+    Circle,
+    CircleRole,
+    Membership,
+    RuleItem,
+    RuleVersion,
+    Visibility,
+)
+from forum.errors import Conflict, Forbidden, Invalid, NotFound
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
+RESERVED_SLUGS = frozenset({"new", "api", "admin", "static", "login", "register"})
+
+# Drawn from peer-support practice; owners edit them and members propose changes.
+RULES_TEMPLATE: tuple[tuple[str, str], ...] = (
+    (
+        "Keep it confidential",
+        "What people share here stays here. Don't repeat it elsewhere or share screenshots.",
+    ),
+    (
+        "Listen without judging",
+        "Everyone's experience is their own. Respond with curiosity and kindness.",
+    ),
+    (
+        "No unsolicited advice",
+        "Share what helped you, in your own words, rather than telling others what to do. "
+        "Ask before offering advice.",
+    ),
+    (
+        "No graphic detail of methods",
+        "Talk about feelings, not the methods or means of self-harm or suicide.",
+    ),
+    (
+        "Respect each other's boundaries",
+        "If someone asks for space or for a topic to be left alone, honour that.",
+    ),
+    (
+        "Look after yourself",
+        "Step away when you need to. If you are in danger, the crisis resources at the "
+        "bottom of every page can help right now.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class CircleView:
+    """A circle as one member sees it."""
+
+    circle: Circle
+    membership: Membership | None
+
+    @property
+    def is_member(self) -> bool:
+        return self.membership is not None
+
+    @property
+    def needs_rules_acceptance(self) -> bool:
+        return (
+            self.membership is not None
+            and self.membership.accepted_rules_version < self.circle.rules_version
+        )
+
+
+def check_slug(slug: str) -> str:
+    slug = slug.strip().lower()
+    if not SLUG_RE.match(slug) or "--" in slug:
+        raise Invalid(
+            "A circle's address is 3 to 40 lowercase letters, numbers and single dashes, "
+            "for example 'caring-for-parents'.",
+            field="slug",
+        )
+    if slug in RESERVED_SLUGS:
+        raise Invalid("That address is reserved. Please choose another.", field="slug")
+    return slug
+
+
+async def create_circle(
+    db: AsyncSession,
+    owner: User,
+    slug: str,
+    name: str,
+    description: str,
+    visibility: str,
+    rules: Sequence[tuple[str, str]] = RULES_TEMPLATE,
+) -> Circle:
+    slug = check_slug(slug)
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 80:
+        raise Invalid("A circle's name is 1 to 80 characters.", field="name")
+    if len(description) > 2000:
+        raise Invalid("A description can be at most 2000 characters.", field="description")
+    if visibility not in (Visibility.PUBLIC, Visibility.PRIVATE):
+        raise Invalid("Visibility is either 'public' or 'private'.", field="visibility")
+    if await repository.get_by_slug(db, slug) is not None:
+        raise Conflict("A circle with that address already exists.", code="slug_taken")
+    circle = Circle(
+        slug=slug,
+        name=name,
+        description=description.strip(),
+        visibility=visibility,
+        rules_version=1,
+        created_by=owner.id,
+    )
+    db.add(circle)
+    await db.flush()
+    version = RuleVersion(circle_id=circle.id, version=1, summary="The circle's first rules.")
+    db.add(version)
+    await db.flush()
+    db.add_all(
+        RuleItem(rule_version_id=version.id, position=i, title=title, text=text)
+        for i, (title, text) in enumerate(rules, start=1)
+    )
+    db.add(
+        Membership(
+            circle_id=circle.id, user_id=owner.id, role=CircleRole.OWNER, accepted_rules_version=1
+        )
+    )
+    await db.flush()
+    return circle
+
+
+async def get_circle_view_or_404(db: AsyncSession, slug: str, user: User | None) -> CircleView:
+    """The circle if this member may read it; private circles are 404 to outsiders."""
+    circle = await repository.get_by_slug(db, slug)
+    if circle is None:
+        raise NotFound("There is no circle at this address.")
+    membership = await repository.get_membership(db, circle.id, user.id) if user else None
+    if not circle.is_public and membership is None:
+        raise NotFound("There is no circle at this address.")
+    return CircleView(circle, membership)
+
+
+async def can_read(db: AsyncSession, circle: Circle, user: User | None) -> bool:
+    if circle.is_public:
+        return True
+    return user is not None and await repository.get_membership(db, circle.id, user.id) is not None
+
+
+async def current_rules(db: AsyncSession, circle: Circle) -> Sequence[RuleItem]:
+    return await repository.get_rules(db, circle.id, circle.rules_version)
+
+
+async def join_circle(
+    db: AsyncSession, user: User, view: CircleView, accept_rules_version: int
+) -> Membership:
+    """Join, or re-accept newer rules; only the current version can be accepted."""
+    circle = view.circle
+    if accept_rules_version != circle.rules_version:
+        raise Conflict(
+            f"The ground rules are now at version {circle.rules_version}. "
+            "Please read them and accept that version.",
+            code="rules_version_stale",
+            current_version=circle.rules_version,
+        )
+    membership = view.membership
+    if membership is None:
+        membership = Membership(
+            circle_id=circle.id,
+            user_id=user.id,
+            role=CircleRole.MEMBER,
+            accepted_rules_version=accept_rules_version,
+        )
+        db.add(membership)
+    else:
+        membership.accepted_rules_version = accept_rules_version
+    await db.flush()
+    return membership
+
+
+async def leave_circle(db: AsyncSession, user: User, view: CircleView) -> None:
+    if view.membership is None:
+        raise Conflict("You are not a member of this circle.", code="not_a_member")
+    if view.membership.role == CircleRole.OWNER:
+        raise Conflict(
+            "Owners can't leave their own circle yet. Hand it to another owner first.",
+            code="owner_cannot_leave",
+        )
+    await db.delete(view.membership)
+    await db.flush()
+
+
+async def invite_member(
+    db: AsyncSession, actor: User, view: CircleView, username: str
+) -> Membership:
+    """Owners and circle moderators add someone; they read at once and accept rules to post."""
+    if view.membership is None or view.membership.role not in (
+        CircleRole.OWNER,
+        CircleRole.MODERATOR,
+    ):
+        raise Forbidden("Only this circle's owners and moderators can invite people.")
+    invitee = await accounts_repository.get_user_by_key(db, username_key(username))
+    if invitee is None:
+        raise NotFound("There is no member with that username.", code="no_such_user")
+    if await repository.get_membership(db, view.circle.id, invitee.id) is not None:
+        raise Conflict("They are already a member of this circle.", code="already_member")
+    # Version 0 means "invited, has not accepted any rules yet".
+    membership = Membership(
+        circle_id=view.circle.id,
+        user_id=invitee.id,
+        role=CircleRole.MEMBER,
+        accepted_rules_version=0,
+    )
+    db.add(membership)
+    await db.flush()
+    return membership
+
+
+def require_can_post(view: CircleView) -> Membership:
+    """Members post once they have accepted the circle's current rules."""
+    if view.membership is None:
+        raise Forbidden(
+            "Join this circle (and accept its ground rules) to post here.", code="not_a_member"
+        )
+    if view.needs_rules_acceptance:
+        raise Conflict(
+            "This circle's ground rules have changed. Please read and accept them to post.",
+            code="rules_not_accepted",
+            current_version=view.circle.rules_version,
+        )
+    return view.membership
+
+
+async def visible_circles(db: AsyncSession, user: User | None) -> list[CircleView]:
+    rows = await repository.visible_circles(db, user.id if user else None)
+    return [CircleView(circle, membership) for circle, membership in rows]

@@ -1,0 +1,96 @@
+"""Settings read from CIRCLES_* environment variables, with documented defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./circles.db"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says how to fix it."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    environment: str = "development"
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    secure_cookies: bool = False
+    max_body_bytes: int = 64 * 1024
+    post_rate_burst: int = 10
+    post_rate_seconds: float = 6.0
+    login_rate_attempts: int = 5
+    login_rate_window_seconds: float = 60.0
+    session_days: int = 30
+    page_cache_seconds: float = 5.0
+    page_size: int = 50
+    static_dir: Path = PROJECT_ROOT / "static"
+    db_pool_size: int = 10
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        environment = env.get("CIRCLES_ENV", "development")
+        if environment not in ("development", "production", "test"):
+            raise ConfigError(
+                f"CIRCLES_ENV must be development, production or test, got {environment!r}"
+            )
+        secret_key = env.get("CIRCLES_SECRET_KEY", "")
+        if environment == "production" and len(secret_key) < 32:
+            raise ConfigError(
+                "CIRCLES_SECRET_KEY must be set to at least 32 random characters in production "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+        # Outside production a per-process random key is fine: CSRF tokens and
+        # cookies simply stop validating after a restart.
+        secret_key = secret_key or secrets.token_hex(32)
+        return cls(
+            database_url=env.get("CIRCLES_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            environment=environment,
+            secret_key=secret_key,
+            secure_cookies=env.get("CIRCLES_SECURE_COOKIES", "") in ("1", "true", "yes")
+            or environment == "production",
+            max_body_bytes=_int(env, "CIRCLES_MAX_BODY_BYTES", 64 * 1024),
+            post_rate_burst=_int(env, "CIRCLES_POST_RATE_BURST", 10),
+            post_rate_seconds=_float(env, "CIRCLES_POST_RATE_SECONDS", 6.0),
+            login_rate_attempts=_int(env, "CIRCLES_LOGIN_RATE_ATTEMPTS", 5),
+            login_rate_window_seconds=_float(env, "CIRCLES_LOGIN_RATE_WINDOW_SECONDS", 60.0),
+            session_days=_int(env, "CIRCLES_SESSION_DAYS", 30),
+            page_cache_seconds=_float(env, "CIRCLES_PAGE_CACHE_SECONDS", 5.0),
+            static_dir=Path(env.get("CIRCLES_STATIC_DIR") or PROJECT_ROOT / "static"),
+            db_pool_size=_int(env, "CIRCLES_DB_POOL_SIZE", 10),
+        )

@@ -1,0 +1,24 @@
+"""Every table, imported in one place so Alembic and tests see the whole schema."""
+
+from forum.accounts.models import ApiToken, AuthSession, Role, User
+from forum.circles.models import Circle, CircleRole, Membership, RuleItem, RuleVersion, Visibility
+from forum.db import Base
+from forum.threads.models import Post, PostRevision, PostStatus, Thread
+
+__all__ = [
+    "ApiToken",
+    "AuthSession",
+    "Base",
+    "Circle",
+    "CircleRole",
+    "Membership",
+    "Post",
+    "PostRevision",
+    "PostStatus",
+    "Role",
+    "RuleItem",
+    "RuleVersion",
+    "Thread",
+    "User",
+    "Visibility",
+]

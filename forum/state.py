@@ -1,0 +1,39 @@
+"""What one running application holds: settings, database, templates, limits, caches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from forum.cache import PageCache
+from forum.config import Settings
+from forum.ratelimit import FailureWindow, TokenBucket
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    templates: jinja2.Environment
+    write_limiter: TokenBucket
+    login_limiter: FailureWindow
+    page_cache: PageCache
+
+
+def make_templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["datetime"] = lambda value: value.strftime("%-d %b %Y, %H:%M UTC")
+    env.filters["isodate"] = lambda value: value.isoformat()
+    return env

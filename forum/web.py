@@ -1,0 +1,205 @@
+"""The request boundary: one unit of work per request, who is asking, CSRF, parsing, replies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from forum import security
+from forum.accounts import service as accounts
+from forum.accounts.models import User
+from forum.errors import AppError, BadRequest, Forbidden, Invalid, RateLimited, Unauthorized
+from forum.state import AppState
+
+SESSION_COOKIE = "circles_session"
+CSRF_COOKIE = "circles_csrf"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class Ctx:
+    """What a handler needs: the request, its database session and who is asking."""
+
+    request: Request
+    db: AsyncSession
+    app: AppState
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    set_cookies: list[tuple[str, str, int]] = field(default_factory=list)
+    failed: bool = False
+    _user: User | None = None
+    _user_loaded: bool = False
+
+    @property
+    def is_api(self) -> bool:
+        return self.request.url.path.startswith("/api/")
+
+    @property
+    def bearer(self) -> str | None:
+        header = self.request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+    async def user(self) -> User | None:
+        if not self._user_loaded:
+            self._user_loaded = True
+            if (token := self.bearer) is not None:
+                self._user = await accounts.user_for_bearer_token(self.db, token)
+                if self._user is None:
+                    raise Unauthorized("That API token is not valid.", code="bad_token")
+            elif cookie := self.request.cookies.get(SESSION_COOKIE):
+                self._user = await accounts.user_for_session_token(self.db, cookie)
+        return self._user
+
+    async def require_user(self) -> User:
+        user = await self.user()
+        if user is None:
+            raise Unauthorized("Please log in first.", code="login_required")
+        return user
+
+    def csrf_seed(self) -> str:
+        seed = self.request.cookies.get(CSRF_COOKIE)
+        if not seed:
+            seed = security.new_token()
+            self.request.cookies[CSRF_COOKIE] = seed
+            self.set_cookies.append((CSRF_COOKIE, seed, 60 * 60 * 24 * 365))
+        return seed
+
+    def csrf_token(self) -> str:
+        return security.csrf_token(self.app.settings.secret_key, self.csrf_seed())
+
+    def check_csrf(self, submitted: str | None) -> None:
+        """Cookie-authenticated writes must prove they came from our own pages."""
+        if self.bearer is not None:
+            return
+        submitted = submitted or self.request.headers.get("x-csrf-token")
+        seed = self.request.cookies.get(CSRF_COOKIE)
+        if not security.csrf_valid(self.app.settings.secret_key, seed, submitted):
+            raise Forbidden(
+                "This form has expired. Please go back, reload the page and try again.",
+                code="csrf_failed",
+            )
+
+    def limit_writes(self, user: User) -> None:
+        if user.is_staff:
+            return
+        wait = self.app.write_limiter.take(f"user:{user.id}")
+        if wait is not None:
+            raise RateLimited(
+                "You're posting faster than this space allows. "
+                f"Please take a breath and try again in {max(1, round(wait))} seconds.",
+                retry_after=wait,
+            )
+
+    async def json_body(self, model: type[M]) -> M:
+        try:
+            data = json.loads(await self.request.body() or b"null")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise BadRequest("The request body is not valid JSON.", code="bad_json") from None
+        if self.request.method in UNSAFE_METHODS and not self.bearer:
+            self.check_csrf(None)
+        return validate(model, data)
+
+    async def form(self, model: type[M]) -> M:
+        form = await self.request.form()
+        data = {key: value for key, value in form.items() if isinstance(value, str)}
+        self.check_csrf(data.pop("csrf_token", None))
+        return validate(model, data)
+
+    async def payload(self, model: type[M]) -> M:
+        """JSON for API routes, a form for pages."""
+        return await (self.json_body(model) if self.is_api else self.form(model))
+
+    def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        context.setdefault("current_user", self._user)
+        context.setdefault("csrf_token", self.csrf_token)
+        context.setdefault("request", self.request)
+        html = self.app.templates.get_template(template).render(context)
+        return HTMLResponse(html, status_code=status_code)
+
+    def form_error(self, template: str, exc: AppError, **context: Any) -> HTMLResponse:
+        """Show the form again with the problem; nothing from this request is kept."""
+        self.failed = True
+        return self.render(template, status_code=exc.status, error=exc.message, **context)
+
+    def redirect(self, url: str) -> RedirectResponse:
+        return RedirectResponse(url, status_code=303)
+
+
+def validate(model: type[M], data: Any) -> M:
+    if not isinstance(data, dict):
+        raise Invalid("The request body must be a JSON object.", code="invalid")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        message = {
+            "missing": f"'{where}' is required.",
+            "string_type": f"'{where}' must be text.",
+            "int_parsing": f"'{where}' must be a whole number.",
+            "int_type": f"'{where}' must be a whole number.",
+            "extra_forbidden": f"'{where}' is not a field this request accepts.",
+        }.get(first["type"], f"'{where}': {first['msg']}")
+        raise Invalid(message, field=where) from None
+
+
+def endpoint(
+    handler: Callable[[Ctx], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """Run a handler in one transaction; commit on success, then send after-commit events."""
+
+    async def run(request: Request) -> Response:
+        state: AppState = request.app.state.circles
+        async with state.sessions() as db:
+            ctx = Ctx(request, db, state)
+            try:
+                response = await handler(ctx)
+                await (db.rollback() if ctx.failed else db.commit())
+            except AppError as exc:
+                await db.rollback()
+                response = error_response(ctx, exc)
+        if not ctx.failed:
+            for event in ctx.after_commit:
+                event()
+        for name, value, max_age in ctx.set_cookies:
+            set_cookie(response, state, name, value, max_age)
+        return response
+
+    run.__name__ = handler.__name__
+    run.__doc__ = handler.__doc__
+    return run
+
+
+def set_cookie(response: Response, state: AppState, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=state.settings.secure_cookies,
+        path="/",
+    )
+
+
+def error_response(ctx: Ctx, exc: AppError) -> Response:
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    if ctx.is_api or ctx.request.headers.get("accept", "").startswith("application/json"):
+        return JSONResponse(exc.payload(), status_code=exc.status, headers=headers)
+    if isinstance(exc, Unauthorized):
+        return ctx.redirect(f"/login?next={ctx.request.url.path}")
+    response = ctx.render(
+        "error.html", status_code=exc.status, message=exc.message, code=exc.code
+    )
+    if headers:
+        response.headers.update(headers)
+    return response
