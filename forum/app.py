@@ -177,5 +177,3 @@ def create_app(
     )
     app.state.circles = state
     return app
-
-

@@ -29,8 +29,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from forum.app import create_app
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
-                proxy_headers=True)
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=True
+    )
     return 0
 
 

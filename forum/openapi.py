@@ -24,35 +24,106 @@ ERROR = {
 
 # (method, path, summary, request body, success status, what the success returns)
 OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
-    ("post", "/api/v1/auth/register", "Create an account", Register, 201,
-     "{id, username, display_name, role}"),
-    ("post", "/api/v1/auth/token", "Get a personal API token", TokenRequest, 200,
-     "{token, user}"),
+    (
+        "post",
+        "/api/v1/auth/register",
+        "Create an account",
+        Register,
+        201,
+        "{id, username, display_name, role}",
+    ),
+    ("post", "/api/v1/auth/token", "Get a personal API token", TokenRequest, 200, "{token, user}"),
     ("get", "/api/v1/me", "The signed-in member", None, 200, "{id, username, display_name, role}"),
     ("get", "/api/v1/circles", "Circles you can read", None, 200, "{circles: [circle]}"),
-    ("post", "/api/v1/circles", "Create a circle (you become its owner)", NewCircle, 201,
-     "{slug, name, description, visibility, rules: {version, items}}"),
-    ("get", "/api/v1/circles/{slug}", "One circle with its current ground rules", None, 200,
-     "{slug, name, description, visibility, rules: {version, items: [{id, title, text}]}}"),
-    ("post", "/api/v1/circles/{slug}/join", "Join, accepting the current rules version", Join,
-     200, "{slug, role, accepted_rules_version}; 409 with current_version when stale"),
-    ("post", "/api/v1/circles/{slug}/members", "Invite a member (owners and moderators)",
-     Invite, 201, "{slug, user_id, role}"),
+    (
+        "post",
+        "/api/v1/circles",
+        "Create a circle (you become its owner)",
+        NewCircle,
+        201,
+        "{slug, name, description, visibility, rules: {version, items}}",
+    ),
+    (
+        "get",
+        "/api/v1/circles/{slug}",
+        "One circle with its current ground rules",
+        None,
+        200,
+        "{slug, name, description, visibility, rules: {version, items: [{id, title, text}]}}",
+    ),
+    (
+        "post",
+        "/api/v1/circles/{slug}/join",
+        "Join, accepting the current rules version",
+        Join,
+        200,
+        "{slug, role, accepted_rules_version}; 409 with current_version when stale",
+    ),
+    (
+        "post",
+        "/api/v1/circles/{slug}/members",
+        "Invite a member (owners and moderators)",
+        Invite,
+        201,
+        "{slug, user_id, role}",
+    ),
     ("post", "/api/v1/circles/{slug}/leave", "Leave a circle", None, 200, "{slug, left}"),
-    ("get", "/api/v1/circles/{slug}/threads", "A page of threads (?cursor=)", None, 200,
-     "{threads: [...], next_cursor}"),
-    ("post", "/api/v1/circles/{slug}/threads", "Start a thread", NewThread, 201,
-     "{id, title, post: {id, status, body_html}}"),
-    ("get", "/api/v1/threads/{thread_id}", "A page of a thread's posts (?cursor=)", None, 200,
-     "{id, title, circle, posts: [{id, author, body_html, status, created_at}], next_cursor}"),
-    ("post", "/api/v1/threads/{thread_id}/posts", "Reply to a thread", NewPost, 201,
-     "{id, status, body_html}"),
-    ("patch", "/api/v1/posts/{post_id}", "Edit your post (the old text is kept)", NewPost, 200,
-     "{id, status, body_html, edited_at}"),
-    ("delete", "/api/v1/posts/{post_id}", "Delete your post", None, 200,
-     "{id, status: removed, removed_by: author}"),
-    ("get", "/api/v1/posts/{post_id}/revisions", "Your post's earlier versions", None, 200,
-     "{post_id, revisions: [{body, body_html, created_at}]}"),
+    (
+        "get",
+        "/api/v1/circles/{slug}/threads",
+        "A page of threads (?cursor=)",
+        None,
+        200,
+        "{threads: [...], next_cursor}",
+    ),
+    (
+        "post",
+        "/api/v1/circles/{slug}/threads",
+        "Start a thread",
+        NewThread,
+        201,
+        "{id, title, post: {id, status, body_html}}",
+    ),
+    (
+        "get",
+        "/api/v1/threads/{thread_id}",
+        "A page of a thread's posts (?cursor=)",
+        None,
+        200,
+        "{id, title, circle, posts: [{id, author, body_html, status, created_at}], next_cursor}",
+    ),
+    (
+        "post",
+        "/api/v1/threads/{thread_id}/posts",
+        "Reply to a thread",
+        NewPost,
+        201,
+        "{id, status, body_html}",
+    ),
+    (
+        "patch",
+        "/api/v1/posts/{post_id}",
+        "Edit your post (the old text is kept)",
+        NewPost,
+        200,
+        "{id, status, body_html, edited_at}",
+    ),
+    (
+        "delete",
+        "/api/v1/posts/{post_id}",
+        "Delete your post",
+        None,
+        200,
+        "{id, status: removed, removed_by: author}",
+    ),
+    (
+        "get",
+        "/api/v1/posts/{post_id}/revisions",
+        "Your post's earlier versions",
+        None,
+        200,
+        "{post_id, revisions: [{body, body_html, created_at}]}",
+    ),
 ]
 
 
@@ -87,8 +158,12 @@ def openapi_document() -> dict[str, Any]:
         params = [part[1:-1] for part in path.split("/") if part.startswith("{")]
         if params:
             item["parameters"] = [
-                {"name": name, "in": "path", "required": True,
-                 "schema": {"type": "integer" if name.endswith("_id") else "string"}}
+                {
+                    "name": name,
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer" if name.endswith("_id") else "string"},
+                }
                 for name in params
             ]
     return {

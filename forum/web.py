@@ -78,7 +78,7 @@ class Ctx:
 
     def check_csrf(self, submitted: str | None) -> None:
         """Cookie-authenticated writes must prove they came from our own pages."""
-        if self.bearer is not None:
+        if self.bearer is not None and SESSION_COOKIE not in self.request.cookies:
             return
         submitted = submitted or self.request.headers.get("x-csrf-token")
         seed = self.request.cookies.get(CSRF_COOKIE)
@@ -104,9 +104,13 @@ class Ctx:
             data = json.loads(await self.request.body() or b"null")
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise BadRequest("The request body is not valid JSON.", code="bad_json") from None
-        if self.request.method in UNSAFE_METHODS and not self.bearer:
-            self.check_csrf(None)
+        self.check_api_csrf()
         return validate(model, data)
+
+    def check_api_csrf(self) -> None:
+        # Only ambient credentials (the session cookie) can be forged cross-site.
+        if self.request.method in UNSAFE_METHODS and SESSION_COOKIE in self.request.cookies:
+            self.check_csrf(None)
 
     async def form(self, model: type[M]) -> M:
         form = await self.request.form()
@@ -197,9 +201,7 @@ def error_response(ctx: Ctx, exc: AppError) -> Response:
         return JSONResponse(exc.payload(), status_code=exc.status, headers=headers)
     if isinstance(exc, Unauthorized):
         return ctx.redirect(f"/login?next={ctx.request.url.path}")
-    response = ctx.render(
-        "error.html", status_code=exc.status, message=exc.message, code=exc.code
-    )
+    response = ctx.render("error.html", status_code=exc.status, message=exc.message, code=exc.code)
     if headers:
         response.headers.update(headers)
     return response

@@ -85,9 +85,7 @@ async def list_tokens(db: AsyncSession, user_id: int) -> Sequence[ApiToken]:
 async def revoke_token(db: AsyncSession, user_id: int, token_id: int, now: datetime) -> int:
     result = await db.execute(
         update(ApiToken)
-        .where(
-            ApiToken.id == token_id, ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)
-        )
+        .where(ApiToken.id == token_id, ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]

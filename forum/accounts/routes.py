@@ -15,8 +15,12 @@ BAD_LOGIN = "That username and password don't match. Please try again."
 
 
 def user_json(user: User) -> dict[str, object]:
-    return {"id": user.id, "username": user.username, "display_name": user.display_name,
-            "role": user.role}
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+    }
 
 
 def safe_next(url: str) -> str:
@@ -26,8 +30,10 @@ def safe_next(url: str) -> str:
 async def _check_login(ctx: Ctx, username: str, password: str) -> User:
     """Rate-limited by address and by name; the same answer whether the name exists or not."""
     limiter = ctx.app.login_limiter
-    keys = (f"ip:{ctx.request.client.host if ctx.request.client else '-'}",
-            f"name:{service.username_key(username)}")
+    keys = (
+        f"ip:{ctx.request.client.host if ctx.request.client else '-'}",
+        f"name:{service.username_key(username)}",
+    )
     waits = [w for w in (limiter.blocked_for(k) for k in keys) if w is not None]
     if waits:
         raise RateLimited(
@@ -119,8 +125,7 @@ async def logout(ctx: Ctx) -> Response:
 async def _account(ctx: Ctx, user: User, **extra: object) -> Response:
     sessions, tokens = await service.sessions_and_tokens(ctx.db, user)
     status = 200 if "error" not in extra else 422
-    return ctx.render("account.html", status_code=status, sessions=sessions, tokens=tokens,
-                      **extra)
+    return ctx.render("account.html", status_code=status, sessions=sessions, tokens=tokens, **extra)
 
 
 @endpoint

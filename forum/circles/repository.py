@@ -45,4 +45,4 @@ async def visible_circles(
         .where(or_(Circle.visibility == Visibility.PUBLIC, Membership.user_id.is_not(None)))
         .order_by(Circle.name)
     )
-    return [(circle, membership) for circle, membership in result.tuples()]
+    return [(circle, membership) for circle, membership in result]

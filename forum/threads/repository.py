@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import ColumnElement, delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forum.accounts.models import User
@@ -17,11 +17,11 @@ VISIBLE_TO_ALL = (PostStatus.PUBLISHED, PostStatus.REMOVED)
 
 async def get_thread_with_circle(db: AsyncSession, thread_id: int) -> tuple[Thread, Circle] | None:
     row = await db.execute(
-        select(Thread, Circle).join(Circle, Circle.id == Thread.circle_id).where(
-            Thread.id == thread_id
-        )
+        select(Thread, Circle)
+        .join(Circle, Circle.id == Thread.circle_id)
+        .where(Thread.id == thread_id)
     )
-    found = row.tuples().first()
+    found = row.first()
     return (found[0], found[1]) if found else None
 
 
@@ -34,7 +34,7 @@ async def get_post_with_thread(
         .join(Circle, Circle.id == Thread.circle_id)
         .where(Post.id == post_id)
     )
-    found = row.tuples().first()
+    found = row.first()
     return (found[0], found[1], found[2]) if found else None
 
 
@@ -42,7 +42,7 @@ async def list_posts(
     db: AsyncSession, thread_id: int, after_id: int | None, limit: int, viewer_id: int | None
 ) -> Sequence[tuple[Post, str | None]]:
     """One page of a thread's posts, oldest first, with each author's display name."""
-    visible = Post.status.in_(VISIBLE_TO_ALL)
+    visible: ColumnElement[bool] = Post.status.in_(VISIBLE_TO_ALL)
     if viewer_id is not None:
         visible = visible | (Post.author_id == viewer_id)
     query = (
@@ -55,7 +55,7 @@ async def list_posts(
     if after_id is not None:
         query = query.where(Post.id > after_id)
     result = await db.execute(query)
-    return [(post, name) for post, name in result.tuples()]
+    return [(post, name) for post, name in result]
 
 
 async def list_threads(
@@ -72,7 +72,7 @@ async def list_threads(
     if before is not None:
         query = query.where(tuple_(Thread.last_post_at, Thread.id) < tuple_(*before))
     result = await db.execute(query)
-    return [(thread, name) for thread, name in result.tuples()]
+    return [(thread, name) for thread, name in result]
 
 
 async def list_revisions(db: AsyncSession, post_id: int) -> Sequence[PostRevision]:

@@ -76,7 +76,11 @@ async def api_start_thread(ctx: Ctx) -> Response:
 async def api_get_thread(ctx: Ctx) -> Response:
     thread, view = await _thread(ctx)
     page = await service.read_thread_page(
-        ctx.db, thread, view, await ctx.user(), ctx.request.query_params.get("cursor"),
+        ctx.db,
+        thread,
+        view,
+        await ctx.user(),
+        ctx.request.query_params.get("cursor"),
         ctx.app.settings.page_size,
     )
     return JSONResponse(thread_json(page))
@@ -106,7 +110,7 @@ async def api_edit_post(ctx: Ctx) -> Response:
 @endpoint
 async def api_delete_post(ctx: Ctx) -> Response:
     post, thread, _ = await _own_post(ctx)
-    ctx.check_csrf(None)
+    ctx.check_api_csrf()
     await service.delete_own_post(ctx.db, await ctx.require_user(), post)
     _forget_thread(ctx, thread)
     return JSONResponse(post_json(post))

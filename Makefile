@@ -1,0 +1,48 @@
+# Circles: `make run` to try it, `make test` to check it. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test test-postgres test-sqlite lint bench venv venv-test browser-deps clean
+
+$(BIN)/circles: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml $(BIN)/circles
+	$(BIN)/pip install -q -e '.[test,detoxify]'
+	touch $@
+
+venv: $(BIN)/circles
+venv-test: $(VENV)/.test-installed
+
+run: venv
+	$(BIN)/circles migrate
+	$(BIN)/circles demo
+	$(BIN)/circles serve
+
+browser-deps:
+	scripts/ensure-browser.sh
+
+lint: venv-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# The whole suite on PostgreSQL (a throwaway cluster unless CIRCLES_DATABASE_URL names
+# a PostgreSQL server), then again on the SQLite default.
+test: venv-test browser-deps lint
+	scripts/with-postgres.sh $(MAKE) --no-print-directory test-postgres test-sqlite
+
+test-postgres:
+	CIRCLES_TEST_BACKEND=postgres $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+test-sqlite:
+	CIRCLES_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: venv-test
+	scripts/with-postgres.sh $(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) circles.db circles.db-wal circles.db-shm
