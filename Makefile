@@ -28,6 +28,7 @@ browser-deps:
 
 lint: venv-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 # The whole suite on PostgreSQL (a throwaway cluster unless CIRCLES_DATABASE_URL names

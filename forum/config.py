@@ -8,7 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Where migrations/ and static/ live: the checkout, or the image's /app (see Dockerfile).
+PROJECT_ROOT = Path(
+    os.environ.get("CIRCLES_PROJECT_ROOT") or Path(__file__).resolve().parent.parent
+)
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./circles.db"
 
 
