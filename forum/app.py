@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -26,8 +27,12 @@ from forum.db import make_engine, make_sessionmaker
 from forum.errors import AppError
 from forum.openapi import openapi_document
 from forum.ratelimit import FailureWindow, TokenBucket
+from forum.review import routes as review_routes
+from forum.review.service import ShiftRules
+from forum.screening import build_screener
 from forum.state import AppState, make_templates
 from forum.threads import routes as thread_routes
+from moderation.toxicity import ToxicityScorer
 
 log = logging.getLogger("circles")
 
@@ -74,7 +79,12 @@ async def healthz(request: Request) -> Response:
         database = "unreachable"
     ok = database == "ok"
     return JSONResponse(
-        {"status": "ok" if ok else "degraded", "database": database},
+        {
+            "status": "ok" if ok else "degraded",
+            "database": database,
+            "toxicity_model": state.screener.model_name,
+            "moderation_pipeline": state.screener.pipeline.version,
+        },
         status_code=200 if ok else 503,
     )
 
@@ -130,11 +140,46 @@ async def server_error(request: Request, exc: Exception) -> Response:
     )
 
 
+class BodyLimit:
+    """Refuses request bodies over the limit with our own 413 (JSON on the API, a page elsewhere).
+
+    Starlette's `max_body_size` answers a too-large Content-Length in plain text, over
+    whatever the app replies, so the limit is enforced here instead.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            response = await http_error(Request(scope), HTTPException(413))
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def receive_within_limit() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise HTTPException(413)
+            return message
+
+        await self.app(scope, receive_within_limit, send)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
     engine: AsyncEngine | None = None,
     sessions: async_sessionmaker[AsyncSession] | None = None,
+    scorer: ToxicityScorer | None = None,
 ) -> Starlette:
     settings = settings or Settings.from_env()
     security.use_fast_hashing(settings.environment == "test")
@@ -149,11 +194,20 @@ def create_app(
             settings.login_rate_attempts, settings.login_rate_window_seconds
         ),
         page_cache=PageCache(settings.page_cache_seconds),
+        screener=build_screener(settings, scorer),
+        shift_rules=ShiftRules(
+            settings.claim_minutes,
+            settings.shift_hours,
+            settings.shift_limit,
+            settings.break_after,
+        ),
     )
+    log.info("moderation: %s", state.screener.pipeline.version)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        await state.screener.close()
         await engine.dispose()
 
     routes = [
@@ -162,18 +216,21 @@ def create_app(
         *account_routes.routes,
         *circle_routes.routes,
         *thread_routes.routes,
+        *review_routes.routes,
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        ],
         exception_handlers={
             HTTPException: http_error,
             AppError: app_error,
             Exception: server_error,
         },
         lifespan=lifespan,
-        max_body_size=settings.max_body_bytes,
     )
     app.state.circles = state
     return app

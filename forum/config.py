@@ -39,6 +39,16 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
 
 
+TOXICITY_BACKENDS = ("auto", "embedded", "detoxify")
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name) or choices[0]
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -55,6 +65,16 @@ class Settings:
     page_size: int = 50
     static_dir: Path = PROJECT_ROOT / "static"
     db_pool_size: int = 10
+    toxicity_backend: str = "auto"
+    detoxify_model: str = "original"
+    detoxify_checkpoint: str | None = None
+    detoxify_config_dir: str | None = None
+    classifier_timeout: float = 2.0
+    crisis_patterns_extra: str | None = None
+    claim_minutes: float = 15.0
+    shift_hours: float = 4.0
+    shift_limit: int = 60
+    break_after: int = 20
 
     @property
     def is_production(self) -> bool:
@@ -96,4 +116,14 @@ class Settings:
             page_cache_seconds=_float(env, "CIRCLES_PAGE_CACHE_SECONDS", 5.0),
             static_dir=Path(env.get("CIRCLES_STATIC_DIR") or PROJECT_ROOT / "static"),
             db_pool_size=_int(env, "CIRCLES_DB_POOL_SIZE", 10),
+            toxicity_backend=_choice(env, "CIRCLES_TOXICITY_BACKEND", TOXICITY_BACKENDS),
+            detoxify_model=env.get("CIRCLES_DETOXIFY_MODEL") or "original",
+            detoxify_checkpoint=env.get("CIRCLES_DETOXIFY_CHECKPOINT") or None,
+            detoxify_config_dir=env.get("CIRCLES_DETOXIFY_CONFIG_DIR") or None,
+            classifier_timeout=_float(env, "CIRCLES_CLASSIFIER_TIMEOUT", 2.0),
+            crisis_patterns_extra=env.get("CIRCLES_CRISIS_PATTERNS_EXTRA") or None,
+            claim_minutes=_float(env, "CIRCLES_CLAIM_MINUTES", 15.0),
+            shift_hours=_float(env, "CIRCLES_SHIFT_HOURS", 4.0),
+            shift_limit=_int(env, "CIRCLES_SHIFT_LIMIT", 60),
+            break_after=_int(env, "CIRCLES_BREAK_AFTER", 20),
         )

@@ -12,6 +12,7 @@ from forum.circles import service as circles
 from forum.circles.models import Circle
 from forum.config import Settings
 from forum.db import make_engine, make_sessionmaker, transaction
+from forum.screening import build_screener
 from forum.threads import service as threads
 
 CIRCLES = [
@@ -92,6 +93,7 @@ PEOPLE = [("river", "River"), ("sam_k", "Sam K."), ("juniper", "Juniper"), ("ash
 async def load_demo(settings: Settings) -> list[tuple[str, str, str]] | None:
     """Load once; return (username, role, password) for the accounts made, or None."""
     engine = make_engine(settings.database_url)
+    screener = build_screener(settings)
     try:
         async with transaction(make_sessionmaker(engine)) as db:
             if await db.scalar(select(func.count()).select_from(Circle)):
@@ -121,11 +123,12 @@ async def load_demo(settings: Settings) -> list[tuple[str, str, str]] | None:
                 for j, (title, body, replies) in enumerate(conversations):
                     author = people[(i + j) % len(people)]
                     view = await circles.get_circle_view_or_404(db, slug, author)
-                    thread, _ = await threads.start_thread(db, author, view, title, body)
+                    written = await threads.start_thread(db, author, view, title, body, screener)
                     for k, reply in enumerate(replies, start=1):
                         replier = people[(i + j + k) % len(people)]
                         view = await circles.get_circle_view_or_404(db, slug, replier)
-                        await threads.reply(db, replier, thread, view, reply)
+                        await threads.reply(db, replier, written.thread, view, reply, screener)
             return made
     finally:
+        await screener.close()
         await engine.dispose()

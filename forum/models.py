@@ -3,6 +3,7 @@
 from forum.accounts.models import ApiToken, AuthSession, Role, User
 from forum.circles.models import Circle, CircleRole, Membership, RuleItem, RuleVersion, Visibility
 from forum.db import Base
+from forum.review.models import CrisisResource, LogEntry, Report, ReviewItem
 from forum.threads.models import Post, PostRevision, PostStatus, Thread
 
 __all__ = [
@@ -11,10 +12,14 @@ __all__ = [
     "Base",
     "Circle",
     "CircleRole",
+    "CrisisResource",
+    "LogEntry",
     "Membership",
     "Post",
     "PostRevision",
     "PostStatus",
+    "Report",
+    "ReviewItem",
     "Role",
     "RuleItem",
     "RuleVersion",

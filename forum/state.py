@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from forum.cache import PageCache
 from forum.config import Settings
 from forum.ratelimit import FailureWindow, TokenBucket
+from forum.review.service import ShiftRules
+from moderation.pipeline import Screener
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -24,6 +26,8 @@ class AppState:
     write_limiter: TokenBucket
     login_limiter: FailureWindow
     page_cache: PageCache
+    screener: Screener
+    shift_rules: ShiftRules
 
 
 def make_templates() -> jinja2.Environment:

@@ -132,7 +132,10 @@ class Ctx:
     def form_error(self, template: str, exc: AppError, **context: Any) -> HTMLResponse:
         """Show the form again with the problem; nothing from this request is kept."""
         self.failed = True
-        return self.render(template, status_code=exc.status, error=exc.message, **context)
+        response = self.render(template, status_code=exc.status, error=exc.message, **context)
+        if isinstance(exc, RateLimited):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     def redirect(self, url: str) -> RedirectResponse:
         return RedirectResponse(url, status_code=303)
@@ -169,8 +172,9 @@ def endpoint(
                 response = await handler(ctx)
                 await (db.rollback() if ctx.failed else db.commit())
             except AppError as exc:
-                await db.rollback()
+                # Render first: rolling back expires the loaded user the page shows.
                 response = error_response(ctx, exc)
+                await db.rollback()
         if not ctx.failed:
             for event in ctx.after_commit:
                 event()

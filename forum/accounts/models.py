@@ -28,6 +28,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # ISO 3166 country code for crisis resources; None means "from the browser's language".
+    region: Mapped[str | None] = mapped_column(String(8), default=None)
+    muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     @property
     def is_staff(self) -> bool:

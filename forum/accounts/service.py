@@ -136,3 +136,13 @@ async def sessions_and_tokens(
 ) -> tuple[Sequence[AuthSession], Sequence[ApiToken]]:
     sessions = await repository.list_sessions(db, user.id, utcnow())
     return sessions, await repository.list_tokens(db, user.id)
+
+
+async def set_region(db: AsyncSession, user: User, region: str) -> User:
+    """A two-letter country code for crisis resources; empty means "from my browser"."""
+    region = region.strip().upper()
+    if region and not re.fullmatch(r"[A-Z]{2}", region):
+        raise Invalid("Choose a country, or leave it to your browser's language.", field="region")
+    user.region = region or None
+    await db.flush()
+    return user

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.db import Base, BigId, UTCDateTime, utcnow
+from forum.db import Base, BigId, JsonDoc, UTCDateTime, utcnow
 
 
 class Visibility(StrEnum):
@@ -31,6 +32,8 @@ class Circle(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     visibility: Mapped[str] = mapped_column(String(16), default=Visibility.PUBLIC)
     rules_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Thresholds and crisis policy (moderation.decision.Policy); None means the defaults.
+    moderation_policy: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

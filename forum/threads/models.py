@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.db import Base, BigId, UTCDateTime, utcnow
+from forum.db import Base, BigId, JsonDoc, UTCDateTime, utcnow
 
 
 class PostStatus(StrEnum):
@@ -47,6 +48,8 @@ class Post(Base):
     body_html: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=PostStatus.PUBLISHED)
     removed_by: Mapped[str | None] = mapped_column(String(16), default=None)
+    # What the author is told: why it is held, or which ground rule a decision cited.
+    moderation: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 

@@ -65,7 +65,7 @@ async def list_threads(
     query = (
         select(Thread, User.display_name)
         .outerjoin(User, User.id == Thread.author_id)
-        .where(Thread.circle_id == circle_id, Thread.status.in_(VISIBLE_TO_ALL))
+        .where(Thread.circle_id == circle_id, Thread.status == PostStatus.PUBLISHED)
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())
         .limit(limit)
     )
@@ -84,3 +84,17 @@ async def list_revisions(db: AsyncSession, post_id: int) -> Sequence[PostRevisio
 
 async def delete_revisions(db: AsyncSession, post_id: int) -> None:
     await db.execute(delete(PostRevision).where(PostRevision.post_id == post_id))
+
+
+async def first_post_id(db: AsyncSession, thread_id: int) -> int | None:
+    return await db.scalar(
+        select(Post.id).where(Post.thread_id == thread_id).order_by(Post.id).limit(1)
+    )
+
+
+async def get_post(db: AsyncSession, post_id: int) -> Post | None:
+    return await db.get(Post, post_id)
+
+
+async def get_thread(db: AsyncSession, thread_id: int) -> Thread | None:
+    return await db.get(Thread, thread_id)

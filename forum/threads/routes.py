@@ -7,13 +7,16 @@ import hashlib
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from forum.accounts.models import User
 from forum.accounts.schemas import Empty
 from forum.circles import service as circles
 from forum.errors import AppError
+from forum.review import service as review
+from forum.review.regions import choose_region
 from forum.threads import service
 from forum.threads.models import Post, Thread
 from forum.threads.schemas import NewPost, NewThread
-from forum.threads.service import PostView, ThreadPage
+from forum.threads.service import ThreadPage, Written
 from forum.web import SESSION_COOKIE, Ctx, endpoint
 
 
@@ -32,16 +35,26 @@ def post_json(post: Post, author_name: str | None = None) -> dict[str, object]:
     return data
 
 
-def thread_json(page: ThreadPage) -> dict[str, object]:
+def thread_json(page: ThreadPage, viewer: User | None) -> dict[str, object]:
     circle = page.view.circle
+    posts = []
+    for p in page.posts:
+        data = post_json(p.post, p.author_name)
+        if viewer is not None and p.post.author_id == viewer.id and p.post.moderation:
+            data["moderation"] = p.post.moderation  # only authors see why
+        posts.append(data)
     return {
         "id": page.thread.id,
         "title": page.thread.title,
         "circle": {"slug": circle.slug, "name": circle.name},
         "created_at": page.thread.created_at.isoformat(),
-        "posts": [post_json(p.post, p.author_name) for p in page.posts],
+        "posts": posts,
         "next_cursor": page.next_cursor,
     }
+
+
+def region_for(ctx: Ctx, user: User | None) -> str:
+    return choose_region(user.region if user else None, ctx.request.headers.get("accept-language"))
 
 
 def _forget_thread(ctx: Ctx, thread: Thread) -> None:
@@ -60,30 +73,58 @@ async def _own_post(ctx: Ctx) -> tuple[Post, Thread, circles.CircleView]:
     return await service.get_own_post_or_404(ctx.db, int(ctx.request.path_params["post_id"]), user)
 
 
+async def _written_json(ctx: Ctx, written: Written, user: User) -> dict[str, object]:
+    """A new post's answer: its status, why it's held or queued, and crisis support."""
+    data = post_json(written.post)
+    data["moderation"] = {
+        "decision": written.assessment.decision.action.value,
+        "reasons": [r.to_dict() for r in written.assessment.decision.reasons],
+    }
+    data["crisis"] = await review.crisis_support(ctx.db, written.assessment, region_for(ctx, user))
+    return data
+
+
+def _after_write(ctx: Ctx, written: Written) -> None:
+    _forget_thread(ctx, written.thread)
+
+
 @endpoint
 async def api_start_thread(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     view = await circles.get_circle_view_or_404(ctx.db, ctx.request.path_params["slug"], user)
     data = await ctx.json_body(NewThread)
     ctx.limit_writes(user)
-    thread, post = await service.start_thread(ctx.db, user, view, data.title, data.body)
+    written = await service.start_thread(
+        ctx.db, user, view, data.title, data.body, ctx.app.screener
+    )
+    post = await _written_json(ctx, written, user)
+    _after_write(ctx, written)
     return JSONResponse(
-        {"id": thread.id, "title": thread.title, "post": post_json(post)}, status_code=201
+        {
+            "id": written.thread.id,
+            "title": written.thread.title,
+            "status": written.thread.status,
+            "post": post,
+            "crisis": post["crisis"],
+            "moderation": post["moderation"],
+        },
+        status_code=201,
     )
 
 
 @endpoint
 async def api_get_thread(ctx: Ctx) -> Response:
     thread, view = await _thread(ctx)
+    user = await ctx.user()
     page = await service.read_thread_page(
         ctx.db,
         thread,
         view,
-        await ctx.user(),
+        user,
         ctx.request.query_params.get("cursor"),
         ctx.app.settings.page_size,
     )
-    return JSONResponse(thread_json(page))
+    return JSONResponse(thread_json(page, user))
 
 
 @endpoint
@@ -92,19 +133,22 @@ async def api_reply(ctx: Ctx) -> Response:
     thread, view = await _thread(ctx)
     data = await ctx.json_body(NewPost)
     ctx.limit_writes(user)
-    post = await service.reply(ctx.db, user, thread, view, data.body)
-    _forget_thread(ctx, thread)
-    return JSONResponse(post_json(post), status_code=201)
+    written = await service.reply(ctx.db, user, thread, view, data.body, ctx.app.screener)
+    _after_write(ctx, written)
+    return JSONResponse(await _written_json(ctx, written, user), status_code=201)
 
 
 @endpoint
 async def api_edit_post(ctx: Ctx) -> Response:
-    post, thread, _ = await _own_post(ctx)
+    user = await ctx.require_user()
+    post, thread, view = await _own_post(ctx)
     data = await ctx.json_body(NewPost)
-    ctx.limit_writes(await ctx.require_user())
-    await service.edit_post(ctx.db, await ctx.require_user(), post, data.body)
-    _forget_thread(ctx, thread)
-    return JSONResponse(post_json(post))
+    ctx.limit_writes(user)
+    written = await service.edit_post(ctx.db, user, post, thread, view, data.body, ctx.app.screener)
+    if written is None:
+        return JSONResponse(post_json(post))
+    _after_write(ctx, written)
+    return JSONResponse(await _written_json(ctx, written, user))
 
 
 @endpoint
@@ -150,12 +194,19 @@ async def thread_page(ctx: Ctx) -> Response:
     page = await service.read_thread_page(
         ctx.db, thread, view, user, cursor, ctx.app.settings.page_size
     )
-    response = ctx.render("thread.html", page=page, view=view)
+    support = None
+    if user is not None and ctx.request.query_params.get("support"):
+        support = await review.resources_for(ctx.db, region_for(ctx, user))
+    response = ctx.render("thread.html", page=page, view=view, support=support)
     if anonymous and view.circle.is_public:
         etag = '"' + hashlib.blake2b(response.body, digest_size=12).hexdigest() + '"'
         cache.put(thread_id, cursor, bytes(response.body), etag)
         response.headers["ETag"] = etag
     return response
+
+
+def _support_anchor(written: Written) -> str:
+    return "?support=1#support" if written.assessment.crisis.level.rank else ""
 
 
 @endpoint
@@ -165,12 +216,13 @@ async def reply_page(ctx: Ctx) -> Response:
     data = await ctx.form(NewPost)
     try:
         ctx.limit_writes(user)
-        post = await service.reply(ctx.db, user, thread, view, data.body)
+        written = await service.reply(ctx.db, user, thread, view, data.body, ctx.app.screener)
     except AppError as exc:
         page = await service.read_thread_page(ctx.db, thread, view, user, None, 10_000)
         return ctx.form_error("thread.html", exc, page=page, view=view, draft=data.body)
-    _forget_thread(ctx, thread)
-    return ctx.redirect(f"/threads/{thread.id}#post-{post.id}")
+    _after_write(ctx, written)
+    anchor = _support_anchor(written) or f"#post-{written.post.id}"
+    return ctx.redirect(f"/threads/{thread.id}{anchor}")
 
 
 @endpoint
@@ -182,27 +234,34 @@ async def new_thread_page(ctx: Ctx) -> Response:
     data = await ctx.form(NewThread)
     try:
         ctx.limit_writes(user)
-        thread, _ = await service.start_thread(ctx.db, user, view, data.title, data.body)
+        written = await service.start_thread(
+            ctx.db, user, view, data.title, data.body, ctx.app.screener
+        )
     except AppError as exc:
         return ctx.form_error("new_thread.html", exc, view=view, form=data.model_dump())
-    return ctx.redirect(f"/threads/{thread.id}")
+    _after_write(ctx, written)
+    return ctx.redirect(f"/threads/{written.thread.id}{_support_anchor(written)}")
 
 
 @endpoint
 async def edit_post_page(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
     post, thread, view = await _own_post(ctx)
     if ctx.request.method == "GET":
         return ctx.render("edit_post.html", post=post, thread=thread, view=view, form={})
     data = await ctx.form(NewPost)
     try:
-        ctx.limit_writes(await ctx.require_user())
-        await service.edit_post(ctx.db, await ctx.require_user(), post, data.body)
+        ctx.limit_writes(user)
+        written = await service.edit_post(
+            ctx.db, user, post, thread, view, data.body, ctx.app.screener
+        )
     except AppError as exc:
         return ctx.form_error(
             "edit_post.html", exc, post=post, thread=thread, view=view, form=data.model_dump()
         )
     _forget_thread(ctx, thread)
-    return ctx.redirect(f"/threads/{thread.id}#post-{post.id}")
+    anchor = (_support_anchor(written) if written else "") or f"#post-{post.id}"
+    return ctx.redirect(f"/threads/{thread.id}{anchor}")
 
 
 @endpoint
@@ -213,8 +272,6 @@ async def delete_post_page(ctx: Ctx) -> Response:
     _forget_thread(ctx, thread)
     return ctx.redirect(f"/threads/{thread.id}#post-{post.id}")
 
-
-__all__ = ["PostView", "routes"]
 
 routes = [
     Route("/api/v1/circles/{slug}/threads", api_start_thread, methods=["POST"]),

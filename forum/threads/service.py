@@ -15,8 +15,12 @@ from forum.circles import service as circles
 from forum.circles.service import CircleView
 from forum.db import utcnow
 from forum.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
+from forum.review import service as review
 from forum.threads import repository
+from forum.threads.content import post_info
 from forum.threads.models import Post, PostRevision, PostStatus, Thread
+from moderation.decision import Policy
+from moderation.pipeline import Assessment, Screener
 from moderation.sanitize import render_markdown
 
 MAX_TITLE = 200
@@ -40,6 +44,15 @@ class ThreadPage:
     view: CircleView
     posts: list[PostView]
     next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Written:
+    """A new or edited post, with what the moderation pipeline made of it."""
+
+    thread: Thread
+    post: Post
+    assessment: Assessment
 
 
 @dataclass(frozen=True)
@@ -99,14 +112,47 @@ def check_body(body: str) -> str:
     return body
 
 
+def _require_not_muted(user: User) -> None:
+    if user.muted_until is not None and user.muted_until > utcnow():
+        until = user.muted_until.strftime("%-d %B at %H:%M UTC")
+        raise Forbidden(
+            f"A moderator has paused your posting until {until}. You can still read.",
+            code="muted",
+        )
+
+
+def _status_for(assessment: Assessment) -> PostStatus:
+    return PostStatus.PENDING if assessment.decision.held else PostStatus.PUBLISHED
+
+
+def _author_note(assessment: Assessment) -> dict[str, object] | None:
+    reasons = [r.to_dict() for r in assessment.decision.reasons]
+    if not reasons:
+        return None
+    return {"held": assessment.decision.held, "reasons": reasons}
+
+
+async def _screen(screener: Screener, view: CircleView, text: str) -> Assessment:
+    return await screener.screen(text, Policy.from_dict(view.circle.moderation_policy))
+
+
 async def start_thread(
-    db: AsyncSession, user: User, view: CircleView, title: str, body: str
-) -> tuple[Thread, Post]:
+    db: AsyncSession, user: User, view: CircleView, title: str, body: str, screener: Screener
+) -> Written:
+    """Open a thread; the title and first post pass the moderation pipeline together."""
     circles.require_can_post(view)
+    _require_not_muted(user)
     title, body = check_title(title), check_body(body)
+    assessment = await _screen(screener, view, f"{title}\n\n{body}")
+    status = _status_for(assessment)
     now = utcnow()
     thread = Thread(
-        circle_id=view.circle.id, author_id=user.id, title=title, created_at=now, last_post_at=now
+        circle_id=view.circle.id,
+        author_id=user.id,
+        title=title,
+        created_at=now,
+        last_post_at=now,
+        status=status,
     )
     db.add(thread)
     await db.flush()
@@ -115,31 +161,40 @@ async def start_thread(
         author_id=user.id,
         body=body,
         body_html=render_markdown(body),
-        status=PostStatus.PUBLISHED,
+        status=status,
+        moderation=_author_note(assessment),
         created_at=now,
     )
     db.add(post)
     await db.flush()
-    return thread, post
+    await review.enqueue(db, post_info(post, thread, view.circle.id, True), assessment)
+    return Written(thread, post, assessment)
 
 
-async def reply(db: AsyncSession, user: User, thread: Thread, view: CircleView, body: str) -> Post:
+async def reply(
+    db: AsyncSession, user: User, thread: Thread, view: CircleView, body: str, screener: Screener
+) -> Written:
     circles.require_can_post(view)
+    _require_not_muted(user)
     body = check_body(body)
+    assessment = await _screen(screener, view, body)
     now = utcnow()
     post = Post(
         thread_id=thread.id,
         author_id=user.id,
         body=body,
         body_html=render_markdown(body),
-        status=PostStatus.PUBLISHED,
+        status=_status_for(assessment),
+        moderation=_author_note(assessment),
         created_at=now,
     )
     db.add(post)
-    thread.last_post_at = now
-    thread.reply_count += 1
+    if post.status == PostStatus.PUBLISHED:
+        thread.last_post_at = now
+        thread.reply_count += 1
     await db.flush()
-    return post
+    await review.enqueue(db, post_info(post, thread, view.circle.id, False), assessment)
+    return Written(thread, post, assessment)
 
 
 async def get_thread_or_404(
@@ -150,6 +205,11 @@ async def get_thread_or_404(
         raise NotFound("That thread doesn't exist, or has been removed.")
     thread, circle = found
     view = await _circle_view(db, circle.slug, user)
+    hidden = thread.status != PostStatus.PUBLISHED and not (
+        user is not None and (user.id == thread.author_id or user.is_staff)
+    )
+    if hidden:
+        raise NotFound("That thread doesn't exist, or has been removed.")
     return thread, view
 
 
@@ -206,16 +266,32 @@ async def list_threads(
     return threads, next_cursor
 
 
-async def edit_post(db: AsyncSession, user: User, post: Post, body: str) -> Post:
+async def edit_post(
+    db: AsyncSession,
+    user: User,
+    post: Post,
+    thread: Thread,
+    view: CircleView,
+    body: str,
+    screener: Screener,
+) -> Written | None:
+    """Edit one's own post, keeping the old text; the new text is screened again."""
+    _require_not_muted(user)
     body = check_body(body)
     if body == post.body:
-        return post
+        return None
+    assessment = await _screen(screener, view, body)
     db.add(PostRevision(post_id=post.id, body=post.body, body_html=post.body_html))
     post.body = body
     post.body_html = render_markdown(body)
     post.edited_at = utcnow()
+    post.moderation = _author_note(assessment)
+    if assessment.decision.held:
+        post.status = PostStatus.PENDING
     await db.flush()
-    return post
+    opens_thread = await repository.first_post_id(db, thread.id) == post.id
+    await review.enqueue(db, post_info(post, thread, view.circle.id, opens_thread), assessment)
+    return Written(thread, post, assessment)
 
 
 async def delete_own_post(db: AsyncSession, user: User, post: Post) -> Post:

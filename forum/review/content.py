@@ -1,0 +1,40 @@
+"""What the review queue can point at. Each kind of content registers how to load and change it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@dataclass(frozen=True)
+class ContentInfo:
+    content_type: str
+    content_id: int
+    circle_id: int
+    author_id: int | None
+    status: str
+    body_html: str
+    title: str | None = None  # the thread's title, when the content opens a thread
+    thread_id: int | None = None
+    link: str = ""
+
+
+class ContentKind(Protocol):
+    async def load(self, db: AsyncSession, content_id: int) -> ContentInfo | None: ...
+
+    async def set_status(
+        self,
+        db: AsyncSession,
+        content_id: int,
+        status: str,
+        moderation: dict[str, Any] | None,
+    ) -> ContentInfo: ...
+
+
+KINDS: dict[str, ContentKind] = {}
+
+
+def register(content_type: str, kind: ContentKind) -> None:
+    KINDS[content_type] = kind

@@ -1,0 +1,82 @@
+"""Crisis resources by region: admins edit the table; everyone can read it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forum.accounts.models import Role, User
+from forum.db import utcnow
+from forum.errors import Forbidden, Invalid, NotFound
+from forum.review import repository
+from forum.review.models import CrisisResource
+
+REGION_RE = re.compile(r"^(?:[A-Z]{2}|\*)$")
+
+
+def require_admin(user: User) -> None:
+    if user.role != Role.ADMIN:
+        raise Forbidden("Only admins can do this.", code="not_an_admin")
+
+
+def check_region(region: str) -> str:
+    region = region.strip().upper()
+    if not REGION_RE.match(region):
+        raise Invalid(
+            "A region is a two-letter country code such as GB, or * for everywhere.",
+            field="region",
+        )
+    return region
+
+
+async def all_resources(db: AsyncSession) -> Sequence[CrisisResource]:
+    return await repository.crisis_resources(db)
+
+
+async def add_resource(
+    db: AsyncSession,
+    admin: User,
+    *,
+    region: str,
+    name: str,
+    phone: str,
+    sms: str,
+    url: str,
+    description: str,
+    position: int,
+) -> CrisisResource:
+    require_admin(admin)
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 120:
+        raise Invalid("A resource needs a name of up to 120 characters.", field="name")
+    url = url.strip()
+    if url and not re.match(r"^https?://[^\s]+$", url):
+        raise Invalid("The web address must start with https:// or http://.", field="url")
+    if not (phone.strip() or sms.strip() or url):
+        raise Invalid("Give at least a phone number, a text number or a web address.")
+    if len(phone) > 40 or len(sms) > 40 or len(url) > 300 or len(description) > 1000:
+        raise Invalid("One of the fields is too long.")
+    resource = CrisisResource(
+        region=check_region(region),
+        name=name,
+        phone=phone.strip(),
+        sms=sms.strip(),
+        url=url,
+        description=description.strip(),
+        position=position,
+        updated_at=utcnow(),
+    )
+    db.add(resource)
+    await db.flush()
+    return resource
+
+
+async def delete_resource(db: AsyncSession, admin: User, resource_id: int) -> None:
+    require_admin(admin)
+    resource = await repository.get_resource(db, resource_id)
+    if resource is None:
+        raise NotFound("That resource doesn't exist.")
+    await db.delete(resource)
+    await db.flush()

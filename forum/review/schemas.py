@@ -1,0 +1,55 @@
+"""Request bodies for moderation: decisions, reports, crisis resources."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    action: Literal["approve", "reject", "remove", "escalate", "warn", "mute"]
+    rule_id: int | None = None
+    note: str = ""
+    version: int | None = None
+    mute_hours: float | None = None
+
+
+class DecisionForm(BaseModel):
+    """The same decision from an HTML form, where empty fields arrive as empty strings."""
+
+    model_config = ConfigDict(extra="ignore")
+    action: Literal["approve", "reject", "remove", "escalate", "warn", "mute"]
+    rule_id: str = ""
+    note: str = ""
+    version: str = ""
+    mute_hours: str = ""
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    content_type: str
+    content_id: int
+    reason: str = ""
+    rule_id: int | None = None
+
+
+class ReportForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    reason: str = ""
+    rule_id: str = ""
+
+
+class RegionIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    region: str = ""
+
+
+class ResourceIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    region: str
+    name: str
+    phone: str = ""
+    sms: str = ""
+    url: str = ""
+    description: str = ""
+    position: str = "0"

@@ -1,0 +1,464 @@
+"""The review queue: enqueue what the pipeline routes to humans, reports, claims, decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forum.accounts import repository as accounts_repository
+from forum.accounts.models import Role, User
+from forum.circles import repository as circles_repository
+from forum.db import utcnow
+from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from forum.review import repository
+from forum.review.content import KINDS, ContentInfo
+from forum.review.models import CrisisResource, ItemStatus, LogEntry, Report, ReviewItem
+from forum.threads import repository as threads_repository
+from moderation.decision import Priority
+from moderation.pipeline import Assessment
+
+SENSITIVE_KINDS = frozenset({"crisis", "self_directed", "toxicity"})
+
+
+class Verdict(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    REMOVE = "remove"
+    ESCALATE = "escalate"
+    WARN = "warn"
+    MUTE = "mute"
+
+
+@dataclass(frozen=True)
+class Wellbeing:
+    decisions_this_shift: int
+    shift_limit: int
+    decisions_last_hour: int
+    take_a_break: bool
+
+    @property
+    def at_limit(self) -> bool:
+        return self.decisions_this_shift >= self.shift_limit
+
+
+@dataclass(frozen=True)
+class ShiftRules:
+    claim_minutes: float = 15
+    shift_hours: float = 4
+    shift_limit: int = 60
+    break_after: int = 20  # decisions within an hour before a break reminder
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    item: ReviewItem
+    circle_name: str
+    author_name: str | None
+    claimed_by_name: str | None
+    waiting: timedelta
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a decision changed, for the route to announce after commit."""
+
+    item: ReviewItem
+    content: ContentInfo | None
+    entry: LogEntry
+
+
+async def moderation_scope(db: AsyncSession, user: User) -> list[int] | None:
+    """None means every circle (site staff); else the circles this member moderates."""
+    if user.role in (Role.MODERATOR, Role.ADMIN):
+        return None
+    circles = await repository.moderated_circle_ids(db, user.id)
+    if not circles:
+        raise Forbidden("Only moderators can see the review queue.", code="not_a_moderator")
+    return circles
+
+
+def _reason_dicts(assessment: Assessment) -> list[dict[str, Any]]:
+    return [reason.to_dict() for reason in assessment.decision.reasons]
+
+
+async def enqueue(
+    db: AsyncSession, content: ContentInfo, assessment: Assessment
+) -> ReviewItem | None:
+    """Queue content the pipeline routed to a human; merge into an open item if there is one."""
+    decision = assessment.decision
+    if not decision.queued:
+        return None
+    reasons = _reason_dicts(assessment)
+    item = await repository.open_item_for(db, content.content_type, content.content_id)
+    if item is None:
+        item = ReviewItem(
+            content_type=content.content_type,
+            content_id=content.content_id,
+            circle_id=content.circle_id,
+            author_id=content.author_id,
+            status=ItemStatus.OPEN,
+            reasons=[],
+            version=1,
+        )
+        db.add(item)
+    item.reasons = [*item.reasons, *reasons]
+    item.held = item.held or decision.held
+    item.priority = max(item.priority or 0, int(decision.priority))
+    item.top_score = max(item.top_score or 0.0, decision.top_score)
+    item.scores = assessment.scores
+    if assessment.crisis.level.rank > _rank(item.crisis_level):
+        item.crisis_level = assessment.crisis.level.value
+    item.sensitive = item.sensitive or any(r["kind"] in SENSITIVE_KINDS for r in reasons)
+    item.pipeline_version = assessment.version
+    await db.flush()
+    return item
+
+
+def _rank(level: str | None) -> int:
+    return {"none": 0, "concern": 1, "urgent": 2}.get(level or "none", 0)
+
+
+async def _content_or_404(db: AsyncSession, content_type: str, content_id: int) -> ContentInfo:
+    kind = KINDS.get(content_type)
+    if kind is None:
+        raise Invalid(
+            f"content_type must be one of: {', '.join(sorted(KINDS))}.", field="content_type"
+        )
+    content = await kind.load(db, content_id)
+    if content is None:
+        raise NotFound("That content doesn't exist.")
+    return content
+
+
+async def report_content(
+    db: AsyncSession,
+    reporter: User,
+    content_type: str,
+    content_id: int,
+    reason: str,
+    rule_id: int | None,
+) -> ReviewItem:
+    """A member's report joins the same queue item as any automatic flag."""
+    if content_type == "thread":
+        content_type, content_id = await _first_post(db, content_id)
+    content = await _content_or_404(db, content_type, content_id)
+    circle = await circles_repository.get_by_id(db, content.circle_id)
+    membership = await circles_repository.get_membership(db, content.circle_id, reporter.id)
+    if circle is None or (not circle.is_public and membership is None):
+        raise NotFound("That content doesn't exist.")
+    reason = reason.strip()
+    rule_title = None
+    if rule_id is not None:
+        rule = await circles_repository.get_rule_item(db, rule_id)
+        if rule is None or rule[1] != circle.id:
+            raise Invalid("That ground rule is not one of this circle's.", field="rule_id")
+        rule_title = rule[0].title
+    if not reason and rule_title is None:
+        raise Invalid("Please say what's wrong, or choose a ground rule.", field="reason")
+    if len(reason) > 1000:
+        raise Invalid("A report can be at most 1000 characters.", field="reason")
+    item = await repository.open_item_for(db, content.content_type, content.content_id)
+    if item is None:
+        item = ReviewItem(
+            content_type=content.content_type,
+            content_id=content.content_id,
+            circle_id=content.circle_id,
+            author_id=content.author_id,
+            status=ItemStatus.OPEN,
+            priority=int(Priority.REPORT),
+            reasons=[],
+            version=1,
+        )
+        db.add(item)
+        await db.flush()
+    words = f"Reported: {reason}" if reason else f"Reported under the rule “{rule_title}”"
+    item.reasons = [*item.reasons, {"kind": "report", "message": words, "rule_id": rule_id}]
+    item.priority = max(item.priority, int(Priority.REPORT))
+    item.version += 1
+    db.add(Report(item_id=item.id, reporter_id=reporter.id, reason=reason, rule_id=rule_id))
+    await db.flush()
+    return item
+
+
+async def _first_post(db: AsyncSession, thread_id: int) -> tuple[str, int]:
+    post_id = await threads_repository.first_post_id(db, thread_id)
+    if post_id is None:
+        raise NotFound("That content doesn't exist.")
+    return "post", post_id
+
+
+async def get_item_or_404(db: AsyncSession, moderator: User, item_id: int) -> ReviewItem:
+    scope = await moderation_scope(db, moderator)
+    item = await repository.get_item(db, item_id)
+    if item is None or (scope is not None and item.circle_id not in scope):
+        raise NotFound("That review item doesn't exist.")
+    return item
+
+
+async def wellbeing(db: AsyncSession, moderator: User, rules: ShiftRules) -> Wellbeing:
+    now = utcnow()
+    shift = await repository.decisions_since(
+        db, moderator.id, now - timedelta(hours=rules.shift_hours)
+    )
+    hour = await repository.decisions_since(db, moderator.id, now - timedelta(hours=1))
+    return Wellbeing(shift, rules.shift_limit, hour, hour >= rules.break_after)
+
+
+def _claimed_by_other(item: ReviewItem, user: User, now: datetime) -> bool:
+    return (
+        item.claimed_by is not None
+        and item.claimed_by != user.id
+        and item.claim_expires_at is not None
+        and item.claim_expires_at > now
+    )
+
+
+async def _holder_name(db: AsyncSession, user_id: int | None) -> str:
+    holder = await accounts_repository.get_user(db, user_id) if user_id else None
+    return holder.display_name if holder else "another moderator"
+
+
+async def claim_item(
+    db: AsyncSession, moderator: User, item_id: int, rules: ShiftRules
+) -> ReviewItem:
+    item = await get_item_or_404(db, moderator, item_id)
+    now = utcnow()
+    if item.status == ItemStatus.RESOLVED:
+        raise Conflict("This item has already been decided.", code="already_decided")
+    if _claimed_by_other(item, moderator, now):
+        name = await _holder_name(db, item.claimed_by)
+        raise Conflict(
+            f"{name} is already looking at this item.", code="already_claimed", claimed_by=name
+        )
+    if item.crisis_level == "none":
+        state = await wellbeing(db, moderator, rules)
+        if state.at_limit:
+            raise RateLimited(
+                f"You've made {state.decisions_this_shift} decisions this shift, the limit is "
+                f"{state.shift_limit}. Thank you. Please rest; crisis items stay open to you.",
+                retry_after=3600,
+                code="shift_limit",
+            )
+    expires = now + timedelta(minutes=rules.claim_minutes)
+    if not await repository.claim(db, item.id, item.version, moderator.id, expires):
+        raise Conflict("Someone else just took this item.", code="already_claimed")
+    await db.refresh(item)
+    return item
+
+
+async def _rule_snapshot(
+    db: AsyncSession, circle_id: int, rule_id: int | None
+) -> dict[str, Any] | None:
+    if rule_id is None:
+        return None
+    rule = await circles_repository.get_rule_item(db, rule_id)
+    circle = await circles_repository.get_by_id(db, circle_id)
+    if rule is None or circle is None or rule[1] != circle_id:
+        raise Invalid("That ground rule is not one of this circle's.", field="rule_id")
+    return {"id": rule[0].id, "title": rule[0].title, "text": rule[0].text, "version": rule[2]}
+
+
+async def decide_item(
+    db: AsyncSession,
+    moderator: User,
+    item_id: int,
+    verdict: Verdict,
+    *,
+    rule_id: int | None = None,
+    note: str = "",
+    version: int | None = None,
+    mute_hours: float | None = None,
+) -> Outcome:
+    """Apply one moderator's decision; a second decision on the same item gets a clear 409."""
+    item = await get_item_or_404(db, moderator, item_id)
+    now = utcnow()
+    note = note.strip()[:2000]
+    rule = await _rule_snapshot(db, item.circle_id, rule_id)
+    if verdict in (Verdict.REJECT, Verdict.REMOVE) and rule is None:
+        raise Invalid(
+            "Please choose the ground rule this breaks, so the author knows why.", field="rule_id"
+        )
+    if item.status == ItemStatus.RESOLVED:
+        name = await _holder_name(db, item.resolved_by)
+        raise Conflict(
+            f"{name} has already decided this item ({item.resolution}).",
+            code="already_decided",
+            resolution=item.resolution,
+        )
+    if version is not None and version != item.version:
+        raise Conflict(
+            "This item changed since you opened it. Please reload it.",
+            code="stale_version",
+            current_version=item.version,
+        )
+    if _claimed_by_other(item, moderator, now):
+        name = await _holder_name(db, item.claimed_by)
+        raise Conflict(f"{name} is looking at this item.", code="already_claimed", claimed_by=name)
+    if (
+        item.status == ItemStatus.ESCALATED
+        and moderator.role != Role.ADMIN
+        and verdict not in (Verdict.WARN, Verdict.MUTE)
+    ):
+        raise Forbidden("This item was escalated to the admins.", code="escalated")
+    content = (
+        await KINDS[item.content_type].load(db, item.content_id)
+        if (item.content_type in KINDS)
+        else None
+    )
+    if verdict in (Verdict.WARN, Verdict.MUTE):
+        await _act_on_author(db, item, verdict, now, mute_hours)
+    else:
+        content = await _apply(db, item, verdict, rule, note, now, moderator)
+    entry = LogEntry(
+        item_id=item.id,
+        actor_id=moderator.id,
+        actor_name=moderator.display_name,
+        action=verdict.value,
+        content_type=item.content_type,
+        content_id=item.content_id,
+        circle_id=item.circle_id,
+        target_user_id=item.author_id,
+        rule_id=rule["id"] if rule else None,
+        rule_title=rule["title"] if rule else None,
+        rule_text=rule["text"] if rule else None,
+        rules_version=rule["version"] if rule else None,
+        note=note if verdict != Verdict.MUTE else f"muted for {mute_hours:g} hours. {note}".strip(),
+    )
+    db.add(entry)
+    await db.flush()
+    return Outcome(item, content, entry)
+
+
+async def _apply(
+    db: AsyncSession,
+    item: ReviewItem,
+    verdict: Verdict,
+    rule: dict[str, Any] | None,
+    note: str,
+    now: datetime,
+    moderator: User,
+) -> ContentInfo | None:
+    values: dict[str, Any] = {"first_decision_at": item.first_decision_at or now}
+    if verdict == Verdict.ESCALATE:
+        values.update(status=ItemStatus.ESCALATED, claimed_by=None, claim_expires_at=None)
+    else:
+        values.update(
+            status=ItemStatus.RESOLVED,
+            resolution=verdict.value,
+            resolved_by=moderator.id,
+            resolved_at=now,
+        )
+    if not await repository.resolve(db, item.id, item.version, values):
+        raise Conflict("Another moderator decided this item a moment ago.", code="already_decided")
+    await db.refresh(item)
+    kind = KINDS.get(item.content_type)
+    if kind is None or verdict == Verdict.ESCALATE:
+        return None
+    status = {Verdict.APPROVE: None, Verdict.REJECT: "rejected", Verdict.REMOVE: "removed"}[verdict]
+    current = await kind.load(db, item.content_id)
+    if current is None:
+        return None
+    if status is None:
+        status = "published" if current.status == "pending" else current.status
+        return await kind.set_status(db, item.content_id, status, None)
+    decision = {"decision": status, "rule": rule, "note": note}
+    return await kind.set_status(db, item.content_id, status, decision)
+
+
+async def _act_on_author(
+    db: AsyncSession, item: ReviewItem, verdict: Verdict, now: datetime, mute_hours: float | None
+) -> None:
+    author = await accounts_repository.get_user(db, item.author_id) if item.author_id else None
+    if author is None:
+        raise Conflict("This content's author no longer has an account.", code="no_author")
+    if verdict == Verdict.MUTE:
+        if mute_hours is None or not 0 < mute_hours <= 24 * 90:
+            raise Invalid("Mute for between a minute and 90 days (mute_hours).", field="mute_hours")
+        author.muted_until = now + timedelta(hours=mute_hours)
+    item.first_decision_at = item.first_decision_at or now
+    await db.flush()
+
+
+async def queue_view(
+    db: AsyncSession,
+    moderator: User,
+    *,
+    circle_id: int | None = None,
+    reason: str | None = None,
+    urgent_only: bool = False,
+    escalated_only: bool = False,
+) -> tuple[list[QueueRow], dict[str, int]]:
+    scope = await moderation_scope(db, moderator)
+    statuses = (
+        (ItemStatus.ESCALATED,) if escalated_only else (ItemStatus.OPEN, ItemStatus.ESCALATED)
+    )
+    rows = await repository.queue(
+        db, scope, circle_id=circle_id, reason=reason, urgent_only=urgent_only, statuses=statuses
+    )
+    now = utcnow()
+    queue = [
+        QueueRow(item, circle, author, claimer, now - item.created_at)
+        for item, circle, author, claimer in rows
+    ]
+    counts = await repository.counts(db, scope)
+    return queue, {
+        "total": sum(counts.values()),
+        "urgent": counts.get("urgent", 0),
+        "crisis": counts.get("urgent", 0) + counts.get("concern", 0),
+    }
+
+
+async def item_detail(
+    db: AsyncSession, moderator: User, item_id: int
+) -> tuple[ReviewItem, ContentInfo | None, Sequence[tuple[Report, str | None]], Sequence[LogEntry]]:
+    item = await get_item_or_404(db, moderator, item_id)
+    kind = KINDS.get(item.content_type)
+    content = await kind.load(db, item.content_id) if kind else None
+    reports = await repository.reports_for(db, item.id)
+    history = await repository.log_entries(db, item_id=item.id)
+    return item, content, reports, history
+
+
+async def moderation_log(db: AsyncSession, moderator: User) -> Sequence[LogEntry]:
+    return await repository.log_entries(db, circle_ids=await moderation_scope(db, moderator))
+
+
+async def decisions_about(db: AsyncSession, author: User) -> Sequence[LogEntry]:
+    """What moderators decided about this member's own content (authors may always see it)."""
+    return await repository.log_entries(db, target_user_id=author.id)
+
+
+async def resources_for(db: AsyncSession, region: str) -> Sequence[CrisisResource]:
+    return await repository.crisis_resources(db, region)
+
+
+def resource_json(resource: CrisisResource) -> dict[str, Any]:
+    return {
+        "name": resource.name,
+        "region": resource.region,
+        "phone": resource.phone,
+        "sms": resource.sms,
+        "url": resource.url,
+        "description": resource.description,
+    }
+
+
+async def crisis_support(
+    db: AsyncSession, assessment: Assessment, region: str
+) -> dict[str, Any] | None:
+    """Resources for the author right away when crisis language fired; None otherwise."""
+    if assessment.crisis.level.rank == 0:
+        return None
+    resources = await repository.crisis_resources(db, region)
+    return {
+        "level": assessment.crisis.level.value,
+        "region": region,
+        "message": "You are not alone. If you are in danger right now, please reach out to one "
+        "of these services. They are free, confidential and there to listen.",
+        "resources": [resource_json(r) for r in resources],
+    }

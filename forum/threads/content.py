@@ -1,0 +1,56 @@
+"""Posts as reviewable content: how the review queue loads and changes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forum.review.content import ContentInfo, register
+from forum.threads import repository
+from forum.threads.models import Post, PostStatus, Thread
+
+
+def post_info(post: Post, thread: Thread, circle_id: int, opens_thread: bool) -> ContentInfo:
+    return ContentInfo(
+        content_type="post",
+        content_id=post.id,
+        circle_id=circle_id,
+        author_id=post.author_id,
+        status=post.status,
+        body_html=post.body_html,
+        title=thread.title if opens_thread else None,
+        thread_id=thread.id,
+        link=f"/threads/{thread.id}#post-{post.id}",
+    )
+
+
+class PostContent:
+    async def load(self, db: AsyncSession, content_id: int) -> ContentInfo | None:
+        found = await repository.get_post_with_thread(db, content_id)
+        if found is None:
+            return None
+        post, thread, circle = found
+        first = await repository.first_post_id(db, thread.id)
+        return post_info(post, thread, circle.id, first == post.id)
+
+    async def set_status(
+        self, db: AsyncSession, content_id: int, status: str, moderation: dict[str, Any] | None
+    ) -> ContentInfo:
+        found = await repository.get_post_with_thread(db, content_id)
+        if found is None:
+            raise LookupError(f"post {content_id} vanished during review")
+        post, thread, circle = found
+        post.status = status
+        post.moderation = moderation
+        if status == PostStatus.REMOVED:
+            post.removed_by = "moderator"
+        opens_thread = await repository.first_post_id(db, thread.id) == post.id
+        if opens_thread:
+            # A thread stands or falls with its opening post.
+            thread.status = status
+        await db.flush()
+        return post_info(post, thread, circle.id, opens_thread)
+
+
+register("post", PostContent())

@@ -1,0 +1,225 @@
+"""The decision: publish, hold for review, or publish and queue; with reasons a person can read.
+
+Scores route content to humans; they never punish on their own. Crisis comes first:
+someone in pain is answered, not silenced, and pain aimed at oneself is not abuse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+from typing import Any
+
+from moderation.crisis import CrisisLevel, CrisisResult
+from moderation.targets import Target
+
+PIPELINE_VERSION = "1"
+
+
+# Labels that plain swearing or self-criticism also set off.
+STRONG_LANGUAGE_LABELS = frozenset({"toxicity", "obscene", "insult"})
+
+
+class Action(StrEnum):
+    PUBLISH = "publish"
+    PUBLISH_AND_REVIEW = "publish_and_review"
+    REVIEW = "review"  # held: only the author sees it until a moderator approves
+
+
+class Priority(IntEnum):
+    """Queue order: higher first, then by score and age."""
+
+    NONE = 0
+    SUPPORT = 10  # self-directed pain: a supportive look, not a sanction
+    REPORT = 30
+    FLAGGED = 40
+    HELD = 50
+    CRISIS = 80
+    URGENT_CRISIS = 100
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A circle's moderation settings (owners tune them)."""
+
+    hold: dict[str, float] = field(
+        default_factory=lambda: {
+            "toxicity": 0.9,
+            "severe_toxicity": 0.5,
+            "threat": 0.6,
+            "identity_attack": 0.6,
+            "insult": 0.9,
+        }
+    )
+    flag: dict[str, float] = field(
+        default_factory=lambda: {
+            "toxicity": 0.6,
+            "severe_toxicity": 0.3,
+            "threat": 0.4,
+            "identity_attack": 0.4,
+            "insult": 0.6,
+        }
+    )
+    hold_crisis_concern: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Policy:
+        if not data:
+            return cls()
+        default = cls()
+        return cls(
+            hold={**default.hold, **data.get("hold", {})},
+            flag={**default.flag, **data.get("flag", {})},
+            hold_crisis_concern=bool(data.get("hold_crisis_concern", False)),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "hold": dict(self.hold),
+            "flag": dict(self.flag),
+            "hold_crisis_concern": self.hold_crisis_concern,
+        }
+
+
+@dataclass(frozen=True)
+class Reason:
+    kind: str  # crisis | toxicity | self_directed | classifier_unavailable | report
+    message: str  # plain words, shown to the author and moderators
+    rule: str | None = None
+    label: str | None = None
+    score: float | None = None
+    level: str | None = None
+    pipeline_version: str = PIPELINE_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "message": self.message,
+            "pipeline_version": self.pipeline_version,
+        }
+        for key in ("rule", "label", "score", "level"):
+            if (value := getattr(self, key)) is not None:
+                data[key] = round(value, 4) if isinstance(value, float) else value
+        return data
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    priority: Priority
+    reasons: tuple[Reason, ...]
+    top_score: float = 0.0
+
+    @property
+    def queued(self) -> bool:
+        return self.action != Action.PUBLISH or self.priority > Priority.NONE
+
+    @property
+    def held(self) -> bool:
+        return self.action == Action.REVIEW
+
+
+def _crisis_reasons(crisis: CrisisResult) -> list[Reason]:
+    seen: set[str] = set()
+    reasons = []
+    for match in crisis.matches:
+        if match.level == CrisisLevel.NONE or match.rule in seen:
+            continue
+        seen.add(match.rule)
+        reasons.append(
+            Reason(
+                "crisis",
+                "Words that suggest someone may be in danger. A moderator will check in.",
+                rule=match.rule,
+                level=match.level.value,
+            )
+        )
+    return reasons
+
+
+def _over(scores: dict[str, float], thresholds: dict[str, float]) -> list[tuple[str, float]]:
+    return sorted(
+        (
+            (label, scores[label])
+            for label, limit in thresholds.items()
+            if label in scores and scores[label] >= limit
+        ),
+        key=lambda pair: -pair[1],
+    )
+
+
+def decide(
+    crisis: CrisisResult,
+    scores: dict[str, float] | None,
+    target: Target,
+    policy: Policy,
+) -> Decision:
+    """Combine the signals; `scores` is None when the classifier failed or timed out."""
+    reasons = _crisis_reasons(crisis)
+    if scores is None:
+        reasons.append(
+            Reason(
+                "classifier_unavailable",
+                "Our automatic check couldn't run, so a moderator will look before it appears.",
+            )
+        )
+        priority = (
+            Priority.URGENT_CRISIS
+            if crisis.level == CrisisLevel.URGENT
+            else (Priority.CRISIS if crisis.level == CrisisLevel.CONCERN else Priority.HELD)
+        )
+        return Decision(Action.REVIEW, priority, tuple(reasons))
+
+    held, flagged = _over(scores, policy.hold), _over(scores, policy.flag)
+    top = max(scores.values(), default=0.0)
+    if crisis.level == CrisisLevel.URGENT:
+        return Decision(Action.REVIEW, Priority.URGENT_CRISIS, tuple(reasons), top)
+    if crisis.level == CrisisLevel.CONCERN:
+        action = Action.REVIEW if policy.hold_crisis_concern else Action.PUBLISH_AND_REVIEW
+        # Toxicity alone never holds a post that is reaching out for help.
+        reasons += [_toxicity_reason(label, score, flagged=True) for label, score in flagged]
+        return Decision(action, Priority.CRISIS, tuple(reasons), top)
+    if not flagged:
+        return Decision(Action.PUBLISH, Priority.NONE, tuple(reasons), top)
+    # Threats and identity attacks are not explained away by having no obvious target.
+    only_strong_language = all(label in STRONG_LANGUAGE_LABELS for label, _ in flagged)
+    if target == Target.SELF and only_strong_language:
+        label, score = flagged[0]
+        reasons.append(
+            Reason(
+                "self_directed",
+                "This sounds painful. It's visible, and a moderator may check in to offer support.",
+                label=label,
+                score=score,
+            )
+        )
+        return Decision(Action.PUBLISH_AND_REVIEW, Priority.SUPPORT, tuple(reasons), top)
+    if target == Target.NONE and only_strong_language:
+        # Swearing at the day, not at anyone: publish and don't queue.
+        return Decision(Action.PUBLISH, Priority.NONE, tuple(reasons), top)
+    if held:
+        reasons += [_toxicity_reason(label, score, flagged=False) for label, score in held]
+        return Decision(Action.REVIEW, Priority.HELD, tuple(reasons), top)
+    reasons += [_toxicity_reason(label, score, flagged=True) for label, score in flagged]
+    return Decision(Action.PUBLISH_AND_REVIEW, Priority.FLAGGED, tuple(reasons), top)
+
+
+LABEL_WORDS = {
+    "toxicity": "may be hurtful to others",
+    "severe_toxicity": "may be very hurtful to others",
+    "insult": "may read as an insult",
+    "threat": "may read as a threat",
+    "identity_attack": "may attack people for who they are",
+    "obscene": "contains strong language",
+}
+
+
+def _toxicity_reason(label: str, score: float, *, flagged: bool) -> Reason:
+    words = LABEL_WORDS.get(label, f"scored high for {label.replace('_', ' ')}")
+    message = (
+        f"Our automatic check thought this {words}; a moderator will take a look."
+        if flagged
+        else f"Our automatic check thought this {words}, so a moderator will read it "
+        "before others can see it."
+    )
+    return Reason("toxicity", message, label=label, score=score)

@@ -1,0 +1,109 @@
+"""The moderation pipeline: sanitize -> crisis -> toxicity -> decision. Pure Python."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from moderation.batching import MicroBatcher
+from moderation.crisis import CrisisDetector, CrisisResult
+from moderation.decision import PIPELINE_VERSION, Decision, Policy, decide
+from moderation.sanitize import SANITIZER_VERSION, plain_text
+from moderation.targets import Target, find_target
+from moderation.toxicity import ToxicityError, ToxicityScorer
+
+log = logging.getLogger("circles.moderation")
+
+
+@dataclass(frozen=True)
+class Assessment:
+    crisis: CrisisResult
+    scores: dict[str, float] | None
+    target: Target
+    decision: Decision
+    version: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "crisis": self.crisis.to_dict(),
+            "toxicity": {k: round(v, 4) for k, v in (self.scores or {}).items()},
+            "decision": self.decision.action.value,
+            "priority": int(self.decision.priority),
+            "reasons": [r.to_dict() for r in self.decision.reasons],
+            "pipeline_version": self.version,
+        }
+
+
+class Pipeline:
+    """Assesses text; the toxicity model is shared, crisis rules are cheap and run inline."""
+
+    def __init__(self, scorer: ToxicityScorer, detector: CrisisDetector | None = None) -> None:
+        self.scorer = scorer
+        self.detector = detector or CrisisDetector.default()
+        self.version = (
+            f"pipeline {PIPELINE_VERSION}; crisis {self.detector.version}; "
+            f"sanitizer {SANITIZER_VERSION}; {scorer.name}"
+        )
+
+    def combine(
+        self, text: str, crisis: CrisisResult, scores: dict[str, float] | None, policy: Policy
+    ) -> Assessment:
+        target = find_target(text)
+        return Assessment(
+            crisis, scores, target, decide(crisis, scores, target, policy), self.version
+        )
+
+    def assess_batch(
+        self, sources: Sequence[str], policy: Policy | None = None
+    ) -> list[Assessment]:
+        """Assess Markdown sources; one model call for the whole batch."""
+        policy = policy or Policy()
+        texts = [plain_text(source) for source in sources]
+        try:
+            batch: Sequence[dict[str, float] | None] = self.scorer.score(texts)
+        except ToxicityError as exc:
+            log.error("toxicity scoring failed; holding %d items for review: %s", len(texts), exc)
+            batch = [None] * len(texts)
+        return [
+            self.combine(text, self.detector.detect(text), scores, policy)
+            for text, scores in zip(texts, batch, strict=True)
+        ]
+
+
+class Screener:
+    """The server's way in: crisis inline, toxicity through the micro-batcher, with a timeout.
+
+    A classifier that fails or is too slow never lets content through unchecked: the
+    decision holds it for review instead.
+    """
+
+    def __init__(
+        self, pipeline: Pipeline, timeout: float = 2.0, max_batch: int = 64, max_wait: float = 0.003
+    ) -> None:
+        self.pipeline = pipeline
+        self.timeout = timeout
+        self.batcher = MicroBatcher(pipeline.scorer.score, max_batch, max_wait)
+
+    @property
+    def model_name(self) -> str:
+        return self.pipeline.scorer.name
+
+    async def screen(self, source: str, policy: Policy | None = None) -> Assessment:
+        text = plain_text(source)
+        crisis = self.pipeline.detector.detect(text)
+        scores: dict[str, float] | None
+        try:
+            scores = await asyncio.wait_for(self.batcher.score(text), self.timeout)
+        except TimeoutError:
+            log.error("toxicity scoring timed out after %.1fs; holding for review", self.timeout)
+            scores = None
+        except Exception as exc:  # any classifier failure holds the item, never loses it
+            log.error("toxicity scoring failed; holding for review: %s", exc)
+            scores = None
+        return self.pipeline.combine(text, crisis, scores, policy or Policy())
+
+    async def close(self) -> None:
+        await self.batcher.close()
