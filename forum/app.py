@@ -20,13 +20,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forum import security
 from forum.accounts import routes as account_routes
-from forum.cache import PageCache
+from forum.cache import PageCache, ReadCache
 from forum.circles import routes as circle_routes
 from forum.config import Settings
 from forum.db import make_engine, make_sessionmaker
 from forum.errors import AppError
 from forum.openapi import openapi_document
 from forum.ratelimit import FailureWindow, TokenBucket
+from forum.review import pages as review_pages
 from forum.review import routes as review_routes
 from forum.review.service import ShiftRules
 from forum.screening import build_screener
@@ -152,7 +153,8 @@ class BodyLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        # Reads carry no body worth checking, and they are most of the traffic.
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length", "")
@@ -194,6 +196,7 @@ def create_app(
             settings.login_rate_attempts, settings.login_rate_window_seconds
         ),
         page_cache=PageCache(settings.page_cache_seconds),
+        read_cache=ReadCache(settings.page_cache_seconds),
         screener=build_screener(settings, scorer),
         shift_rules=ShiftRules(
             settings.claim_minutes,
@@ -210,13 +213,15 @@ def create_app(
         await state.screener.close()
         await engine.dispose()
 
+    # Starlette tries routes in order: the hot read paths (threads) go first.
     routes = [
+        *thread_routes.routes,
         Route("/healthz", healthz, methods=["GET"]),
         Route("/api/v1/openapi.json", openapi, methods=["GET"]),
         *account_routes.routes,
         *circle_routes.routes,
-        *thread_routes.routes,
         *review_routes.routes,
+        *review_pages.routes,
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
     ]
     app = Starlette(

@@ -1,11 +1,17 @@
-"""Rendered thread pages kept in memory, dropped when the thread changes."""
+"""In-memory caches for the read path: rendered pages, principals, memberships."""
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from forum.accounts.models import User
+    from forum.circles.models import Membership
+    from forum.threads.reading import ThreadSnapshot
 
 
 @dataclass(frozen=True)
@@ -56,3 +62,74 @@ class PageCache:
 
     def clear(self) -> None:
         self._pages.clear()
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class Entry(Generic[V]):
+    value: V
+    expires_at: float
+
+
+class TTLCache(Generic[K, V]):
+    """A small LRU whose entries also expire, for data other processes may change."""
+
+    def __init__(
+        self, ttl: float, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self.clock = clock
+        self._entries: OrderedDict[K, Entry[V]] = OrderedDict()
+
+    def get(self, key: K) -> Entry[V] | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry.expires_at < self.clock():
+            del self._entries[key]
+            return None
+        return entry
+
+    def put(self, key: K, value: V) -> None:
+        if self.ttl <= 0:
+            return
+        self._entries[key] = Entry(value, self.clock() + self.ttl)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+    def drop(self, key: K) -> None:
+        self._entries.pop(key, None)
+
+    def drop_where(self, matches: Callable[[K, V], bool]) -> None:
+        for key in [k for k, e in self._entries.items() if matches(k, e.value)]:
+            del self._entries[key]
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+class ReadCache:
+    """What the read path may reuse for a few seconds: principals, memberships, threads.
+
+    Writes in this process drop the affected entries when they commit; writes in other
+    processes show once `ttl` seconds have passed. Writes never read from here.
+    """
+
+    def __init__(self, ttl: float) -> None:
+        self.principals: TTLCache[tuple[str, str], User] = TTLCache(ttl)
+        self.memberships: TTLCache[tuple[int, int], Membership | None] = TTLCache(ttl)
+        self.threads: TTLCache[tuple[int, str], ThreadSnapshot] = TTLCache(ttl, 2000)
+
+    def forget_thread(self, thread_id: int) -> None:
+        self.threads.drop_where(lambda key, _: key[0] == thread_id)
+
+    def forget_user(self, user_id: int) -> None:
+        self.principals.drop_where(lambda _, user: user.id == user_id)
+
+    def forget_membership(self, circle_id: int, user_id: int) -> None:
+        self.memberships.drop((circle_id, user_id))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import secrets
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import TextIO
 
 from forum.config import PROJECT_ROOT, ConfigError, Settings
 
@@ -83,6 +85,71 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _parse_line(line: str, number: int, jsonl: bool) -> str | dict[str, str]:
+    """The text on one input line, or an error object to print in its place."""
+    if not jsonl:
+        return line
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return {"error": f"line {number} is not valid JSON"}
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        return {"error": f'line {number} has no "text" field with a string'}
+    text: str = record["text"]
+    return text
+
+
+def _chunks(stream: TextIO, size: int) -> Iterator[list[tuple[int, str]]]:
+    chunk: list[tuple[int, str]] = []
+    for number, line in enumerate(stream, start=1):
+        line = line.rstrip("\n")
+        if line.strip():
+            chunk.append((number, line))
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def cmd_moderate(args: argparse.Namespace, settings: Settings) -> int:
+    from forum.screening import build_screener
+
+    pipeline = build_screener(settings).pipeline
+    show_progress = sys.stderr.isatty() and not args.quiet
+    done = failed = 0
+    for chunk in _chunks(sys.stdin, args.batch_size):
+        parsed = [_parse_line(line, number, args.jsonl) for number, line in chunk]
+        texts = [p for p in parsed if isinstance(p, str)]
+        results = iter(pipeline.assess_batch(texts))
+        for p in parsed:
+            # Bad lines get an error object in their place, so output lines match input.
+            out = next(results).to_dict() if isinstance(p, str) else p
+            failed += not isinstance(p, str)
+            print(json.dumps(out, ensure_ascii=False))
+        done += len(chunk)
+        if show_progress:
+            print(f"\rmoderated {done} texts", end="", file=sys.stderr, flush=True)
+    if show_progress:
+        print(file=sys.stderr)
+    if failed:
+        print(f"circles moderate: {failed} input lines could not be read", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_models_fetch(args: argparse.Namespace, settings: Settings) -> int:
+    from moderation.toxicity import ToxicityError, fetch_detoxify_weights
+
+    try:
+        path = fetch_detoxify_weights(args.model, progress=not args.quiet)
+    except ToxicityError as exc:
+        print(f"circles models fetch: {exc}", file=sys.stderr)
+        return 1
+    print(f"Saved detoxify {args.model} weights to {path}.")
+    print("Restart Circles; with CIRCLES_TOXICITY_BACKEND=auto it now uses detoxify.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="circles", description="Circles peer-support community")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -105,6 +172,26 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--password", help="password (a random one is generated and printed)")
     user.add_argument("--display-name", help="display name (defaults to the username)")
     user.set_defaults(func=cmd_create_user)
+
+    mod = sub.add_parser(
+        "moderate",
+        help="run the moderation pipeline on stdin, one JSON result per line",
+        description="Reads texts from stdin (one per line, or JSON lines with a 'text' field) "
+        "and prints one JSON object per line: crisis, toxicity, decision, reasons.",
+    )
+    mod.add_argument("--jsonl", action="store_true", help="input is JSON lines with a 'text' field")
+    mod.add_argument("--batch-size", type=int, default=64, help="texts per model call (64)")
+    mod.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    mod.set_defaults(func=cmd_moderate)
+
+    models = sub.add_parser("models", help="manage classifier models")
+    models_sub = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
+    fetch = models_sub.add_parser("fetch", help="download detoxify weights (needs a network)")
+    fetch.add_argument(
+        "--model", default="original", choices=["original", "unbiased", "multilingual"]
+    )
+    fetch.add_argument("--quiet", action="store_true", help="no progress bar")
+    fetch.set_defaults(func=cmd_models_fetch)
     return parser
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from forum.accounts.schemas import Register, TokenRequest
 from forum.circles.schemas import Invite, Join, NewCircle
+from forum.review.schemas import DecisionIn, ReportIn
 from forum.threads.schemas import NewPost, NewThread
 
 ERROR = {
@@ -123,6 +124,72 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         None,
         200,
         "{post_id, revisions: [{body, body_html, created_at}]}",
+    ),
+    (
+        "get",
+        "/api/v1/moderation/queue",
+        "The review queue (?circle_id=&reason=&urgent=1)",
+        None,
+        200,
+        "{items: [{id, content_type, content_id, priority, reasons, status, "
+        "claimed_by, version, ...}], counts, wellbeing}",
+    ),
+    (
+        "get",
+        "/api/v1/moderation/items/{item_id}",
+        "One review item with context",
+        None,
+        200,
+        "{item, content, reports, history}",
+    ),
+    (
+        "post",
+        "/api/v1/moderation/items/{item_id}/claim",
+        "Claim an item",
+        None,
+        200,
+        "the item; 409 when someone else holds it",
+    ),
+    (
+        "post",
+        "/api/v1/moderation/items/{item_id}/decision",
+        "Decide an item",
+        DecisionIn,
+        200,
+        "{item, content, log}; 409 when already decided or stale",
+    ),
+    ("get", "/api/v1/moderation/log", "The moderation log", None, 200, "{entries: [...]}"),
+    (
+        "get",
+        "/api/v1/moderation/health",
+        "Queue health",
+        None,
+        200,
+        "{days, time_to_first_decision_minutes, waiting_for_first_look}",
+    ),
+    (
+        "post",
+        "/api/v1/reports",
+        "Report content to the moderators",
+        ReportIn,
+        201,
+        "{status, message}",
+    ),
+    (
+        "get",
+        "/api/v1/me/moderation",
+        "Decisions about your own content",
+        None,
+        200,
+        "{decisions: [...]}",
+    ),
+    (
+        "get",
+        "/api/v1/crisis-resources",
+        "Crisis lines for a region (?region=GB)",
+        None,
+        200,
+        "{region, resources: [{name, phone, sms, url, description}]}",
     ),
 ]
 

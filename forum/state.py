@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from forum.cache import PageCache
+from forum.cache import PageCache, ReadCache
 from forum.config import Settings
 from forum.ratelimit import FailureWindow, TokenBucket
 from forum.review.service import ShiftRules
@@ -26,6 +26,7 @@ class AppState:
     write_limiter: TokenBucket
     login_limiter: FailureWindow
     page_cache: PageCache
+    read_cache: ReadCache
     screener: Screener
     shift_rules: ShiftRules
 
@@ -34,6 +35,7 @@ def make_templates() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
+        auto_reload=False,  # templates ship with the code; no stat() per render
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -30,13 +30,24 @@ class Ctx:
     """What a handler needs: the request, its database session and who is asking."""
 
     request: Request
-    db: AsyncSession
     app: AppState
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     set_cookies: list[tuple[str, str, int]] = field(default_factory=list)
     failed: bool = False
+    _db: AsyncSession | None = None
     _user: User | None = None
     _user_loaded: bool = False
+
+    @property
+    def db(self) -> AsyncSession:
+        # Opened on first use: a page served from cache never touches the database.
+        if self._db is None:
+            self._db = self.app.sessions()
+        return self._db
+
+    @property
+    def is_read(self) -> bool:
+        return self.request.method not in UNSAFE_METHODS
 
     @property
     def is_api(self) -> bool:
@@ -52,18 +63,56 @@ class Ctx:
         if not self._user_loaded:
             self._user_loaded = True
             if (token := self.bearer) is not None:
-                self._user = await accounts.user_for_bearer_token(self.db, token)
+                self._user = await self._principal("bearer", token)
                 if self._user is None:
                     raise Unauthorized("That API token is not valid.", code="bad_token")
             elif cookie := self.request.cookies.get(SESSION_COOKIE):
-                self._user = await accounts.user_for_session_token(self.db, cookie)
+                self._user = await self._principal("session", cookie)
         return self._user
+
+    async def _principal(self, kind: str, token: str) -> User | None:
+        """Reads may use a member looked up moments ago; writes always check afresh."""
+        principals = self.app.read_cache.principals
+        key = (kind, security.token_hash(token))
+        if self.is_read and (cached := principals.get(key)) is not None:
+            return cached.value
+        lookup = (
+            accounts.user_for_bearer_token
+            if kind == "bearer"
+            else (accounts.user_for_session_token)
+        )
+        user = await lookup(self.db, token)
+        if self.is_read and user is not None:
+            self.db.expunge(user)
+            principals.put(key, user)
+        return user
 
     async def require_user(self) -> User:
         user = await self.user()
         if user is None:
             raise Unauthorized("Please log in first.", code="login_required")
         return user
+
+    def forget_user(self, user_id: int) -> None:
+        """After commit, drop this member from the read caches (sessions, profile)."""
+        self.after_commit.append(lambda: self.app.read_cache.forget_user(user_id))
+
+    def forget_thread(self, thread_id: int) -> None:
+        """After commit, drop the thread's cached pages and snapshots."""
+
+        def forget() -> None:
+            self.app.page_cache.invalidate_thread(thread_id)
+            self.app.read_cache.forget_thread(thread_id)
+
+        self.after_commit.append(forget)
+
+    def forget_membership(self, circle_id: int, user_id: int) -> None:
+        key = (circle_id, user_id)
+        self.after_commit.append(lambda: self.app.read_cache.memberships.drop(key))
+
+    def forget_session(self, token: str) -> None:
+        key = ("session", security.token_hash(token))
+        self.after_commit.append(lambda: self.app.read_cache.principals.drop(key))
 
     def csrf_seed(self) -> str:
         seed = self.request.cookies.get(CSRF_COOKIE)
@@ -122,12 +171,14 @@ class Ctx:
         """JSON for API routes, a form for pages."""
         return await (self.json_body(model) if self.is_api else self.form(model))
 
-    def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    def render_text(self, template: str, **context: Any) -> str:
         context.setdefault("current_user", self._user)
         context.setdefault("csrf_token", self.csrf_token)
         context.setdefault("request", self.request)
-        html = self.app.templates.get_template(template).render(context)
-        return HTMLResponse(html, status_code=status_code)
+        return self.app.templates.get_template(template).render(context)
+
+    def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        return HTMLResponse(self.render_text(template, **context), status_code=status_code)
 
     def form_error(self, template: str, exc: AppError, **context: Any) -> HTMLResponse:
         """Show the form again with the problem; nothing from this request is kept."""
@@ -166,15 +217,20 @@ def endpoint(
 
     async def run(request: Request) -> Response:
         state: AppState = request.app.state.circles
-        async with state.sessions() as db:
-            ctx = Ctx(request, db, state)
-            try:
-                response = await handler(ctx)
-                await (db.rollback() if ctx.failed else db.commit())
-            except AppError as exc:
-                # Render first: rolling back expires the loaded user the page shows.
-                response = error_response(ctx, exc)
-                await db.rollback()
+        ctx = Ctx(request, state)
+        try:
+            response = await handler(ctx)
+            if ctx._db is not None and ctx._db.in_transaction():
+                await (ctx._db.rollback() if ctx.failed else ctx._db.commit())
+        except AppError as exc:
+            # Render first: rolling back expires the loaded user the page shows.
+            response = error_response(ctx, exc)
+            ctx.failed = True
+            if ctx._db is not None:
+                await ctx._db.rollback()
+        finally:
+            if ctx._db is not None:
+                await ctx._db.close()
         if not ctx.failed:
             for event in ctx.after_commit:
                 event()

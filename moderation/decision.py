@@ -176,8 +176,8 @@ def decide(
         return Decision(Action.REVIEW, Priority.URGENT_CRISIS, tuple(reasons), top)
     if crisis.level == CrisisLevel.CONCERN:
         action = Action.REVIEW if policy.hold_crisis_concern else Action.PUBLISH_AND_REVIEW
-        # Toxicity alone never holds a post that is reaching out for help.
-        reasons += [_toxicity_reason(label, score, flagged=True) for label, score in flagged]
+        # Toxicity never holds a post that is reaching out for help, and its author is not
+        # told their pain "may be hurtful"; moderators still see the scores on the item.
         return Decision(action, Priority.CRISIS, tuple(reasons), top)
     if not flagged:
         return Decision(Action.PUBLISH, Priority.NONE, tuple(reasons), top)

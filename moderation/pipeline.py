@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from moderation.batching import MicroBatcher
 from moderation.crisis import CrisisDetector, CrisisResult
 from moderation.decision import PIPELINE_VERSION, Decision, Policy, decide
+from moderation.normalize import fold
 from moderation.sanitize import SANITIZER_VERSION, plain_text
 from moderation.targets import Target, find_target
 from moderation.toxicity import ToxicityError, ToxicityScorer
@@ -35,6 +37,28 @@ class Assessment:
             "reasons": [r.to_dict() for r in self.decision.reasons],
             "pipeline_version": self.version,
         }
+
+
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def readings_of(text: str) -> list[str]:
+    """The text as written, and its de-obfuscated form when that differs in its words.
+
+    The model scores words: "f u c k you" or "1d10t" slip past it unless it also reads
+    what the crisis detector reads ("fuck you", "idiot").
+    """
+    folded = fold(text)
+    written = _WORDS.findall(text.casefold().replace("'", "").replace("\u2019", ""))
+    return [text, folded] if _WORDS.findall(folded) != written else [text]
+
+
+def highest(readings: Sequence[dict[str, float]]) -> dict[str, float]:
+    scores = dict(readings[0])
+    for other in readings[1:]:
+        for label, value in other.items():
+            scores[label] = max(scores.get(label, 0.0), value)
+    return scores
 
 
 class Pipeline:
@@ -62,8 +86,12 @@ class Pipeline:
         """Assess Markdown sources; one model call for the whole batch."""
         policy = policy or Policy()
         texts = [plain_text(source) for source in sources]
+        readings = [readings_of(text) for text in texts]
+        flat = [reading for group in readings for reading in group]
+        batch: list[dict[str, float] | None]
         try:
-            batch: Sequence[dict[str, float] | None] = self.scorer.score(texts)
+            scored = iter(self.scorer.score(flat))
+            batch = [highest([next(scored) for _ in group]) for group in readings]
         except ToxicityError as exc:
             log.error("toxicity scoring failed; holding %d items for review: %s", len(texts), exc)
             batch = [None] * len(texts)
@@ -96,7 +124,12 @@ class Screener:
         crisis = self.pipeline.detector.detect(text)
         scores: dict[str, float] | None
         try:
-            scores = await asyncio.wait_for(self.batcher.score(text), self.timeout)
+            scores = highest(
+                await asyncio.wait_for(
+                    asyncio.gather(*(self.batcher.score(r) for r in readings_of(text))),
+                    self.timeout,
+                )
+            )
         except TimeoutError:
             log.error("toxicity scoring timed out after %.1fs; holding for review", self.timeout)
             scores = None

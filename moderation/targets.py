@@ -34,6 +34,17 @@ _GROUPS = re.compile(
     r"|mexicans|liberals|conservatives|mods|moderators|admins|idiots|morons|haters)\b"
 )
 _MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_.-]{3,32}")
+# "Blake is a fucking idiot", "the OP is a moron": an insult said of someone named.
+_CALLED = re.compile(
+    r"\b(\w+)\s+(?:is|are|was|were|s)\s+(?:\w+\s+){0,3}?"
+    r"(?:idiot|moron|loser|jerk|asshole|arsehole|bitch|bastard|dick|prick|cunt|twat|retard"
+    r"|scum|creep|freak|pig|clown|fool|dumbass|dipshit|douche|douchebag|tosser|wanker)s?\b"
+)
+_NOT_SOMEONE_ELSE = frozenset({"i", "im", "it", "this", "that", "there", "here", "what"})
+
+
+def _names_someone(folded: str) -> bool:
+    return any(m.group(1) not in _NOT_SOMEONE_ELSE for m in _CALLED.finditer(folded))
 
 
 def find_target(text: str) -> Target:
@@ -41,7 +52,13 @@ def find_target(text: str) -> Target:
     if _MENTION.search(text):
         return Target.OTHERS
     folded = fold(text)
+    # Folding joins runs of single letters ("u r a loser" -> "ura loser"), which would hide
+    # the "u"; so second person is also looked for in the text as typed.
+    if _SECOND_PERSON.search(text.casefold()):
+        return Target.OTHERS
     if _SECOND_PERSON.search(folded) or _THIRD_PERSON.search(folded) or _GROUPS.search(folded):
+        return Target.OTHERS
+    if _names_someone(folded):
         return Target.OTHERS
     if _FIRST_PERSON.search(folded):
         return Target.SELF

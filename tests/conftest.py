@@ -28,6 +28,7 @@ from forum.app import create_app
 from forum.cli import migrate
 from forum.config import Settings
 from forum.db import make_engine, make_sessionmaker, transaction
+from moderation.toxicity import ToxicityScorer
 
 BACKEND = os.environ.get("CIRCLES_TEST_BACKEND", "sqlite")
 IN_CI = os.environ.get("CI") == "true"
@@ -176,11 +177,12 @@ AppFactory = Callable[..., Starlette]
 
 @pytest.fixture
 def make_app(database: Database) -> AppFactory:
-    def make(**overrides: Any) -> Starlette:
+    def make(scorer: ToxicityScorer | None = None, **overrides: Any) -> Starlette:
         return create_app(
             make_settings(database.url, **overrides),
             engine=database.engine,
             sessions=database.sessions,
+            scorer=scorer,
         )
 
     return make

@@ -9,6 +9,8 @@ from forum.accounts import service
 from forum.accounts.models import User
 from forum.accounts.schemas import Credentials, Empty, NewToken, Profile, Register, TokenRequest
 from forum.errors import AppError, RateLimited, Unauthorized
+from forum.review.regions import REGIONS
+from forum.review.schemas import RegionIn
 from forum.web import SESSION_COOKIE, Ctx, endpoint, set_cookie
 
 BAD_LOGIN = "That username and password don't match. Please try again."
@@ -73,6 +75,7 @@ async def _sign_in(ctx: Ctx, user: User, next_url: str) -> Response:
     # Rotate: whatever session this browser had ends, and a fresh token is issued.
     if old := ctx.request.cookies.get(SESSION_COOKIE):
         await service.end_session(ctx.db, old)
+        ctx.forget_session(old)
     token = await service.start_session(
         ctx.db, user, ctx.request.headers.get("user-agent", ""), ctx.app.settings.session_days
     )
@@ -117,6 +120,7 @@ async def logout(ctx: Ctx) -> Response:
     await ctx.form(Empty)
     if token := ctx.request.cookies.get(SESSION_COOKIE):
         await service.end_session(ctx.db, token)
+        ctx.forget_session(token)
     response = ctx.redirect("/")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -125,7 +129,14 @@ async def logout(ctx: Ctx) -> Response:
 async def _account(ctx: Ctx, user: User, **extra: object) -> Response:
     sessions, tokens = await service.sessions_and_tokens(ctx.db, user)
     status = 200 if "error" not in extra else 422
-    return ctx.render("account.html", status_code=status, sessions=sessions, tokens=tokens, **extra)
+    return ctx.render(
+        "account.html",
+        status_code=status,
+        sessions=sessions,
+        tokens=tokens,
+        regions=REGIONS,
+        **extra,
+    )
 
 
 @endpoint
@@ -139,10 +150,24 @@ async def update_profile(ctx: Ctx) -> Response:
     data = await ctx.form(Profile)
     try:
         await service.update_profile(ctx.db, user, data.display_name)
+        ctx.forget_user(user.id)
     except AppError as exc:
         ctx.failed = True
         return await _account(ctx, user, error=exc.message)
     return ctx.redirect("/account?saved=profile")
+
+
+@endpoint
+async def update_region(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(RegionIn)
+    try:
+        await service.set_region(ctx.db, user, data.region)
+        ctx.forget_user(user.id)
+    except AppError as exc:
+        ctx.failed = True
+        return await _account(ctx, user, error=exc.message)
+    return ctx.redirect("/account?saved=region")
 
 
 @endpoint
@@ -158,6 +183,7 @@ async def revoke_token(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     await ctx.form(Empty)
     await service.revoke_api_token(ctx.db, user, int(ctx.request.path_params["token_id"]))
+    ctx.forget_user(user.id)
     return ctx.redirect("/account")
 
 
@@ -166,6 +192,7 @@ async def revoke_session(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     await ctx.form(Empty)
     await service.revoke_session(ctx.db, user, int(ctx.request.path_params["session_id"]))
+    ctx.forget_user(user.id)
     return ctx.redirect("/account")
 
 
@@ -178,6 +205,7 @@ routes = [
     Route("/logout", logout, methods=["POST"]),
     Route("/account", account_page, methods=["GET"]),
     Route("/account/profile", update_profile, methods=["POST"]),
+    Route("/account/region", update_region, methods=["POST"]),
     Route("/account/tokens", create_token, methods=["POST"]),
     Route("/account/tokens/{token_id:int}/revoke", revoke_token, methods=["POST"]),
     Route("/account/sessions/{session_id:int}/revoke", revoke_session, methods=["POST"]),

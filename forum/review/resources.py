@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +13,7 @@ from forum.db import utcnow
 from forum.errors import Forbidden, Invalid, NotFound
 from forum.review import repository
 from forum.review.models import CrisisResource
+from moderation.pipeline import Assessment
 
 REGION_RE = re.compile(r"^(?:[A-Z]{2}|\*)$")
 
@@ -80,3 +82,34 @@ async def delete_resource(db: AsyncSession, admin: User, resource_id: int) -> No
         raise NotFound("That resource doesn't exist.")
     await db.delete(resource)
     await db.flush()
+
+
+async def resources_for(db: AsyncSession, region: str) -> Sequence[CrisisResource]:
+    return await repository.crisis_resources(db, region)
+
+
+def resource_json(resource: CrisisResource) -> dict[str, Any]:
+    return {
+        "name": resource.name,
+        "region": resource.region,
+        "phone": resource.phone,
+        "sms": resource.sms,
+        "url": resource.url,
+        "description": resource.description,
+    }
+
+
+async def crisis_support(
+    db: AsyncSession, assessment: Assessment, region: str
+) -> dict[str, Any] | None:
+    """Resources for the author right away when crisis language fired; None otherwise."""
+    if assessment.crisis.level.rank == 0:
+        return None
+    resources = await repository.crisis_resources(db, region)
+    return {
+        "level": assessment.crisis.level.value,
+        "region": region,
+        "message": "You are not alone. If you are in danger right now, please reach out to one "
+        "of these services. They are free, confidential and there to listen.",
+        "resources": [resource_json(r) for r in resources],
+    }

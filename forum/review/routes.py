@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from forum.accounts.schemas import Empty
-from forum.review import resources, service
+from forum.review import reports, resources, service
 from forum.review.content import ContentInfo
 from forum.review.health import queue_health
 from forum.review.models import LogEntry, ReviewItem
@@ -173,8 +173,7 @@ async def api_decide(ctx: Ctx) -> Response:
 def announce(ctx: Ctx, content: ContentInfo | None) -> None:
     """After the decision commits, drop cached pages that showed (or hid) the content."""
     if content is not None and content.thread_id is not None:
-        thread_id = content.thread_id
-        ctx.after_commit.append(lambda: ctx.app.page_cache.invalidate_thread(thread_id))
+        ctx.forget_thread(content.thread_id)
 
 
 @endpoint
@@ -204,7 +203,7 @@ async def api_report(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     data = await ctx.json_body(ReportIn)
     ctx.limit_writes(user)
-    await service.report_content(
+    await reports.report_content(
         ctx.db, user, data.content_type, data.content_id, data.reason, data.rule_id
     )
     return JSONResponse(
@@ -226,8 +225,10 @@ async def api_crisis_resources(ctx: Ctx) -> Response:
         user.region if user else None, ctx.request.headers.get("accept-language")
     )
     region = resources.check_region(region)
-    found = await service.resources_for(ctx.db, region)
-    return JSONResponse({"region": region, "resources": [service.resource_json(r) for r in found]})
+    found = await resources.resources_for(ctx.db, region)
+    return JSONResponse(
+        {"region": region, "resources": [resources.resource_json(r) for r in found]}
+    )
 
 
 routes = [

@@ -13,13 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from forum.accounts import repository as accounts_repository
 from forum.accounts.models import Role, User
 from forum.circles import repository as circles_repository
+from forum.circles.models import Circle, RuleItem
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.review import repository
 from forum.review.content import KINDS, ContentInfo
-from forum.review.models import CrisisResource, ItemStatus, LogEntry, Report, ReviewItem
+from forum.review.models import ItemStatus, LogEntry, Report, ReviewItem
 from forum.threads import repository as threads_repository
-from moderation.decision import Priority
+from forum.threads.models import Post
 from moderation.pipeline import Assessment
 
 SENSITIVE_KINDS = frozenset({"crisis", "self_directed", "toxicity"})
@@ -121,75 +122,6 @@ async def enqueue(
 
 def _rank(level: str | None) -> int:
     return {"none": 0, "concern": 1, "urgent": 2}.get(level or "none", 0)
-
-
-async def _content_or_404(db: AsyncSession, content_type: str, content_id: int) -> ContentInfo:
-    kind = KINDS.get(content_type)
-    if kind is None:
-        raise Invalid(
-            f"content_type must be one of: {', '.join(sorted(KINDS))}.", field="content_type"
-        )
-    content = await kind.load(db, content_id)
-    if content is None:
-        raise NotFound("That content doesn't exist.")
-    return content
-
-
-async def report_content(
-    db: AsyncSession,
-    reporter: User,
-    content_type: str,
-    content_id: int,
-    reason: str,
-    rule_id: int | None,
-) -> ReviewItem:
-    """A member's report joins the same queue item as any automatic flag."""
-    if content_type == "thread":
-        content_type, content_id = await _first_post(db, content_id)
-    content = await _content_or_404(db, content_type, content_id)
-    circle = await circles_repository.get_by_id(db, content.circle_id)
-    membership = await circles_repository.get_membership(db, content.circle_id, reporter.id)
-    if circle is None or (not circle.is_public and membership is None):
-        raise NotFound("That content doesn't exist.")
-    reason = reason.strip()
-    rule_title = None
-    if rule_id is not None:
-        rule = await circles_repository.get_rule_item(db, rule_id)
-        if rule is None or rule[1] != circle.id:
-            raise Invalid("That ground rule is not one of this circle's.", field="rule_id")
-        rule_title = rule[0].title
-    if not reason and rule_title is None:
-        raise Invalid("Please say what's wrong, or choose a ground rule.", field="reason")
-    if len(reason) > 1000:
-        raise Invalid("A report can be at most 1000 characters.", field="reason")
-    item = await repository.open_item_for(db, content.content_type, content.content_id)
-    if item is None:
-        item = ReviewItem(
-            content_type=content.content_type,
-            content_id=content.content_id,
-            circle_id=content.circle_id,
-            author_id=content.author_id,
-            status=ItemStatus.OPEN,
-            priority=int(Priority.REPORT),
-            reasons=[],
-            version=1,
-        )
-        db.add(item)
-        await db.flush()
-    words = f"Reported: {reason}" if reason else f"Reported under the rule “{rule_title}”"
-    item.reasons = [*item.reasons, {"kind": "report", "message": words, "rule_id": rule_id}]
-    item.priority = max(item.priority, int(Priority.REPORT))
-    item.version += 1
-    db.add(Report(item_id=item.id, reporter_id=reporter.id, reason=reason, rule_id=rule_id))
-    await db.flush()
-    return item
-
-
-async def _first_post(db: AsyncSession, thread_id: int) -> tuple[str, int]:
-    post_id = await threads_repository.first_post_id(db, thread_id)
-    if post_id is None:
-        raise NotFound("That content doesn't exist.")
-    return "post", post_id
 
 
 async def get_item_or_404(db: AsyncSession, moderator: User, item_id: int) -> ReviewItem:
@@ -424,6 +356,41 @@ async def item_detail(
     return item, content, reports, history
 
 
+@dataclass(frozen=True)
+class ItemContext:
+    """Around an item: its circle, the rules a decision may cite, the posts either side."""
+
+    circle: Circle
+    rules: Sequence[RuleItem]
+    claimed_by_name: str | None
+    before: Sequence[tuple[Post, str | None]]
+    after: Sequence[tuple[Post, str | None]]
+
+
+CONTEXT_SCAN = 100  # how far into a thread to look for the posts just before an item
+
+
+async def item_context(
+    db: AsyncSession, item: ReviewItem, content: ContentInfo | None
+) -> ItemContext:
+    circle = await circles_repository.get_by_id(db, item.circle_id)
+    if circle is None:
+        raise NotFound("That review item's circle no longer exists.")
+    rules = await circles_repository.get_rules(db, circle.id, circle.rules_version)
+    claimer = None
+    if item.claimed_by and item.claim_expires_at and item.claim_expires_at > utcnow():
+        claimer = await _holder_name(db, item.claimed_by)
+    before: Sequence[tuple[Post, str | None]] = []
+    after: Sequence[tuple[Post, str | None]] = []
+    if content is not None and content.thread_id is not None:
+        start = await threads_repository.list_posts(db, content.thread_id, None, CONTEXT_SCAN, None)
+        before = [row for row in start if row[0].id < content.content_id][-2:]
+        after = await threads_repository.list_posts(
+            db, content.thread_id, content.content_id, 2, None
+        )
+    return ItemContext(circle, rules, claimer, before, after)
+
+
 async def moderation_log(db: AsyncSession, moderator: User) -> Sequence[LogEntry]:
     return await repository.log_entries(db, circle_ids=await moderation_scope(db, moderator))
 
@@ -431,34 +398,3 @@ async def moderation_log(db: AsyncSession, moderator: User) -> Sequence[LogEntry
 async def decisions_about(db: AsyncSession, author: User) -> Sequence[LogEntry]:
     """What moderators decided about this member's own content (authors may always see it)."""
     return await repository.log_entries(db, target_user_id=author.id)
-
-
-async def resources_for(db: AsyncSession, region: str) -> Sequence[CrisisResource]:
-    return await repository.crisis_resources(db, region)
-
-
-def resource_json(resource: CrisisResource) -> dict[str, Any]:
-    return {
-        "name": resource.name,
-        "region": resource.region,
-        "phone": resource.phone,
-        "sms": resource.sms,
-        "url": resource.url,
-        "description": resource.description,
-    }
-
-
-async def crisis_support(
-    db: AsyncSession, assessment: Assessment, region: str
-) -> dict[str, Any] | None:
-    """Resources for the author right away when crisis language fired; None otherwise."""
-    if assessment.crisis.level.rank == 0:
-        return None
-    resources = await repository.crisis_resources(db, region)
-    return {
-        "level": assessment.crisis.level.value,
-        "region": region,
-        "message": "You are not alone. If you are in danger right now, please reach out to one "
-        "of these services. They are free, confidential and there to listen.",
-        "resources": [resource_json(r) for r in resources],
-    }

@@ -98,3 +98,17 @@ async def get_post(db: AsyncSession, post_id: int) -> Post | None:
 
 async def get_thread(db: AsyncSession, thread_id: int) -> Thread | None:
     return await db.get(Thread, thread_id)
+
+
+async def authors_with_unpublished_posts(db: AsyncSession, thread_id: int) -> list[int]:
+    result = await db.scalars(
+        select(Post.author_id)
+        .where(
+            Post.thread_id == thread_id,
+            Post.status != PostStatus.PUBLISHED,
+            Post.author_id.is_not(None),
+            Post.removed_by.is_distinct_from("author"),
+        )
+        .distinct()
+    )
+    return [author for author in result if author is not None]

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import hashlib
 
-from starlette.responses import JSONResponse, Response
+from markupsafe import Markup
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from forum.accounts.models import User
 from forum.accounts.schemas import Empty
 from forum.circles import service as circles
-from forum.errors import AppError
-from forum.review import service as review
+from forum.errors import AppError, RateLimited
+from forum.review import resources
 from forum.review.regions import choose_region
-from forum.threads import service
-from forum.threads.models import Post, Thread
+from forum.threads import reading, service
+from forum.threads.models import Post, PostStatus, Thread
+from forum.threads.reading import ThreadRead
 from forum.threads.schemas import NewPost, NewThread
-from forum.threads.service import ThreadPage, Written
+from forum.threads.service import Written
 from forum.web import SESSION_COOKIE, Ctx, endpoint
 
 
@@ -24,7 +26,8 @@ def post_json(post: Post, author_name: str | None = None) -> dict[str, object]:
     data: dict[str, object] = {
         "id": post.id,
         "status": post.status,
-        "body_html": post.body_html,
+        # A removed post keeps its place in the conversation, never its words.
+        "body_html": "" if post.status == PostStatus.REMOVED else post.body_html,
         "created_at": post.created_at.isoformat(),
         "edited_at": post.edited_at.isoformat() if post.edited_at else None,
     }
@@ -35,31 +38,12 @@ def post_json(post: Post, author_name: str | None = None) -> dict[str, object]:
     return data
 
 
-def thread_json(page: ThreadPage, viewer: User | None) -> dict[str, object]:
-    circle = page.view.circle
-    posts = []
-    for p in page.posts:
-        data = post_json(p.post, p.author_name)
-        if viewer is not None and p.post.author_id == viewer.id and p.post.moderation:
-            data["moderation"] = p.post.moderation  # only authors see why
-        posts.append(data)
-    return {
-        "id": page.thread.id,
-        "title": page.thread.title,
-        "circle": {"slug": circle.slug, "name": circle.name},
-        "created_at": page.thread.created_at.isoformat(),
-        "posts": posts,
-        "next_cursor": page.next_cursor,
-    }
-
-
 def region_for(ctx: Ctx, user: User | None) -> str:
     return choose_region(user.region if user else None, ctx.request.headers.get("accept-language"))
 
 
 def _forget_thread(ctx: Ctx, thread: Thread) -> None:
-    thread_id = thread.id
-    ctx.after_commit.append(lambda: ctx.app.page_cache.invalidate_thread(thread_id))
+    ctx.forget_thread(thread.id)
 
 
 async def _thread(ctx: Ctx) -> tuple[Thread, circles.CircleView]:
@@ -80,7 +64,9 @@ async def _written_json(ctx: Ctx, written: Written, user: User) -> dict[str, obj
         "decision": written.assessment.decision.action.value,
         "reasons": [r.to_dict() for r in written.assessment.decision.reasons],
     }
-    data["crisis"] = await review.crisis_support(ctx.db, written.assessment, region_for(ctx, user))
+    data["crisis"] = await resources.crisis_support(
+        ctx.db, written.assessment, region_for(ctx, user)
+    )
     return data
 
 
@@ -114,17 +100,15 @@ async def api_start_thread(ctx: Ctx) -> Response:
 
 @endpoint
 async def api_get_thread(ctx: Ctx) -> Response:
-    thread, view = await _thread(ctx)
-    user = await ctx.user()
-    page = await service.read_thread_page(
+    read = await reading.read_thread(
         ctx.db,
-        thread,
-        view,
-        user,
-        ctx.request.query_params.get("cursor"),
-        ctx.app.settings.page_size,
+        ctx.app,
+        _thread_id(ctx),
+        ctx.request.query_params.get("cursor") or "",
+        await ctx.user(),
+        post_json,
     )
-    return JSONResponse(thread_json(page, user))
+    return Response(read.snapshot.api_body, media_type="application/json")
 
 
 @endpoint
@@ -179,9 +163,41 @@ def _is_anonymous(ctx: Ctx) -> bool:
     return SESSION_COOKIE not in ctx.request.cookies and ctx.bearer is None
 
 
+def _thread_id(ctx: Ctx) -> int:
+    return int(ctx.request.path_params["thread_id"])
+
+
+POSTS_HERE = "<!--circles:posts-->"
+
+
+async def render_thread(
+    ctx: Ctx, read: ThreadRead, status_code: int = 200, **extra: object
+) -> HTMLResponse:
+    """The thread page: the shell rendered for this viewer around the snapshot's posts."""
+    user = await ctx.user()
+    snapshot = read.snapshot
+    support = None
+    if user is not None and ctx.request.query_params.get("support"):
+        support = await resources.resources_for(ctx.db, region_for(ctx, user))
+    shell = ctx.render_text(
+        "thread.html",
+        thread=snapshot.thread,
+        view=read.view,
+        posts_html=Markup(POSTS_HERE),
+        next_cursor=snapshot.next_cursor,
+        support=support,
+        **extra,
+    )
+    # The posts are already UTF-8; only the shell around them is encoded per request.
+    before, after = shell.split(POSTS_HERE)
+    posts = reading.posts_html(snapshot, user, ctx.csrf_token() if user else "")
+    body = b"".join((before.encode(), posts, after.encode()))
+    return HTMLResponse(body, status_code=status_code)
+
+
 @endpoint
 async def thread_page(ctx: Ctx) -> Response:
-    thread_id = int(ctx.request.path_params["thread_id"])
+    thread_id = _thread_id(ctx)
     cursor = ctx.request.query_params.get("cursor") or ""
     anonymous = _is_anonymous(ctx)
     cache = ctx.app.page_cache
@@ -189,16 +205,10 @@ async def thread_page(ctx: Ctx) -> Response:
         if ctx.request.headers.get("if-none-match") == cached.etag:
             return Response(status_code=304, headers={"ETag": cached.etag})
         return Response(cached.body, media_type="text/html", headers={"ETag": cached.etag})
-    thread, view = await _thread(ctx)
     user = await ctx.user()
-    page = await service.read_thread_page(
-        ctx.db, thread, view, user, cursor, ctx.app.settings.page_size
-    )
-    support = None
-    if user is not None and ctx.request.query_params.get("support"):
-        support = await review.resources_for(ctx.db, region_for(ctx, user))
-    response = ctx.render("thread.html", page=page, view=view, support=support)
-    if anonymous and view.circle.is_public:
+    read = await reading.read_thread(ctx.db, ctx.app, thread_id, cursor, user, post_json)
+    response = await render_thread(ctx, read)
+    if anonymous and read.view.circle.is_public:
         etag = '"' + hashlib.blake2b(response.body, digest_size=12).hexdigest() + '"'
         cache.put(thread_id, cursor, bytes(response.body), etag)
         response.headers["ETag"] = etag
@@ -218,8 +228,14 @@ async def reply_page(ctx: Ctx) -> Response:
         ctx.limit_writes(user)
         written = await service.reply(ctx.db, user, thread, view, data.body, ctx.app.screener)
     except AppError as exc:
-        page = await service.read_thread_page(ctx.db, thread, view, user, None, 10_000)
-        return ctx.form_error("thread.html", exc, page=page, view=view, draft=data.body)
+        ctx.failed = True
+        read = await reading.read_thread(ctx.db, ctx.app, thread.id, "", user, post_json)
+        response = await render_thread(
+            ctx, read, status_code=exc.status, error=exc.message, draft=data.body
+        )
+        if isinstance(exc, RateLimited):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     _after_write(ctx, written)
     anchor = _support_anchor(written) or f"#post-{written.post.id}"
     return ctx.redirect(f"/threads/{thread.id}{anchor}")

@@ -10,12 +10,19 @@ from tests.conftest import Persona, join, ok
 
 
 async def test_crisis_post_returns_resources_and_tops_the_queue(
-    user: Persona, other_user: Persona, moderator: Persona, circle: dict[str, Any],
+    user: Persona,
+    other_user: Persona,
+    moderator: Persona,
+    circle: dict[str, Any],
     thread: dict[str, Any],
 ) -> None:
     await join(other_user, circle)
-    await ok(await other_user.api.post(
-        f"/api/v1/threads/{thread['id']}/posts", json={"body": "you are a fucking idiot"}), 201)
+    await ok(
+        await other_user.api.post(
+            f"/api/v1/threads/{thread['id']}/posts", json={"body": "you are a fucking idiot"}
+        ),
+        201,
+    )
     created = await ok(
         await user.api.post(
             f"/api/v1/threads/{thread['id']}/posts",
@@ -36,12 +43,20 @@ async def test_crisis_post_returns_resources_and_tops_the_queue(
 
 
 async def test_toxic_reply_is_held_until_a_moderator_approves(
-    user: Persona, other_user: Persona, moderator: Persona, circle: dict[str, Any],
-    thread: dict[str, Any], client: httpx.AsyncClient,
+    user: Persona,
+    other_user: Persona,
+    moderator: Persona,
+    circle: dict[str, Any],
+    thread: dict[str, Any],
+    client: httpx.AsyncClient,
 ) -> None:
     await join(other_user, circle)
-    held = await ok(await other_user.api.post(
-        f"/api/v1/threads/{thread['id']}/posts", json={"body": "you are a fucking idiot"}), 201)
+    held = await ok(
+        await other_user.api.post(
+            f"/api/v1/threads/{thread['id']}/posts", json={"body": "you are a fucking idiot"}
+        ),
+        201,
+    )
     assert held["status"] == "pending"
     assert held["moderation"]["reasons"][0]["kind"] == "toxicity"
     seen_by_others = await ok(await user.api.get(f"/api/v1/threads/{thread['id']}"))
@@ -51,7 +66,10 @@ async def test_toxic_reply_is_held_until_a_moderator_approves(
     queue = await ok(await moderator.api.get("/api/v1/moderation/queue"))
     item = next(i for i in queue["items"] if i["content_id"] == held["id"])
     await ok(await moderator.api.post(f"/api/v1/moderation/items/{item['id']}/claim", json={}))
-    await ok(await moderator.api.post(
-        f"/api/v1/moderation/items/{item['id']}/decision", json={"action": "approve"}))
+    await ok(
+        await moderator.api.post(
+            f"/api/v1/moderation/items/{item['id']}/decision", json={"action": "approve"}
+        )
+    )
     anonymous = await ok(await client.get(f"/api/v1/threads/{thread['id']}"))
     assert held["id"] in [p["id"] for p in anonymous["posts"]]

@@ -1,0 +1,312 @@
+"""Moderation pages: the queue, an item, the log, queue health, crisis support, admin, reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from starlette.responses import Response
+from starlette.routing import Route
+
+from forum.accounts.models import User
+from forum.accounts.schemas import Empty
+from forum.circles import service as circles
+from forum.circles.models import CircleRole
+from forum.db import utcnow
+from forum.errors import AppError, Invalid
+from forum.review import reports, resources, service
+from forum.review.health import WaitStats, queue_health
+from forum.review.regions import REGIONS, choose_region
+from forum.review.routes import announce
+from forum.review.schemas import DecisionForm, ReportForm, ResourceIn
+from forum.review.service import QueueRow, Verdict
+from forum.web import Ctx, endpoint
+from moderation.decision import Priority
+
+PRIORITY_WORDS = [
+    (Priority.URGENT_CRISIS, "Urgent crisis"),
+    (Priority.CRISIS, "Crisis"),
+    (Priority.HELD, "Held"),
+    (Priority.FLAGGED, "Flagged"),
+    (Priority.REPORT, "Reported"),
+    (Priority.SUPPORT, "Support"),
+]
+REASON_KINDS = {
+    "crisis": "Crisis language",
+    "toxicity": "May be hurtful",
+    "self_directed": "Sounds painful (support)",
+    "classifier_unavailable": "Automatic check couldn't run",
+    "report": "Reported by a member",
+}
+ACTION_WORDS = {
+    "approve": "Approved",
+    "reject": "Not published",
+    "remove": "Removed",
+    "escalate": "Passed to the admins",
+    "warn": "Warned the author",
+    "mute": "Paused the author's posting",
+}
+
+
+def priority_words(priority: int) -> str:
+    return next((words for level, words in PRIORITY_WORDS if priority >= level), "Queued")
+
+
+def duration_words(delta: timedelta | float | None) -> str:
+    """Short words for a wait: "12 min", "3 h 5 min", "2 days"; a float counts minutes."""
+    if delta is None:
+        return "—"
+    minutes = int(delta.total_seconds() // 60 if isinstance(delta, timedelta) else delta)
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        hours, rest = divmod(minutes, 60)
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    return f"{minutes // 1440} days"
+
+
+HELPERS: dict[str, Any] = {
+    "priority_words": priority_words,
+    "duration_words": duration_words,
+}
+
+
+def _page(ctx: Ctx, template: str, **context: Any) -> Response:
+    return ctx.render(template, **HELPERS, **context)
+
+
+def _error_page(ctx: Ctx, template: str, exc: AppError, **context: Any) -> Response:
+    return ctx.form_error(template, exc, **HELPERS, **context)
+
+
+def _item_id(ctx: Ctx) -> int:
+    return int(ctx.request.path_params["item_id"])
+
+
+def _number(text: str, field: str, kind: Callable[[str], Any] = int) -> Any:
+    try:
+        return kind(text) if text.strip() else None
+    except ValueError:
+        raise Invalid(f"'{field}' must be a number.", field=field) from None
+
+
+def _filters(query: Mapping[str, str]) -> dict[str, Any]:
+    circle = query.get("circle", "")
+    reason = query.get("reason", "")
+    return {
+        "circle_id": int(circle) if circle.isdigit() else None,
+        "reason": reason if reason in REASON_KINDS else None,
+        "urgent_only": query.get("urgent") == "1",
+        "escalated_only": query.get("escalated") == "1",
+    }
+
+
+def _circle_choices(
+    rows: list[QueueRow], views: list[circles.CircleView], user: User
+) -> list[tuple[int, str]]:
+    """Circles worth filtering by: those this person moderates, and any in the results."""
+    moderates = (CircleRole.OWNER, CircleRole.MODERATOR)
+    found = {
+        v.circle.id: v.circle.name
+        for v in views
+        if user.is_staff or (v.membership is not None and v.membership.role in moderates)
+    }
+    found.update({row.item.circle_id: row.circle_name for row in rows})
+    return sorted(found.items(), key=lambda pair: pair[1].casefold())
+
+
+@endpoint
+async def queue_page(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    filters = _filters(ctx.request.query_params)
+    rows, counts = await service.queue_view(ctx.db, user, **filters)
+    views = await circles.visible_circles(ctx.db, user)
+    state = await service.wellbeing(ctx.db, user, ctx.app.shift_rules)
+    return _page(
+        ctx,
+        "moderation_queue.html",
+        rows=rows,
+        counts=counts,
+        filters=filters,
+        now=utcnow(),
+        circles=_circle_choices(rows, views, user),
+        reasons=REASON_KINDS,
+        wellbeing=state,
+    )
+
+
+async def _item_page(ctx: Ctx, user: User, error: AppError | None = None) -> Response:
+    item, content, reports, history = await service.item_detail(ctx.db, user, _item_id(ctx))
+    around = await service.item_context(ctx.db, item, content)
+    page: dict[str, Any] = {"item": item, "content": content, "reports": reports}
+    page.update(history=history, around=around, now=utcnow())
+    page.update(actions=ACTION_WORDS, reasons=REASON_KINDS)
+    if error is not None:
+        return _error_page(ctx, "moderation_item.html", error, **page)
+    return _page(ctx, "moderation_item.html", **page)
+
+
+@endpoint
+async def item_page(ctx: Ctx) -> Response:
+    return await _item_page(ctx, await ctx.require_user())
+
+
+@endpoint
+async def claim_page(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    await ctx.form(Empty)
+    try:
+        await service.claim_item(ctx.db, user, _item_id(ctx), ctx.app.shift_rules)
+    except AppError as exc:
+        return await _item_page(ctx, user, exc)
+    return ctx.redirect(f"/moderation/items/{_item_id(ctx)}")
+
+
+@endpoint
+async def decide_page(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(DecisionForm)
+    try:
+        outcome = await service.decide_item(
+            ctx.db,
+            user,
+            _item_id(ctx),
+            Verdict(data.action),
+            note=data.note,
+            rule_id=_number(data.rule_id, "rule_id"),
+            version=_number(data.version, "version"),
+            mute_hours=_number(data.mute_hours, "mute_hours", float),
+        )
+    except AppError as exc:
+        return await _item_page(ctx, user, exc)
+    announce(ctx, outcome.content)
+    return ctx.redirect(f"/moderation?decided={outcome.item.id}")
+
+
+@endpoint
+async def log_page(ctx: Ctx) -> Response:
+    entries = await service.moderation_log(ctx.db, await ctx.require_user())
+    return _page(ctx, "moderation_log.html", entries=entries, actions=ACTION_WORDS)
+
+
+def _waits(stats: WaitStats) -> dict[str, Any]:
+    return {
+        "decided": stats.decided,
+        "median": duration_words(stats.median_minutes),
+        "p90": duration_words(stats.p90_minutes),
+    }
+
+
+@endpoint
+async def health_page(ctx: Ctx) -> Response:
+    health = await queue_health(ctx.db, await ctx.require_user())
+    peak = max((n for _, n, _ in health.days), default=0) or 1
+    return _page(
+        ctx,
+        "moderation_health.html",
+        health=health,
+        peak=peak,
+        crisis_wait=_waits(health.crisis_wait),
+        other_wait=_waits(health.other_wait),
+    )
+
+
+@endpoint
+async def support_page(ctx: Ctx) -> Response:
+    user = await ctx.user()
+    asked = ctx.request.query_params.get("region", "").upper()
+    region = (
+        asked
+        if asked in REGIONS
+        else choose_region(
+            user.region if user else None, ctx.request.headers.get("accept-language")
+        )
+    )
+    yours = await resources.resources_for(ctx.db, region) if region != "*" else []
+    everything = await resources.all_resources(ctx.db)
+    return _page(
+        ctx, "support.html", region=region, regions=REGIONS, yours=yours, everything=everything
+    )
+
+
+async def _admin_page(ctx: Ctx, error: AppError | None = None, **form: Any) -> Response:
+    user = await ctx.require_user()
+    resources.require_admin(user)
+    page = {
+        "model_name": ctx.app.screener.model_name,
+        "pipeline_version": ctx.app.screener.pipeline.version,
+        "all_resources": await resources.all_resources(ctx.db),
+        "regions": REGIONS,
+        "form": form,
+    }
+    if error is not None:
+        return _error_page(ctx, "admin.html", error, **page)
+    return _page(ctx, "admin.html", **page)
+
+
+@endpoint
+async def admin_page(ctx: Ctx) -> Response:
+    return await _admin_page(ctx)
+
+
+@endpoint
+async def add_resource_page(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(ResourceIn)
+    try:
+        fields = data.model_dump(exclude={"position"})
+        position = _number(data.position, "position") or 0
+        await resources.add_resource(ctx.db, user, position=position, **fields)
+    except AppError as exc:
+        return await _admin_page(ctx, exc, **data.model_dump())
+    return ctx.redirect("/admin?saved=1#resources")
+
+
+@endpoint
+async def delete_resource_page(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    await ctx.form(Empty)
+    await resources.delete_resource(ctx.db, user, int(ctx.request.path_params["resource_id"]))
+    return ctx.redirect("/admin?deleted=1#resources")
+
+
+@endpoint
+async def my_decisions_page(ctx: Ctx) -> Response:
+    entries = await service.decisions_about(ctx.db, await ctx.require_user())
+    return _page(ctx, "my_decisions.html", entries=entries, actions=ACTION_WORDS)
+
+
+@endpoint
+async def report_page(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    post_id = int(ctx.request.path_params["post_id"])
+    content, rules = await reports.report_form(ctx.db, user, post_id)
+    if ctx.request.method == "GET":
+        return ctx.render("report.html", content=content, rules=rules)
+    data = await ctx.form(ReportForm)
+    try:
+        ctx.limit_writes(user)
+        rule_id = _number(data.rule_id, "rule_id")
+        await reports.report_content(ctx.db, user, "post", post_id, data.reason, rule_id)
+    except AppError as exc:
+        return ctx.form_error("report.html", exc, content=content, rules=rules, reason=data.reason)
+    return ctx.redirect(f"{content.link.split('#')[0]}?reported=1#post-{post_id}")
+
+
+routes = [
+    Route("/moderation", queue_page, methods=["GET"]),
+    Route("/moderation/items/{item_id:int}", item_page, methods=["GET"]),
+    Route("/moderation/items/{item_id:int}/claim", claim_page, methods=["POST"]),
+    Route("/moderation/items/{item_id:int}/decision", decide_page, methods=["POST"]),
+    Route("/moderation/log", log_page, methods=["GET"]),
+    Route("/moderation/health", health_page, methods=["GET"]),
+    Route("/support", support_page, methods=["GET"]),
+    Route("/admin", admin_page, methods=["GET"]),
+    Route("/admin/resources", add_resource_page, methods=["POST"]),
+    Route("/admin/resources/{resource_id:int}/delete", delete_resource_page, methods=["POST"]),
+    Route("/account/moderation", my_decisions_page, methods=["GET"]),
+    Route("/posts/{post_id:int}/report", report_page, methods=["GET", "POST"]),
+]

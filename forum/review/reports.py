@@ -1,0 +1,106 @@
+"""Members' reports: they join the same queue item as any automatic flag."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forum.accounts.models import User
+from forum.circles import repository as circles_repository
+from forum.circles.models import Circle, RuleItem
+from forum.errors import Invalid, NotFound
+from forum.review import repository
+from forum.review.content import KINDS, ContentInfo
+from forum.review.models import ItemStatus, Report, ReviewItem
+from forum.threads import repository as threads_repository
+from moderation.decision import Priority
+
+
+async def _content_or_404(db: AsyncSession, content_type: str, content_id: int) -> ContentInfo:
+    kind = KINDS.get(content_type)
+    if kind is None:
+        raise Invalid(
+            f"content_type must be one of: {', '.join(sorted(KINDS))}.", field="content_type"
+        )
+    content = await kind.load(db, content_id)
+    if content is None:
+        raise NotFound("That content doesn't exist.")
+    return content
+
+
+async def report_content(
+    db: AsyncSession,
+    reporter: User,
+    content_type: str,
+    content_id: int,
+    reason: str,
+    rule_id: int | None,
+) -> ReviewItem:
+    """A member's report joins the same queue item as any automatic flag."""
+    if content_type == "thread":
+        content_type, content_id = await _first_post(db, content_id)
+    content, circle = await reportable_or_404(db, reporter, content_type, content_id)
+    reason = reason.strip()
+    rule_title = None
+    if rule_id is not None:
+        rule = await circles_repository.get_rule_item(db, rule_id)
+        if rule is None or rule[1] != circle.id:
+            raise Invalid("That ground rule is not one of this circle's.", field="rule_id")
+        rule_title = rule[0].title
+    if not reason and rule_title is None:
+        raise Invalid("Please say what's wrong, or choose a ground rule.", field="reason")
+    if len(reason) > 1000:
+        raise Invalid("A report can be at most 1000 characters.", field="reason")
+    item = await repository.open_item_for(db, content.content_type, content.content_id)
+    if item is None:
+        item = ReviewItem(
+            content_type=content.content_type,
+            content_id=content.content_id,
+            circle_id=content.circle_id,
+            author_id=content.author_id,
+            status=ItemStatus.OPEN,
+            priority=int(Priority.REPORT),
+            reasons=[],
+            version=1,
+        )
+        db.add(item)
+        await db.flush()
+    words = f"Reported: {reason}" if reason else f"Reported under the rule “{rule_title}”"
+    item.reasons = [*item.reasons, {"kind": "report", "message": words, "rule_id": rule_id}]
+    item.priority = max(item.priority, int(Priority.REPORT))
+    item.version += 1
+    db.add(Report(item_id=item.id, reporter_id=reporter.id, reason=reason, rule_id=rule_id))
+    await db.flush()
+    return item
+
+
+async def _first_post(db: AsyncSession, thread_id: int) -> tuple[str, int]:
+    post_id = await threads_repository.first_post_id(db, thread_id)
+    if post_id is None:
+        raise NotFound("That content doesn't exist.")
+    return "post", post_id
+
+
+async def reportable_or_404(
+    db: AsyncSession, reporter: User, content_type: str, content_id: int
+) -> tuple[ContentInfo, Circle]:
+    content = await _content_or_404(db, content_type, content_id)
+    circle = await circles_repository.get_by_id(db, content.circle_id)
+    membership = await circles_repository.get_membership(db, content.circle_id, reporter.id)
+    # Held or rejected content is its author's and the moderators' to see: a guessed id
+    # must not reveal that it exists.
+    hidden = content.status != "published" and not (
+        reporter.is_staff or reporter.id == content.author_id
+    )
+    if circle is None or hidden or (not circle.is_public and membership is None):
+        raise NotFound("That content doesn't exist.")
+    return content, circle
+
+
+async def report_form(
+    db: AsyncSession, reporter: User, post_id: int
+) -> tuple[ContentInfo, Sequence[RuleItem]]:
+    """The post being reported and the ground rules a report can name."""
+    content, circle = await reportable_or_404(db, reporter, "post", post_id)
+    return content, await circles_repository.get_rules(db, circle.id, circle.rules_version)

@@ -1,0 +1,172 @@
+"""Run a real server in a subprocess, for browser tests and benchmarks.
+
+Plain functions and context managers with no pytest imports, so scripts under
+`bench/` can use them too. Output goes to a temporary file (a pipe could fill up and
+stall the server); when a server dies before it is ready, that output is in the error.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+BIN = Path(sys.executable).parent
+CIRCLES = str(BIN / "circles")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT = 20.0
+
+
+class ServerFailed(RuntimeError):
+    """The server exited or never answered its readiness check."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    """A server subprocess listening on 127.0.0.1:port."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    log: IO[bytes]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def output(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def stop(self, grace: float = 5.0) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(grace)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(grace)
+        self.log.close()
+
+
+def circles_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment for a `circles` subprocess against this database."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("CIRCLES_") or key == "CIRCLES_PROJECT_ROOT"
+    }
+    env.update(
+        CIRCLES_DATABASE_URL=database_url,
+        CIRCLES_ENV="development",
+        CIRCLES_SECRET_KEY=secrets.token_hex(32),
+    )
+    env.update(extra)
+    return env
+
+
+def migrate(env: Mapping[str, str]) -> None:
+    result = subprocess.run(
+        [CIRCLES, "migrate"], env=dict(env), capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise ServerFailed(f"circles migrate failed:\n{result.stdout}{result.stderr}")
+
+
+def wait_until_ready(server: LiveServer, path: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    last_error = "no answer yet"
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise ServerFailed(
+                f"server exited with status {server.process.returncode} before it was ready:\n"
+                + server.output()
+            )
+        try:
+            with urllib.request.urlopen(server.base_url + path, timeout=2) as response:
+                if response.status == 200:
+                    return
+                last_error = f"status {response.status}"
+        except urllib.error.HTTPError as exc:
+            last_error = f"status {exc.code}"
+        except OSError as exc:  # not listening yet
+            last_error = str(exc)
+        time.sleep(0.1)
+    raise ServerFailed(
+        f"server did not answer {path} with 200 within {timeout:.0f}s ({last_error}):\n"
+        + server.output()
+    )
+
+
+def start(
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    port: int,
+    ready_path: str = "/healthz",
+    timeout: float = START_TIMEOUT,
+) -> LiveServer:
+    """Start `argv` (which must listen on `port`) and wait until `ready_path` gives 200."""
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (the LiveServer owns and closes it)
+    process = subprocess.Popen(
+        list(argv), env=dict(env), stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT
+    )
+    server = LiveServer(process, port, log)
+    try:
+        wait_until_ready(server, ready_path, timeout)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+@contextmanager
+def running(
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    port: int,
+    ready_path: str = "/healthz",
+    timeout: float = START_TIMEOUT,
+) -> Iterator[LiveServer]:
+    server = start(argv, env, port, ready_path, timeout)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def circles_server(
+    database_url: str, command: Sequence[str] | None = None, **extra_env: str
+) -> Iterator[LiveServer]:
+    """Migrate the database, then run `circles serve` (or `command`) on a free port.
+
+    `command` replaces `circles serve`; `{port}` in its arguments is filled in.
+    """
+    env = circles_env(database_url, **extra_env)
+    migrate(env)
+    port = free_port()
+    argv = (
+        [CIRCLES, "serve", "--host", "127.0.0.1", "--port", str(port)]
+        if command is None
+        else [arg.format(port=port) for arg in command]
+    )
+    with running(argv, env, port) as server:
+        yield server

@@ -1,0 +1,286 @@
+"""Crisis detection: levels, evasions, negation, idioms, other people, and pattern files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from moderation.crisis import (
+    CRISIS_VERSION,
+    CrisisDetector,
+    CrisisLevel,
+    CrisisResult,
+    detect,
+)
+from moderation.crisis_regex import first_chars, translate
+
+BASE = Path(__file__).resolve().parents[2] / "moderation" / "data" / "crisis_patterns.toml"
+
+
+def _fullwidth(text: str) -> str:
+    """The fullwidth forms of ASCII letters, as typed to dodge filters."""
+    return "".join(chr(ord(c) + 0xFEE0) if c.isalpha() else c for c in text)
+
+
+def _categories(result: CrisisResult) -> set[str]:
+    return {m.category for m in result.matches if m.level is not CrisisLevel.NONE}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to die",
+        "I don't want to be here anymore",
+        "I've been cutting again",
+        "honestly i just want to disappear forever",
+        "everyone would be better off without me",
+        "there's no reason to live anymore",
+        "I can't do this anymore.",
+        "I keep thinking about ending my life",
+        "I'm such a burden to my family",
+        "I wish I had never been born",
+        "the pain will never get better",
+        "nobody cares about me.",
+    ],
+)
+def test_ideation_and_current_self_harm_are_concern(text: str) -> None:
+    assert detect(text).level is CrisisLevel.CONCERN
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I took all my pills",
+        "tonight is the night.",
+        "this is goodbye",
+        "I have the rope",
+        "I'm going to kill myself tomorrow",
+        "I've saved up enough sleeping pills to end it",
+        "by the time you read this I'll be gone",
+        "I swallowed 40 tablets an hour ago",
+        "I'm standing on the bridge right now",
+    ],
+)
+def test_plans_means_timing_goodbyes_and_acts_are_urgent(text: str) -> None:
+    assert detect(text).level is CrisisLevel.URGENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm not suicidal, just tired of my commute",
+        "I would never kill myself",
+        "I don't want to die, I want to live a long life",
+        "I'm not going to hurt myself, promise",
+        "please don't kill yourself, we love you",
+    ],
+)
+def test_negated_statements_are_not_crisis(text: str) -> None:
+    assert detect(text).level is CrisisLevel.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this exam is killing me",
+        "dying to see the new film",
+        "my phone died again",
+        "I'm dead lol that meme",
+        "she is killing it on stage",
+        "I could kill for a coffee",
+        "I nearly died of embarrassment in class",
+        "the Suicide Squad sequel was fun",
+        "we ran 5 kms this morning",
+        "I have to catch the bus to school at 7",
+        "I'd rather die than wear those shoes",
+        "I'm so proud of myself today",
+        "my nose is bleeding again, dry air",
+        "suicide prevention month starts with a walk",
+        "I cut myself shaving this morning",
+        "I'm going to die of boredom in this meeting",
+        "what a killer workout, I'm dead",
+    ],
+)
+def test_figures_of_speech_are_not_crisis(text: str) -> None:
+    assert detect(text).level is CrisisLevel.NONE
+
+
+def test_someone_elses_crisis_is_noted_without_raising_the_level() -> None:
+    result = detect("my friend says she wants to die")
+    assert result.level is CrisisLevel.NONE
+    assert [(m.category, m.level) for m in result.matches] == [("suicide", CrisisLevel.NONE)]
+
+
+def test_question_about_helping_someone_is_not_the_authors_crisis() -> None:
+    assert detect("how do I help someone who is suicidal?").level is CrisisLevel.NONE
+
+
+def test_recovered_past_self_harm_is_not_crisis() -> None:
+    assert detect("I used to self-harm, three years clean now").level is CrisisLevel.NONE
+
+
+def test_past_attempt_does_not_hide_present_ideation() -> None:
+    result = detect("I tried to kill myself years ago. Now I want to die again.")
+    assert result.level is CrisisLevel.CONCERN
+
+
+def test_first_person_after_other_people_is_still_the_author() -> None:
+    assert detect("my mom yells and I want to die").level is CrisisLevel.CONCERN
+
+
+def test_why_shouldnt_i_asks_rather_than_denies() -> None:
+    assert detect("why shouldn't I kill myself").level is CrisisLevel.CONCERN
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "k i l l  m y s e l f",
+        "thinking about su1cide",
+        "gonna k!ll mys3lf",
+        "i want to ki\u200bll myself",
+        _fullwidth("kill myself"),
+        "i want to unalive myself",
+        "thinking about sewerslide a lot",
+        "ugh kms",
+        "ready to ctb",
+        "i want to dieeeee",
+        "S.U.I.C.I.D.E is all i think about",
+    ],
+)
+def test_evasive_spellings_are_caught(text: str) -> None:
+    assert _categories(detect(text)) == {"suicide"}
+
+
+def test_kys_is_abuse_aimed_at_someone_else() -> None:
+    result = detect("nobody likes you, just kys")
+    assert result.level is CrisisLevel.CONCERN
+    assert _categories(result) == {"harm_to_others"}
+
+
+def test_threat_to_shoot_up_a_school_is_urgent_harm_to_others() -> None:
+    result = detect("I'm going to shoot up the school on friday")
+    assert result.level is CrisisLevel.URGENT
+    assert "harm_to_others" in _categories(result)
+
+
+def test_wanting_to_kill_someone_is_harm_to_others() -> None:
+    result = detect("some days I want to kill him")
+    assert result.level is CrisisLevel.CONCERN
+    assert _categories(result) == {"harm_to_others"}
+
+
+def test_self_harm_is_its_own_category() -> None:
+    assert _categories(detect("the urge to cut is so strong tonight")) == {"self_harm"}
+
+
+def test_title_run_into_body_still_matches() -> None:
+    assert detect("I want to dieNobody would notice").level is CrisisLevel.CONCERN
+    assert detect("12 reasons to kill myselfi failed my exam").level is CrisisLevel.CONCERN
+
+
+def test_match_span_points_at_the_original_characters() -> None:
+    text = "ugh. K I L L  M Y S E L F"
+    [match] = detect(text).matches
+    assert (match.start, match.end) == (5, len(text))
+    assert match.text == text[match.start : match.end] == "K I L L  M Y S E L F"
+
+
+def test_level_is_the_highest_of_the_matches_and_each_names_its_rule() -> None:
+    result = detect("I want to die. I have the rope.")
+    assert result.level is CrisisLevel.URGENT
+    assert {m.level for m in result.matches} == {CrisisLevel.CONCERN, CrisisLevel.URGENT}
+    assert {m.rule for m in result.matches} >= {"suicide.want_to_die", "suicide.means"}
+
+
+def test_to_dict_lists_level_and_matches_as_plain_values() -> None:
+    data = detect("I have the rope").to_dict()
+    assert data["level"] == "urgent"
+    assert data["matches"] == [
+        {
+            "rule": "suicide.means",
+            "category": "suicide",
+            "level": "urgent",
+            "start": 0,
+            "end": 15,
+            "text": "I have the rope",
+        }
+    ]
+
+
+def test_empty_and_ordinary_text_is_none() -> None:
+    assert detect("") == CrisisResult(CrisisLevel.NONE, ())
+    assert detect("Lovely walk by the river, then soup.").level is CrisisLevel.NONE
+
+
+def test_extra_pattern_file_adds_rules(tmp_path: Path) -> None:
+    extra = tmp_path / "local.toml"
+    extra.write_text(
+        "[[rule]]\nid = 'suicide.local'\ncategory = 'suicide'\nlevel = 'urgent'\n"
+        "patterns = ['walk into the (sea|loch)']\n"
+    )
+    detector = CrisisDetector.from_file(BASE, [extra])
+    assert detector.detect("I will walk into the loch").level is CrisisLevel.URGENT
+    assert detect("I will walk into the loch").level is CrisisLevel.NONE
+
+
+def test_extra_rule_with_an_existing_id_replaces_it(tmp_path: Path) -> None:
+    extra = tmp_path / "local.toml"
+    extra.write_text(
+        "[[rule]]\nid = 'suicide.named'\ncategory = 'suicide'\nlevel = 'urgent'\n"
+        "patterns = ['suicid(e|al)']\n"
+    )
+    detector = CrisisDetector.default().extended(extra)
+    assert detector.detect("I feel suicidal").level is CrisisLevel.URGENT
+    assert detector.detect("thinking about sewerslide").level is CrisisLevel.NONE
+
+
+def test_extra_context_words_extend_the_lists(tmp_path: Path) -> None:
+    extra = tmp_path / "local.toml"
+    extra.write_text("[context]\nother_words = ['roommate']\n")
+    detector = CrisisDetector.from_file(BASE, [extra])
+    assert detector.detect("my roommate is suicidal").level is CrisisLevel.NONE
+    assert detect("my roommate is suicidal").level is CrisisLevel.CONCERN
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ("patterns = ['(unclosed']", "bad crisis pattern"),
+        ("patterns = ['{nosuchmacro}']", "unknown crisis macro"),
+    ],
+)
+def test_broken_pattern_files_fail_loudly(tmp_path: Path, body: str, error: str) -> None:
+    extra = tmp_path / "broken.toml"
+    extra.write_text(f"[[rule]]\nid = 'x'\ncategory = 'suicide'\nlevel = 'concern'\n{body}\n")
+    with pytest.raises(ValueError, match=error):
+        CrisisDetector.from_file(BASE, [extra])
+
+
+def test_rule_with_unknown_category_is_rejected(tmp_path: Path) -> None:
+    extra = tmp_path / "broken.toml"
+    extra.write_text("[[rule]]\nid = 'x'\ncategory = 'sad'\nlevel = 'concern'\npatterns = ['x']\n")
+    with pytest.raises(ValueError, match="unknown category"):
+        CrisisDetector.from_file(BASE, [extra])
+
+
+def test_version_names_code_and_pattern_data() -> None:
+    version = CrisisDetector.default().version
+    assert version.startswith(f"{CRISIS_VERSION}/")
+    assert version != f"{CRISIS_VERSION}/unversioned"
+
+
+def test_pattern_spaces_match_any_gap_and_doubled_letters_match_single() -> None:
+    import re
+
+    regex = re.compile(translate("kill myself"))
+    assert regex.fullmatch("kil myself")
+    assert regex.fullmatch("killmyself")
+    assert regex.fullmatch("kill - myself")
+    assert not regex.fullmatch("kill. myself")
+
+
+def test_first_letters_of_a_pattern_are_found_through_optional_groups() -> None:
+    assert first_chars(translate("(so )?(sad|lonely)")) == frozenset("sl")
+    assert first_chars(translate("[^a]bc")) is None
