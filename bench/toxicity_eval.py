@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from moderation.decision import Policy
 from moderation.toxicity import BACKENDS, ToxicityScorer, build_scorer
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "toxicity"
@@ -117,8 +118,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--config-dir", default=None)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--label", default="toxicity")
-    parser.add_argument("--flag-threshold", type=float, default=0.5)
-    parser.add_argument("--hold-threshold", type=float, default=0.9)
+    in_use = Policy()
+    parser.add_argument("--flag-threshold", type=float, default=in_use.flag["toxicity"])
+    parser.add_argument("--hold-threshold", type=float, default=in_use.hold["toxicity"])
     parser.add_argument("--batch-size", type=int, default=256)
     return parser.parse_args(argv)
 
