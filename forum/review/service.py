@@ -210,17 +210,17 @@ async def decide_item(
     item = await get_item_or_404(db, moderator, item_id)
     now = utcnow()
     note = note.strip()[:2000]
-    rule = await _rule_snapshot(db, item.circle_id, rule_id)
-    if verdict in (Verdict.REJECT, Verdict.REMOVE) and rule is None:
-        raise Invalid(
-            "Please choose the ground rule this breaks, so the author knows why.", field="rule_id"
-        )
     if item.status == ItemStatus.RESOLVED:
         name = await _holder_name(db, item.resolved_by)
         raise Conflict(
             f"{name} has already decided this item ({item.resolution}).",
             code="already_decided",
             resolution=item.resolution,
+        )
+    rule = await _rule_snapshot(db, item.circle_id, rule_id)
+    if verdict in (Verdict.REJECT, Verdict.REMOVE) and rule is None:
+        raise Invalid(
+            "Please choose the ground rule this breaks, so the author knows why.", field="rule_id"
         )
     if version is not None and version != item.version:
         raise Conflict(
@@ -334,7 +334,14 @@ async def queue_view(
     )
     now = utcnow()
     queue = [
-        QueueRow(item, circle, author, claimer, now - item.created_at)
+        QueueRow(
+            item,
+            circle,
+            author,
+            # An expired claim frees the item: nobody is shown as holding it.
+            claimer if item.claim_expires_at and item.claim_expires_at > now else None,
+            now - item.created_at,
+        )
         for item, circle, author, claimer in rows
     ]
     counts = await repository.counts(db, scope)

@@ -13,7 +13,7 @@ from moderation.crisis import (
     CrisisResult,
     detect,
 )
-from moderation.crisis_regex import first_chars, translate
+from moderation.crisis_regex import bounded, compile_scanner, first_chars, prefixes, translate
 
 BASE = Path(__file__).resolve().parents[2] / "moderation" / "data" / "crisis_patterns.toml"
 
@@ -284,3 +284,179 @@ def test_pattern_spaces_match_any_gap_and_doubled_letters_match_single() -> None
 def test_first_letters_of_a_pattern_are_found_through_optional_groups() -> None:
     assert first_chars(translate("(so )?(sad|lonely)")) == frozenset("sl")
     assert first_chars(translate("[^a]bc")) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "honestly I hate my life",
+        "I'm done.",
+        "i think im just done",
+        "I give up.",
+        "I've given up on getting better",
+        "I feel so empty all the time",
+        "i feel numb and hollow",
+        "why was I even born",
+        "I should never have been born",
+        "I just want a way out",
+        "there's no way out of this for me",
+        "I have nothing left.",
+        "please make the pain stop",
+        "I'm so tired of everything",
+        "too exhausted to keep fighting",
+        "I can't stand being alive",
+        "I don't want to hurt anymore",
+        "I'm not going to make it.",
+        "I don't think I'll make it through the night",
+        "I no longer have the will to live",
+        "I can't see a future for me",
+        "nobody would even notice me",
+        "why keep going?",
+        "If it weren't for my dog I wouldn't be here",
+        "I'd rather just die than face another day",
+        "I want to bring an end to this miserable existence",
+        "what is the least painful way to go",
+        "I wish it would all be over",
+        "I'm not okay.",
+    ],
+)
+def test_hopelessness_and_entrapment_are_concern(text: str) -> None:
+    result = detect(text)
+    assert result.level is CrisisLevel.CONCERN
+    assert _categories(result) == {"suicide"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm so tired after work",
+        "I'm done with my homework",
+        "I'm done, see you at lunch",
+        "I give up on this level, it's impossible",
+        "I can't take this heat anymore",
+        "nothing will ever beat this pizza",
+        "I hate myself",
+        "I hate my life choices lol",
+        "the tank is empty again",
+        "my foot feels numb",
+        "I'd rather die than wear those shoes",
+        "best way to die in minecraft?",
+        "I wouldn't be here without my coach",
+        "I'm ready to go to the party",
+        "I'll do it tomorrow, promise",
+        "tonight's the night of the big game",
+        "today it rained all day",
+        "I need to find a way out of this building",
+        "I'm not done yet",
+    ],
+)
+def test_everyday_near_misses_are_not_crisis(text: str) -> None:
+    assert detect(text).level is CrisisLevel.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't hate my life, it's fine",
+        "I used to hate my life in high school",
+        "my sister says she feels empty",
+        "I'm not going to give up.",
+    ],
+)
+def test_new_families_respect_negation_past_and_other_people(text: str) -> None:
+    assert detect(text).level is CrisisLevel.NONE
+
+
+def test_joking_death_wish_stays_concern() -> None:
+    # A "lol" often masks a real wish; concern only shows resources and asks a peer to look.
+    assert detect("this game makes me want to die lol").level is CrisisLevel.CONCERN
+
+
+def test_hate_my_life_is_concern_but_hate_myself_is_not_crisis() -> None:
+    assert detect("I hate my life").level is CrisisLevel.CONCERN
+    assert detect("I hate myself so much").level is CrisisLevel.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to die. I'll do it tonight.",
+        "I can't go on like this. I'm trying again today.",
+        "I've made my decision. There's no reason to live.",
+        "I don't want to be alive. I know how I'm going to do it.",
+        "Nobody would miss me. I have the means.",
+        "I want to end my life. Farewell.",
+    ],
+)
+def test_plan_language_beside_ideation_is_urgent(text: str) -> None:
+    result = detect(text)
+    assert result.level is CrisisLevel.URGENT
+    assert "suicide.plan_in_context" in {m.rule for m in result.matches}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I'll do it tonight", "I've made my decision.", "I have the means.", "Farewell."],
+)
+def test_plan_language_alone_is_everyday_speech(text: str) -> None:
+    assert detect(text).level is CrisisLevel.NONE
+
+
+def test_plan_language_cannot_support_itself() -> None:
+    # "goodbye everyone" is both a risk-state phrase and a farewell; it may not vouch for itself.
+    assert detect("goodbye everyone").level is CrisisLevel.CONCERN
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "would 30 of my sleeping pills be enough to do it",
+        "I took 400 mg of something, will it kill me",
+    ],
+)
+def test_asking_whether_a_dose_is_enough_is_urgent(text: str) -> None:
+    assert detect(text).level is CrisisLevel.URGENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "there are fresh cuts on my thighs",
+        "I'll just cut again tonight",
+        "I like to watch myself bleed",
+    ],
+)
+def test_present_self_harm_is_concern(text: str) -> None:
+    result = detect(text)
+    assert result.level.rank >= CrisisLevel.CONCERN.rank
+    assert "self_harm" in _categories(result)
+
+
+def test_rule_needing_an_unknown_category_is_rejected(tmp_path: Path) -> None:
+    extra = tmp_path / "broken.toml"
+    extra.write_text(
+        "[[rule]]\nid = 'x'\ncategory = 'suicide'\nlevel = 'urgent'\nneeds = 'sad'\n"
+        "patterns = ['x']\n"
+    )
+    with pytest.raises(ValueError, match="unknown category"):
+        CrisisDetector.from_file(BASE, [extra])
+
+
+def test_prefixes_of_a_pattern_cover_its_first_two_characters() -> None:
+    assert prefixes(translate("kill myself")) == frozenset({"ki"})
+    assert prefixes(translate("(so )?(sad|lonely)")) == frozenset({"so", "sa", "lo"})
+    # A gap (any non-letter) may follow a one-letter word, or nothing at all.
+    assert prefixes(translate("i want")) == frozenset({"i ", "iw"})
+    assert prefixes(translate("a.b")) is None
+
+
+def test_scanner_finds_the_same_starts_as_a_plain_alternation() -> None:
+    import re
+
+    patterns = ["kill myself", "(i )?(just )?cant any ?more", "kms", r"\d+ ?mg"]
+    bodies = [translate(p) for p in patterns]
+    plain = re.compile(bounded("|".join(bodies)))
+    scanner = compile_scanner(bodies)
+    assert scanner is not None
+    text = "ok so i just cant anymore. kms. 40mg. killmyself i kill myself. skill myself"
+    assert [m.start() for m in scanner.finditer(text)] == [m.start() for m in plain.finditer(text)]

@@ -200,6 +200,19 @@ async def test_expired_claim_lets_another_moderator_claim(
     assert taken["claimed_by"] == "Second Mod"
 
 
+async def test_expired_claim_no_longer_shows_who_held_it(
+    make_app: AppFactory, moderator: Persona, held_item: dict[str, Any]
+) -> None:
+    quick = make_app(toxicity_backend="embedded", claim_minutes=0.001)
+    async with client_for(quick, moderator) as api:
+        await ok(await api.post(f"/api/v1/moderation/items/{held_item['id']}/claim", json={}))
+        listed = await ok(await api.get("/api/v1/moderation/queue"))
+        assert listed["items"][0]["claimed_by"] == "Mod"
+        await asyncio.sleep(0.15)
+        listed = await ok(await api.get("/api/v1/moderation/queue"))
+    assert listed["items"][0]["claimed_by"] is None
+
+
 async def test_moderator_can_renew_their_own_claim(
     moderator: Persona, held_item: dict[str, Any]
 ) -> None:
@@ -220,6 +233,15 @@ async def test_second_decision_on_the_same_item_gets_409_already_decided(
     error = response.json()["error"]
     assert error["code"] == "already_decided"
     assert "Mod" in error["message"]
+
+
+async def test_rejecting_a_decided_item_says_it_is_decided_even_without_a_rule(
+    moderator: Persona, second_moderator: Persona, held_item: dict[str, Any]
+) -> None:
+    await ok(await decide(moderator, held_item["id"], "approve"))
+    response = await decide(second_moderator, held_item["id"], "reject")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "already_decided"
 
 
 async def test_decision_with_a_stale_version_gets_409(
