@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Error, async_playwright
 
-from tests.conftest import IN_CI, PASSWORD, fresh_database
+from tests.conftest import IN_CI, PASSWORD, FreshDatabase, fresh_database
 from tests.live import LiveServer, circles_server
 
 CHROMIUM = Path(os.environ.get("CIRCLES_CHROMIUM", "/usr/bin/chromium"))
@@ -39,13 +39,18 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.fixture(scope="session")
-async def live_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveServer]:
+async def live_database(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[FreshDatabase]:
     db = await fresh_database(tmp_path_factory.mktemp("live"))
-    try:
-        with circles_server(db.url) as server:
-            yield server
-    finally:
-        await db.drop()
+    yield db
+    await db.drop()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_database: FreshDatabase) -> Iterator[LiveServer]:
+    with circles_server(live_database.url) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

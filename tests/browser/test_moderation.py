@@ -1,0 +1,95 @@
+"""A moderator approves a held post in a real browser, and everyone then sees it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.async_api import expect
+
+from tests.browser.conftest import Browsing, Member, Seeder
+from tests.conftest import PASSWORD, FreshDatabase
+
+pytestmark = pytest.mark.browser
+
+CIRCLES = str(Path(sys.executable).with_name("circles"))
+
+
+def create_moderator(database: FreshDatabase) -> Member:
+    username = f"mod-{uuid.uuid4().hex[:6]}"
+    env = {**os.environ, "CIRCLES_DATABASE_URL": database.url, "CIRCLES_ENV": "development"}
+    result = subprocess.run(
+        [
+            CIRCLES,
+            "create-user",
+            username,
+            "--role",
+            "moderator",
+            "--password",
+            PASSWORD,
+            "--display-name",
+            "Robin",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return Member(username, "Robin", token="")
+
+
+async def test_moderator_reveals_and_approves_a_held_reply(
+    browsing: Browsing, seeder: Seeder, live_database: FreshDatabase
+) -> None:
+    owner, member = seeder.member("Sam"), seeder.member("Lee")
+    slug = f"night-owls-{uuid.uuid4().hex[:6]}"
+    circle = seeder.post(owner, "/api/v1/circles", {"slug": slug, "name": "Night owls"})
+    rules = circle["rules"]
+    assert isinstance(rules, dict)
+    seeder.post(member, f"/api/v1/circles/{slug}/join", {"accept_rules_version": rules["version"]})
+    thread = seeder.post(
+        owner,
+        f"/api/v1/circles/{slug}/threads",
+        {"title": "Can't sleep again", "body": "Anyone else up?"},
+    )
+    held = seeder.post(
+        member, f"/api/v1/threads/{thread['id']}/posts", {"body": "you are a fucking idiot"}
+    )
+    assert held["status"] == "pending"
+    public = seeder.http.get(f"/api/v1/threads/{thread['id']}").json()
+    assert held["id"] not in [p["id"] for p in public["posts"]]
+
+    moderator = create_moderator(live_database)
+    page = await (await browsing.context()).new_page()
+    await page.goto("/login")
+    await page.get_by_label("Username").fill(moderator.username)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await page.get_by_role("link", name="Review queue").click()
+
+    item = page.get_by_role("listitem").filter(has_text="Night owls")
+    reasons = item.locator("details.sensitive")
+    # Sensitive material stays covered until the moderator chooses to look.
+    await expect(reasons.get_by_text("hurtful to others")).to_be_hidden()
+    await reasons.locator("summary").click()
+    await expect(reasons.get_by_text("hurtful to others")).to_be_visible()
+
+    await item.get_by_role("link", name="Open item").click()
+    post = page.locator("details.sensitive").first
+    await expect(post.get_by_text("you are a fucking idiot")).to_be_hidden()
+    await post.locator("summary").click()
+    await expect(post.get_by_text("you are a fucking idiot")).to_be_visible()
+    await page.get_by_role("button", name="Claim this item").click()
+    await expect(page.get_by_text("Claimed by Robin")).to_be_visible()
+    await page.get_by_label("Approve").check()
+    await page.get_by_role("button", name="Save decision").click()
+
+    await expect(page.get_by_text("Nothing is waiting")).to_be_visible()
+    public = seeder.http.get(f"/api/v1/threads/{thread['id']}").json()
+    assert held["id"] in [p["id"] for p in public["posts"]]
+    assert browsing.problems.all() == []
