@@ -34,6 +34,7 @@ class Priority(IntEnum):
     REPORT = 30
     FLAGGED = 40
     HELD = 50
+    DISTRESS = 60  # despair or isolation without words of self-harm or suicide
     CRISIS = 80
     URGENT_CRISIS = 100
 
@@ -126,15 +127,19 @@ def _crisis_reasons(crisis: CrisisResult) -> list[Reason]:
         if match.level == CrisisLevel.NONE or match.rule in seen:
             continue
         seen.add(match.rule)
-        reasons.append(
-            Reason(
-                "crisis",
-                "Words that suggest someone may be in danger. A moderator will check in.",
-                rule=match.rule,
-                level=match.level.value,
-            )
+        message = (
+            "This sounds really hard. A moderator will check in."
+            if match.category == "distress"
+            else "Words that suggest someone may be in danger. A moderator will check in."
         )
+        reasons.append(Reason("crisis", message, rule=match.rule, level=match.level.value))
     return reasons
+
+
+def _concern_priority(crisis: CrisisResult) -> Priority:
+    """Ideation and self-harm come before despair alone, so the crisis queue stays urgent."""
+    categories = {m.category for m in crisis.matches if m.level != CrisisLevel.NONE}
+    return Priority.DISTRESS if categories == {"distress"} else Priority.CRISIS
 
 
 def _over(scores: dict[str, float], thresholds: dict[str, float]) -> list[tuple[str, float]]:
@@ -166,7 +171,9 @@ def decide(
         priority = (
             Priority.URGENT_CRISIS
             if crisis.level == CrisisLevel.URGENT
-            else (Priority.CRISIS if crisis.level == CrisisLevel.CONCERN else Priority.HELD)
+            else (
+                _concern_priority(crisis) if crisis.level == CrisisLevel.CONCERN else Priority.HELD
+            )
         )
         return Decision(Action.REVIEW, priority, tuple(reasons))
 
@@ -178,7 +185,7 @@ def decide(
         action = Action.REVIEW if policy.hold_crisis_concern else Action.PUBLISH_AND_REVIEW
         # Toxicity never holds a post that is reaching out for help, and its author is not
         # told their pain "may be hurtful"; moderators still see the scores on the item.
-        return Decision(action, Priority.CRISIS, tuple(reasons), top)
+        return Decision(action, _concern_priority(crisis), tuple(reasons), top)
     if not flagged:
         return Decision(Action.PUBLISH, Priority.NONE, tuple(reasons), top)
     # Threats and identity attacks are not explained away by having no obvious target.

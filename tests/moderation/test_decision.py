@@ -268,3 +268,24 @@ def test_real_pipeline_holds_an_insult_aimed_at_someone(pipeline: Pipeline) -> N
     assessment = assess(pipeline, "you are a fucking idiot")
     assert assessment.decision.action == Action.REVIEW
     assert assessment.decision.priority == Priority.HELD
+
+
+def distress() -> CrisisResult:
+    match = CrisisMatch("distress.alone", "distress", CrisisLevel.CONCERN, 0, 10, "so alone")
+    return CrisisResult(CrisisLevel.CONCERN, (match,))
+
+
+def test_despair_alone_is_published_and_queued_below_ideation() -> None:
+    despair = decide(distress(), {"toxicity": 0.1}, Target.SELF, Policy())
+    ideation = decide(crisis(CrisisLevel.CONCERN), {"toxicity": 0.1}, Target.SELF, Policy())
+    assert despair.action == Action.PUBLISH_AND_REVIEW
+    assert despair.priority == Priority.DISTRESS
+    assert Priority.HELD < despair.priority < ideation.priority == Priority.CRISIS
+    assert despair.reasons[0].message == "This sounds really hard. A moderator will check in."
+
+
+def test_despair_beside_ideation_is_queued_as_crisis() -> None:
+    both = CrisisResult(
+        CrisisLevel.CONCERN, distress().matches + crisis(CrisisLevel.CONCERN).matches
+    )
+    assert decide(both, {"toxicity": 0.1}, Target.SELF, Policy()).priority == Priority.CRISIS
