@@ -27,6 +27,7 @@ from moderation.decision import Priority
 PRIORITY_WORDS = [
     (Priority.URGENT_CRISIS, "Urgent crisis"),
     (Priority.CRISIS, "Crisis"),
+    (Priority.DISTRESS, "Distress"),
     (Priority.HELD, "Held"),
     (Priority.FLAGGED, "Flagged"),
     (Priority.REPORT, "Reported"),
