@@ -16,9 +16,9 @@ from moderation.crisis_regex import bounded, compile_scanner, expand, first_char
 from moderation.normalize import normalize
 
 # Bump when the matching logic changes; the data file carries its own version for patterns.
-CRISIS_VERSION = "1"
+CRISIS_VERSION = "2"
 
-CATEGORIES = frozenset({"suicide", "self_harm", "harm_to_others"})
+CATEGORIES = frozenset({"suicide", "self_harm", "harm_to_others", "distress"})
 
 _WORD = re.compile(r"[a-z0-9]+")
 _CLAUSE_BREAK = re.compile(r"[.!?;:\n]|\bbut\b|\bthough\b")
@@ -250,9 +250,7 @@ def _build_rule(raw: Mapping[str, Any], macros: Mapping[str, str]) -> _Rule:
     return _Rule(rule_id, category, level, regex, leads, needs)
 
 
-def _drop_unsupported(
-    matches: list[CrisisMatch], needs: Mapping[str, str]
-) -> list[CrisisMatch]:
+def _drop_unsupported(matches: list[CrisisMatch], needs: Mapping[str, str]) -> list[CrisisMatch]:
     """Matches of ``needs`` rules count only beside the author's own match in that category.
 
     "I'll do it tonight" is a plan in a post about suicide and a chore anywhere else.
@@ -266,8 +264,7 @@ def _drop_unsupported(
         for m in matches
         if m.rule not in needs
         or any(
-            s.category == needs[m.rule] and (s.end <= m.start or m.end <= s.start)
-            for s in support
+            s.category == needs[m.rule] and (s.end <= m.start or m.end <= s.start) for s in support
         )
     ]
 

@@ -88,11 +88,11 @@ def compile_scanner(bodies: Sequence[str]) -> re.Pattern[str] | None:
             starts = frozenset(leads)
         for start in starts:
             by_pair[start[0]].setdefault(start[1:], []).append(body)
-    branches = [
-        f"(?={lead})(?:{'|'.join(_pair_branch(lead, second, group) for second, group in pairs.items())})"
-        for lead, pairs in by_pair.items()
-        if pairs
-    ]
+    branches: list[str] = []
+    for lead, pairs in by_pair.items():
+        if pairs:
+            inner = "|".join(_pair_branch(lead, rest, group) for rest, group in pairs.items())
+            branches.append(f"(?={lead})(?:{inner})")
     branches.extend(anywhere)
     return re.compile(bounded("|".join(branches)))
 
@@ -147,7 +147,8 @@ def _sequence(src: str, i: int) -> tuple[_Chars, bool, int]:
         if quantifier:
             i = quantifier.end()
             text = quantifier.group()
-            nullable = nullable or text[0] in "?*" or (text[0] == "{" and (quantifier.group(1) or "0") == "0")
+            optional = text[0] in "?*" or (text[0] == "{" and (quantifier.group(1) or "0") == "0")
+            nullable = nullable or optional
         if still_open:
             chars = _union(chars, atom)
             still_open = nullable
@@ -259,13 +260,16 @@ def _p_sequence(src: str, i: int, size: int) -> tuple[_Prefixes, int]:
 
 def _repeat(atom: _Prefixes, quantifier: re.Match[str], size: int) -> _Prefixes:
     text = quantifier.group()
-    least = 1 if text[0] == "+" else 0 if text[0] in "?*" else int(quantifier.group(1) or 0)
-    optional = _p_union(atom, _EMPTY)
+    if text[0] == "?":
+        return _p_union(atom, _EMPTY)
+    least = 1 if text[0] == "+" else 0 if text[0] == "*" else int(quantifier.group(1) or 0)
     out: _Prefixes = _EMPTY
     for _ in range(min(least, size)):
         out = _concat(out, atom, size)
-    if text[0] == "?" or (text.startswith("{") and "," not in text and least):
-        return out if text[0] != "?" else optional
+    if text[0] == "{" and "," not in text:
+        return out
+    # Any number more: enough optional copies to fill the prefix.
+    optional = _p_union(atom, _EMPTY)
     for _ in range(size):
         out = _concat(out, optional, size)
     return out
