@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from moderation.decision import Policy
+from moderation.decision import Action, Policy
+from moderation.pipeline import Pipeline
 from moderation.toxicity import BACKENDS, ToxicityScorer, build_scorer
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "toxicity"
@@ -75,6 +76,29 @@ def score_all(
     return scores
 
 
+def decisions(
+    scorer: ToxicityScorer, texts: Sequence[str], toxic: Sequence[bool], batch_size: int
+) -> dict[str, dict[str, float]]:
+    """What the whole pipeline does with these texts: held, published and queued, or published.
+
+    Scores alone overstate what happens to people: swearing at no one and pain aimed at
+    oneself are not held, whatever the model says.
+    """
+    pipeline = Pipeline(scorer)
+    actions: list[str] = []
+    for start in range(0, len(texts), batch_size):
+        batch = pipeline.assess_batch(texts[start : start + batch_size])
+        actions.extend(a.decision.action.value for a in batch)
+    result = {}
+    for name, wanted in (("toxic", True), ("not_toxic", False)):
+        chosen = [a for a, t in zip(actions, toxic, strict=True) if t == wanted]
+        result[name] = {
+            action.value: round(chosen.count(action.value) / max(1, len(chosen)), 4)
+            for action in Action
+        }
+    return result
+
+
 def evaluate(scorer: ToxicityScorer, data_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
     thresholds = {"flag": args.flag_threshold, "hold": args.hold_threshold}
     wiki_texts, wiki_toxic = read_rows(data_dir / WIKI_FILE, "comment", "toxic", "True")
@@ -102,6 +126,7 @@ def evaluate(scorer: ToxicityScorer, data_dir: Path, args: argparse.Namespace) -
                 for name, t in thresholds.items()
             },
         },
+        "decisions_on_wiki": decisions(scorer, wiki_texts, wiki_toxic, args.batch_size),
         "throughput": {
             "texts_per_s": round(len(wiki_texts) / elapsed, 1),
             "batch_size": args.batch_size,
