@@ -39,7 +39,7 @@ def pytest_report_header() -> str:
     return f"circles database backend: {BACKEND}"
 
 
-async def create_postgres_database(admin_url: str, name: str) -> str:
+async def _admin_execute(admin_url: str, statement: str) -> None:
     import asyncpg
 
     url = make_url(admin_url)
@@ -51,27 +51,18 @@ async def create_postgres_database(admin_url: str, name: str) -> str:
         database=url.database or "postgres",
     )
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(statement)
     finally:
         await conn.close()
-    return url.set(database=name).render_as_string(hide_password=False)
+
+
+async def create_postgres_database(admin_url: str, name: str) -> str:
+    await _admin_execute(admin_url, f'CREATE DATABASE "{name}"')
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
 async def drop_postgres_database(admin_url: str, name: str) -> None:
-    import asyncpg
-
-    url = make_url(admin_url)
-    conn = await asyncpg.connect(
-        user=url.username,
-        password=url.password,
-        host=url.host,
-        port=url.port,
-        database=url.database or "postgres",
-    )
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await _admin_execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def postgres_admin_url() -> str:

@@ -10,9 +10,9 @@ from forum.accounts.models import User
 from forum.circles import repository as circles_repository
 from forum.circles.models import Circle, RuleItem
 from forum.errors import Invalid, NotFound
-from forum.review import repository
 from forum.review.content import KINDS, ContentInfo
-from forum.review.models import ItemStatus, Report, ReviewItem
+from forum.review.models import Report, ReviewItem
+from forum.review.service import open_item
 from forum.threads import repository as threads_repository
 from moderation.decision import Priority
 
@@ -52,20 +52,7 @@ async def report_content(
         raise Invalid("Please say what's wrong, or choose a ground rule.", field="reason")
     if len(reason) > 1000:
         raise Invalid("A report can be at most 1000 characters.", field="reason")
-    item = await repository.open_item_for(db, content.content_type, content.content_id)
-    if item is None:
-        item = ReviewItem(
-            content_type=content.content_type,
-            content_id=content.content_id,
-            circle_id=content.circle_id,
-            author_id=content.author_id,
-            status=ItemStatus.OPEN,
-            priority=int(Priority.REPORT),
-            reasons=[],
-            version=1,
-        )
-        db.add(item)
-        await db.flush()
+    item = await open_item(db, content)
     words = f"Reported: {reason}" if reason else f"Reported under the rule “{rule_title}”"
     item.reasons = [*item.reasons, {"kind": "report", "message": words, "rule_id": rule_id}]
     item.priority = max(item.priority, int(Priority.REPORT))

@@ -87,14 +87,8 @@ def _reason_dicts(assessment: Assessment) -> list[dict[str, Any]]:
     return [reason.to_dict() for reason in assessment.decision.reasons]
 
 
-async def enqueue(
-    db: AsyncSession, content: ContentInfo, assessment: Assessment
-) -> ReviewItem | None:
-    """Queue content the pipeline routed to a human; merge into an open item if there is one."""
-    decision = assessment.decision
-    if not decision.queued:
-        return None
-    reasons = _reason_dicts(assessment)
+async def open_item(db: AsyncSession, content: ContentInfo) -> ReviewItem:
+    """The content's unresolved queue item; a new one if it has none."""
     item = await repository.open_item_for(db, content.content_type, content.content_id)
     if item is None:
         item = ReviewItem(
@@ -103,10 +97,24 @@ async def enqueue(
             circle_id=content.circle_id,
             author_id=content.author_id,
             status=ItemStatus.OPEN,
+            priority=0,
             reasons=[],
             version=1,
         )
         db.add(item)
+        await db.flush()
+    return item
+
+
+async def enqueue(
+    db: AsyncSession, content: ContentInfo, assessment: Assessment
+) -> ReviewItem | None:
+    """Queue content the pipeline routed to a human; merge into an open item if there is one."""
+    decision = assessment.decision
+    if not decision.queued:
+        return None
+    reasons = _reason_dicts(assessment)
+    item = await open_item(db, content)
     item.reasons = [*item.reasons, *reasons]
     item.held = item.held or decision.held
     item.priority = max(item.priority or 0, int(decision.priority))
