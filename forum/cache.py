@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -124,8 +125,15 @@ class ReadCache:
         self.principals: TTLCache[tuple[str, str], User] = TTLCache(ttl)
         self.memberships: TTLCache[tuple[int, int], Membership | None] = TTLCache(ttl)
         self.threads: TTLCache[tuple[int, str], ThreadSnapshot] = TTLCache(ttl, 2000)
+        self.building: dict[tuple[int, str], asyncio.Future[ThreadSnapshot]] = {}
+        self._generations: dict[int, int] = {}
+
+    def generation(self, thread_id: int) -> int:
+        """Changes whenever the thread is forgotten; a build that saw an older one is stale."""
+        return self._generations.get(thread_id, 0)
 
     def forget_thread(self, thread_id: int) -> None:
+        self._generations[thread_id] = self.generation(thread_id) + 1
         self.threads.drop_where(lambda key, _: key[0] == thread_id)
 
     def forget_user(self, user_id: int) -> None:

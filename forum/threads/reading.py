@@ -9,6 +9,7 @@ snapshot is cold, or when the viewer has posts in the thread that others cannot 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -144,6 +145,36 @@ def _visible_to(snapshot: ThreadSnapshot, user: User | None) -> bool:
     return user is not None and (user.id == snapshot.thread.author_id or user.is_staff)
 
 
+async def _shared_build(
+    db: AsyncSession,
+    app: AppState,
+    thread_id: int,
+    cursor: str,
+    post_json: Callable[..., dict[str, object]],
+) -> ThreadSnapshot:
+    """Build a cold snapshot once, however many readers arrive while it is being built."""
+    cache = app.read_cache
+    key = (thread_id, cursor)
+    if (pending := cache.building.get(key)) is not None:
+        return await asyncio.shield(pending)
+    generation = cache.generation(thread_id)
+    future: asyncio.Future[ThreadSnapshot] = asyncio.get_running_loop().create_future()
+    cache.building[key] = future
+    try:
+        snapshot = await _build(db, app, thread_id, cursor, None, post_json)
+    except BaseException as exc:
+        future.set_exception(exc)
+        future.exception()  # readers who waited get it raised; nobody else needs to
+        raise
+    finally:
+        cache.building.pop(key, None)
+    future.set_result(snapshot)
+    # A write that landed while this was being built makes it stale: serve it once, don't keep it.
+    if snapshot.thread.status == PostStatus.PUBLISHED and generation == cache.generation(thread_id):
+        cache.threads.put(key, snapshot)
+    return snapshot
+
+
 async def read_thread(
     db: AsyncSession,
     app: AppState,
@@ -153,14 +184,11 @@ async def read_thread(
     post_json: Callable[..., dict[str, object]],
 ) -> ThreadRead:
     """The snapshot this viewer may see; personal views are built fresh and not shared."""
-    cache = app.read_cache.threads
-    key = (thread_id, cursor)
-    entry = cache.get(key)
-    snapshot = entry.value if entry is not None else None
-    if snapshot is None:
-        snapshot = await _build(db, app, thread_id, cursor, None, post_json)
-        if snapshot.thread.status == PostStatus.PUBLISHED:
-            cache.put(key, snapshot)
+    entry = app.read_cache.threads.get((thread_id, cursor))
+    if entry is not None:
+        snapshot = entry.value
+    else:
+        snapshot = await _shared_build(db, app, thread_id, cursor, post_json)
     circle = snapshot.circle
     membership = await _membership(db, app.read_cache, circle.id, user)
     if not circle.is_public and membership is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -163,3 +164,42 @@ async def test_circle_page_queries_are_pinned(
     browser = await signed_in(user)
     _, statements = await steady(database, browser, url)
     assert len(statements) == CIRCLE_PAGE_SIGNED_IN, statements
+
+
+async def test_readers_arriving_together_share_one_cold_build(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    database: Database,
+    two_threads: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    _, long = two_threads
+    forget_caches(app)
+    url = f"/api/v1/threads/{long['id']}"
+    with QueryCounter(database.engine) as counter:
+        responses = await asyncio.gather(*(client.get(url) for _ in range(10)))
+    assert {r.status_code for r in responses} == {200}
+    assert len({r.content for r in responses}) == 1
+    statements = data_statements(counter)
+    # One build for all ten (the anonymous API read needs no member lookups).
+    assert len(statements) == ANONYMOUS_THREAD_PAGE, statements
+
+
+async def test_a_build_that_overlaps_a_write_is_not_kept(
+    app: Starlette,
+    client: httpx.AsyncClient,
+    user: Persona,
+    two_threads: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    short, _ = two_threads
+    forget_caches(app)
+    cache = app.state.circles.read_cache
+    first = client.get(f"/api/v1/threads/{short['id']}")
+    # The reply commits (and forgets the thread) while the first read may still be building.
+    replied, read = await asyncio.gather(
+        user.api.post(f"/api/v1/threads/{short['id']}/posts", json={"body": "Still here."}),
+        first,
+    )
+    assert replied.status_code == 201 and read.status_code == 200
+    later = await ok(await client.get(f"/api/v1/threads/{short['id']}"))
+    assert later["posts"][-1]["body_html"] == "<p>Still here.</p>\n"
+    assert cache.generation(short["id"]) >= 1

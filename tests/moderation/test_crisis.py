@@ -289,20 +289,15 @@ def test_first_letters_of_a_pattern_are_found_through_optional_groups() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "honestly I hate my life",
         "I'm done.",
         "i think im just done",
         "I give up.",
         "I've given up on getting better",
-        "I feel so empty all the time",
-        "i feel numb and hollow",
         "why was I even born",
         "I should never have been born",
         "I just want a way out",
         "there's no way out of this for me",
-        "I have nothing left.",
         "please make the pain stop",
-        "I'm so tired of everything",
         "too exhausted to keep fighting",
         "I can't stand being alive",
         "I don't want to hurt anymore",
@@ -317,10 +312,9 @@ def test_first_letters_of_a_pattern_are_found_through_optional_groups() -> None:
         "I want to bring an end to this miserable existence",
         "what is the least painful way to go",
         "I wish it would all be over",
-        "I'm not okay.",
     ],
 )
-def test_hopelessness_and_entrapment_are_concern(text: str) -> None:
+def test_entrapment_and_loss_of_will_to_live_are_suicide_concern(text: str) -> None:
     result = detect(text)
     assert result.level is CrisisLevel.CONCERN
     assert _categories(result) == {"suicide"}
@@ -460,3 +454,99 @@ def test_scanner_finds_the_same_starts_as_a_plain_alternation() -> None:
     assert scanner is not None
     text = "ok so i just cant anymore. kms. 40mg. killmyself i kill myself. skill myself"
     assert [m.start() for m in scanner.finditer(text)] == [m.start() for m in plain.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't stop crying tonight",
+        "I feel so alone.",
+        "i feel so lonely all the time",
+        "I feel so empty and worthless",
+        "nobody cares about me.",
+        "I have no one to talk to",
+        "I'm so depressed",
+        "my depression is getting worse",
+        "everything is falling apart",
+        "I'm breaking down",
+        "I'm not okay.",
+        "please someone talk to me",
+        "I hate my life",
+        "I'm having a panic attack right now",
+        "I'm in a really dark place",
+        "I feel like such a failure",
+        "I've hit my breaking point",
+        "i dont know what to do anymore",
+        "I feel like giving up",
+        "honestly I hate my life",
+        "i feel numb and hollow",
+        "I have nothing left.",
+    ],
+)
+def test_first_person_despair_is_distress_concern_only(text: str) -> None:
+    result = detect(text)
+    assert result.level is CrisisLevel.CONCERN
+    assert result.matches
+    assert all(m.category == "distress" for m in result.matches)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my friend is depressed",
+        "he is having a panic attack, how do I help him?",
+        "I used to feel so alone in middle school",
+        "I'm not depressed anymore",
+        "I don't feel lonely at all",
+        "I'm not breaking down, just tired",
+        "I'm not alone anymore, thanks to you all",
+        "I'm dying of boredom",
+        "this homework is depressing",
+        "I'm so done with this game",
+        "lonely planet has great travel guides",
+        "I was crying laughing at that video",
+        "I literally can't even",
+        "nobody cares about my fantasy league lol",
+        "the economy is falling apart",
+        "I'm so lost in this new game",
+        "I'm so useless at maths",
+        "keep the plant in a dark place",
+        "the peace talks reached a breaking point",
+        "I feel like giving up on this level",
+        "the puppy was alone and scared",
+        "my dog is in so much pain after surgery",
+        "the game gets harder every level",
+        "I'm lost, which bus goes downtown?",
+    ],
+)
+def test_distress_near_misses_are_not_crisis(text: str) -> None:
+    assert detect(text).level is CrisisLevel.NONE
+
+
+def test_someone_elses_distress_is_noted_at_level_none() -> None:
+    result = detect("my sister says she feels so alone")
+    assert result.level is CrisisLevel.NONE
+    assert {m.category for m in result.matches} == {"distress"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I want to die", "there's no reason to live", "everyone would be better off without me"],
+)
+def test_ideation_stays_suicide_not_distress(text: str) -> None:
+    result = detect(text)
+    assert result.level is CrisisLevel.CONCERN
+    assert _categories(result) == {"suicide"}
+
+
+def test_tired_of_living_beside_despair_keeps_the_suicide_category() -> None:
+    assert _categories(detect("I feel so alone. I'm tired of living.")) == {"distress", "suicide"}
+
+
+def test_distress_rule_cannot_be_urgent(tmp_path: Path) -> None:
+    extra = tmp_path / "urgent_distress.toml"
+    extra.write_text(
+        "[[rule]]\nid = 'x'\ncategory = 'distress'\nlevel = 'urgent'\npatterns = ['sad']\n"
+    )
+    with pytest.raises(ValueError, match="concern only"):
+        CrisisDetector.from_file(BASE, [extra])
