@@ -1,4 +1,4 @@
-"""Detect crisis language (suicide, self-harm, harm to others) in member text."""
+"""Detect crisis language (suicide, self-harm, harm to others, distress) in member text."""
 
 from __future__ import annotations
 
@@ -236,6 +236,9 @@ def _build_rule(raw: Mapping[str, Any], macros: Mapping[str, str]) -> _Rule:
     level = CrisisLevel(raw["level"])
     if level is CrisisLevel.NONE:
         raise ValueError(f"crisis rule {rule_id}: a rule must raise the level")
+    # Despair alone asks for a supportive look, never the urgent hold of a plan or an act.
+    if category == "distress" and level is not CrisisLevel.CONCERN:
+        raise ValueError(f"crisis rule {rule_id}: distress rules are concern only")
     bodies = _bodies(list(raw["patterns"]), macros)
     if not bodies:
         raise ValueError(f"crisis rule {rule_id}: no patterns")
