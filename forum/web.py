@@ -192,9 +192,22 @@ class Ctx:
         return RedirectResponse(url, status_code=303)
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def validate(model: type[M], data: Any) -> M:
     if not isinstance(data, dict):
         raise Invalid("The request body must be a JSON object.", code="invalid")
+    if _has_nul(data):
+        # PostgreSQL cannot store NUL characters; they are never part of real writing.
+        raise Invalid("The text contains a NUL character, which can't be stored.", code="invalid")
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -6,6 +6,7 @@ someone in pain is answered, not silenced, and pain aimed at oneself is not abus
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -177,7 +178,11 @@ def decide(
         )
         return Decision(Action.REVIEW, priority, tuple(reasons))
 
+    if not all(math.isfinite(value) for value in scores.values()):
+        return decide(crisis, None, target, policy)  # a broken score is a failed check
     held, flagged = _over(scores, policy.hold), _over(scores, policy.flag)
+    # A label may be held without being flagged (a hold threshold under the flag one).
+    flagged = sorted({*flagged, *held}, key=lambda pair: -pair[1])
     top = max(scores.values(), default=0.0)
     if crisis.level == CrisisLevel.URGENT:
         return Decision(Action.REVIEW, Priority.URGENT_CRISIS, tuple(reasons), top)

@@ -207,6 +207,6 @@ routes = [
     Route("/account/profile", update_profile, methods=["POST"]),
     Route("/account/region", update_region, methods=["POST"]),
     Route("/account/tokens", create_token, methods=["POST"]),
-    Route("/account/tokens/{token_id:int}/revoke", revoke_token, methods=["POST"]),
-    Route("/account/sessions/{session_id:int}/revoke", revoke_session, methods=["POST"]),
+    Route("/account/tokens/{token_id:id}/revoke", revoke_token, methods=["POST"]),
+    Route("/account/sessions/{session_id:id}/revoke", revoke_session, methods=["POST"]),
 ]

@@ -79,6 +79,7 @@ async def api_join(ctx: Ctx) -> Response:
     view = await _view(ctx)
     data = await ctx.json_body(Join)
     membership = await service.join_circle(ctx.db, user, view, data.accept_rules_version)
+    ctx.forget_membership(view.circle.id, user.id)
     return JSONResponse(
         {
             "slug": view.circle.slug,
@@ -94,6 +95,7 @@ async def api_leave(ctx: Ctx) -> Response:
     view = await _view(ctx)
     await ctx.json_body(Empty)
     await service.leave_circle(ctx.db, user, view)
+    ctx.forget_membership(view.circle.id, user.id)
     return JSONResponse({"slug": view.circle.slug, "left": True})
 
 
@@ -103,6 +105,7 @@ async def api_invite(ctx: Ctx) -> Response:
     view = await _view(ctx)
     data = await ctx.json_body(Invite)
     membership = await service.invite_member(ctx.db, user, view, data.username)
+    ctx.forget_membership(view.circle.id, membership.user_id)
     return JSONResponse(
         {"slug": view.circle.slug, "user_id": membership.user_id, "role": membership.role},
         status_code=201,
@@ -173,6 +176,7 @@ async def join_page(ctx: Ctx) -> Response:
     view = await _view(ctx)
     data = await ctx.form(Join)
     await service.join_circle(ctx.db, user, view, data.accept_rules_version)
+    ctx.forget_membership(view.circle.id, user.id)
     return ctx.redirect(f"/c/{view.circle.slug}?joined=1")
 
 
@@ -182,6 +186,7 @@ async def leave_page(ctx: Ctx) -> Response:
     view = await _view(ctx)
     await ctx.form(Empty)
     await service.leave_circle(ctx.db, user, view)
+    ctx.forget_membership(view.circle.id, user.id)
     return ctx.redirect(f"/c/{view.circle.slug}")
 
 
@@ -190,7 +195,8 @@ async def invite_page(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     view = await _view(ctx)
     data = await ctx.form(Invite)
-    await service.invite_member(ctx.db, user, view, data.username)
+    invited = await service.invite_member(ctx.db, user, view, data.username)
+    ctx.forget_membership(view.circle.id, invited.user_id)
     return ctx.redirect(f"/c/{view.circle.slug}?invited=1")
 
 

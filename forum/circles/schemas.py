@@ -4,6 +4,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from forum.fields import DbInt
+
 
 class NewCircle(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -15,7 +17,7 @@ class NewCircle(BaseModel):
 
 class Join(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    accept_rules_version: int
+    accept_rules_version: DbInt
 
 
 class Invite(BaseModel):

@@ -19,6 +19,9 @@ class ContentInfo:
     title: str | None = None  # the thread's title, when the content opens a thread
     thread_id: int | None = None
     link: str = ""
+    removed_by: str | None = None
+    # False while the conversation it belongs to is itself held, rejected or removed.
+    in_public_thread: bool = True
 
 
 class ContentKind(Protocol):

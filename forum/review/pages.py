@@ -15,6 +15,7 @@ from forum.circles import service as circles
 from forum.circles.models import CircleRole
 from forum.db import utcnow
 from forum.errors import AppError, Invalid
+from forum.fields import MAX_ID, parse_id
 from forum.review import reports, resources, service
 from forum.review.health import WaitStats, queue_health
 from forum.review.regions import REGIONS, choose_region
@@ -89,16 +90,19 @@ def _item_id(ctx: Ctx) -> int:
 
 def _number(text: str, field: str, kind: Callable[[str], Any] = int) -> Any:
     try:
-        return kind(text) if text.strip() else None
+        value = kind(text) if text.strip() else None
     except ValueError:
         raise Invalid(f"'{field}' must be a number.", field=field) from None
+    if isinstance(value, int) and not 0 <= value <= MAX_ID:
+        raise Invalid(f"'{field}' is out of range.", field=field)
+    return value
 
 
 def _filters(query: Mapping[str, str]) -> dict[str, Any]:
     circle = query.get("circle", "")
     reason = query.get("reason", "")
     return {
-        "circle_id": int(circle) if circle.isdigit() else None,
+        "circle_id": parse_id(circle),
         "reason": reason if reason in REASON_KINDS else None,
         "urgent_only": query.get("urgent") == "1",
         "escalated_only": query.get("escalated") == "1",
@@ -299,15 +303,15 @@ async def report_page(ctx: Ctx) -> Response:
 
 routes = [
     Route("/moderation", queue_page, methods=["GET"]),
-    Route("/moderation/items/{item_id:int}", item_page, methods=["GET"]),
-    Route("/moderation/items/{item_id:int}/claim", claim_page, methods=["POST"]),
-    Route("/moderation/items/{item_id:int}/decision", decide_page, methods=["POST"]),
+    Route("/moderation/items/{item_id:id}", item_page, methods=["GET"]),
+    Route("/moderation/items/{item_id:id}/claim", claim_page, methods=["POST"]),
+    Route("/moderation/items/{item_id:id}/decision", decide_page, methods=["POST"]),
     Route("/moderation/log", log_page, methods=["GET"]),
     Route("/moderation/health", health_page, methods=["GET"]),
     Route("/support", support_page, methods=["GET"]),
     Route("/admin", admin_page, methods=["GET"]),
     Route("/admin/resources", add_resource_page, methods=["POST"]),
-    Route("/admin/resources/{resource_id:int}/delete", delete_resource_page, methods=["POST"]),
+    Route("/admin/resources/{resource_id:id}/delete", delete_resource_page, methods=["POST"]),
     Route("/account/moderation", my_decisions_page, methods=["GET"]),
-    Route("/posts/{post_id:int}/report", report_page, methods=["GET", "POST"]),
+    Route("/posts/{post_id:id}/report", report_page, methods=["GET", "POST"]),
 ]

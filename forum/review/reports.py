@@ -77,9 +77,8 @@ async def reportable_or_404(
     membership = await circles_repository.get_membership(db, content.circle_id, reporter.id)
     # Held or rejected content is its author's and the moderators' to see: a guessed id
     # must not reveal that it exists.
-    hidden = content.status != "published" and not (
-        reporter.is_staff or reporter.id == content.author_id
-    )
+    public = content.status == "published" and content.in_public_thread
+    hidden = not public and not (reporter.is_staff or reporter.id == content.author_id)
     if circle is None or hidden or (not circle.is_public and membership is None):
         raise NotFound("That content doesn't exist.")
     return content, circle

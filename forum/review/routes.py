@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from forum.accounts.schemas import Empty
+from forum.fields import parse_id
 from forum.review import reports, resources, service
 from forum.review.content import ContentInfo
 from forum.review.health import queue_health
@@ -97,7 +98,7 @@ async def api_queue(ctx: Ctx) -> Response:
     rows, counts = await service.queue_view(
         ctx.db,
         user,
-        circle_id=int(circle) if circle and circle.isdigit() else None,
+        circle_id=parse_id(circle),
         reason=query.get("reason") or None,
         urgent_only=query.get("urgent") in ("1", "true"),
         escalated_only=query.get("escalated") in ("1", "true"),
@@ -215,7 +216,9 @@ async def api_report(ctx: Ctx) -> Response:
 @endpoint
 async def api_my_decisions(ctx: Ctx) -> Response:
     entries = await service.decisions_about(ctx.db, await ctx.require_user())
-    return JSONResponse({"decisions": [entry_json(e) for e in entries]})
+    # Authors learn what was decided and why, not which volunteer decided it.
+    decisions = [{k: v for k, v in entry_json(e).items() if k != "actor"} for e in entries]
+    return JSONResponse({"decisions": decisions})
 
 
 @endpoint
@@ -233,9 +236,9 @@ async def api_crisis_resources(ctx: Ctx) -> Response:
 
 routes = [
     Route("/api/v1/moderation/queue", api_queue, methods=["GET"]),
-    Route("/api/v1/moderation/items/{item_id:int}", api_item, methods=["GET"]),
-    Route("/api/v1/moderation/items/{item_id:int}/claim", api_claim, methods=["POST"]),
-    Route("/api/v1/moderation/items/{item_id:int}/decision", api_decide, methods=["POST"]),
+    Route("/api/v1/moderation/items/{item_id:id}", api_item, methods=["GET"]),
+    Route("/api/v1/moderation/items/{item_id:id}/claim", api_claim, methods=["POST"]),
+    Route("/api/v1/moderation/items/{item_id:id}/decision", api_decide, methods=["POST"]),
     Route("/api/v1/moderation/log", api_log, methods=["GET"]),
     Route("/api/v1/moderation/health", api_health, methods=["GET"]),
     Route("/api/v1/reports", api_report, methods=["POST"]),

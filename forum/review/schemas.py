@@ -4,13 +4,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from forum.fields import DbId, DbInt
+
 
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
     action: Literal["approve", "reject", "remove", "escalate", "warn", "mute"]
-    rule_id: int | None = None
+    rule_id: DbId | None = None
     note: str = ""
-    version: int | None = None
+    version: DbInt | None = None
     mute_hours: float | None = None
 
 
@@ -28,9 +30,9 @@ class DecisionForm(BaseModel):
 class ReportIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
     content_type: str
-    content_id: int
+    content_id: DbId
     reason: str = ""
-    rule_id: int | None = None
+    rule_id: DbId | None = None
 
 
 class ReportForm(BaseModel):

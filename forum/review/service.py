@@ -124,6 +124,8 @@ async def enqueue(
         item.crisis_level = assessment.crisis.level.value
     item.sensitive = item.sensitive or any(r["kind"] in SENSITIVE_KINDS for r in reasons)
     item.pipeline_version = assessment.version
+    # The content changed under the item: a decision made on what was seen before is stale.
+    item.version += 1
     await db.flush()
     return item
 
@@ -137,6 +139,11 @@ async def get_item_or_404(db: AsyncSession, moderator: User, item_id: int) -> Re
     item = await repository.get_item(db, item_id)
     if item is None or (scope is not None and item.circle_id not in scope):
         raise NotFound("That review item doesn't exist.")
+    if item.author_id == moderator.id:
+        # Nobody judges their own words, or learns who reported them.
+        raise Forbidden(
+            "This is about your own post, so another moderator will look at it.", code="own_item"
+        )
     return item
 
 
@@ -251,7 +258,7 @@ async def decide_item(
         else None
     )
     if verdict in (Verdict.WARN, Verdict.MUTE):
-        await _act_on_author(db, item, verdict, now, mute_hours)
+        await _act_on_author(db, moderator, item, verdict, now, mute_hours)
     else:
         content = await _apply(db, item, verdict, rule, note, now, moderator)
     entry = LogEntry(
@@ -301,8 +308,11 @@ async def _apply(
         return None
     status = {Verdict.APPROVE: None, Verdict.REJECT: "rejected", Verdict.REMOVE: "removed"}[verdict]
     current = await kind.load(db, item.content_id)
-    if current is None:
-        return None
+    if current is None or current.removed_by == "author":
+        return current  # its author took it down already; leave it so
+    if status == "removed" and current.status != "published":
+        # Removing what was never public would make it public as "removed": reject it.
+        status = "rejected"
     if status is None:
         status = "published" if current.status == "pending" else current.status
         return await kind.set_status(db, item.content_id, status, None)
@@ -311,12 +321,24 @@ async def _apply(
 
 
 async def _act_on_author(
-    db: AsyncSession, item: ReviewItem, verdict: Verdict, now: datetime, mute_hours: float | None
+    db: AsyncSession,
+    moderator: User,
+    item: ReviewItem,
+    verdict: Verdict,
+    now: datetime,
+    mute_hours: float | None,
 ) -> None:
     author = await accounts_repository.get_user(db, item.author_id) if item.author_id else None
     if author is None:
         raise Conflict("This content's author no longer has an account.", code="no_author")
     if verdict == Verdict.MUTE:
+        # A mute stops someone posting anywhere, so only site staff may pause a member,
+        # and only an admin may pause staff.
+        if not moderator.is_staff or (author.is_staff and moderator.role != Role.ADMIN):
+            raise Forbidden(
+                "Only site moderators can pause someone's posting; escalate it to them.",
+                code="mute_not_allowed",
+            )
         if mute_hours is None or not 0 < mute_hours <= 24 * 90:
             raise Invalid("Mute for between a minute and 90 days (mute_hours).", field="mute_hours")
         author.muted_until = now + timedelta(hours=mute_hours)
@@ -341,6 +363,7 @@ async def queue_view(
         db, scope, circle_id=circle_id, reason=reason, urgent_only=urgent_only, statuses=statuses
     )
     now = utcnow()
+    rows = [row for row in rows if row[0].author_id != moderator.id]
     queue = [
         QueueRow(
             item,

@@ -11,6 +11,17 @@ from forum.threads import repository
 from forum.threads.models import Post, PostStatus, Thread
 
 
+def recount_reply(thread: Thread, post: Post, status: str) -> None:
+    """Keep the thread's reply count and last activity true as a reply is shown or hidden."""
+    was_shown = post.status == PostStatus.PUBLISHED
+    shown = status == PostStatus.PUBLISHED
+    if shown and not was_shown:
+        thread.reply_count += 1
+        thread.last_post_at = max(thread.last_post_at, post.created_at)
+    elif was_shown and not shown:
+        thread.reply_count = max(0, thread.reply_count - 1)
+
+
 def post_info(post: Post, thread: Thread, circle_id: int, opens_thread: bool) -> ContentInfo:
     return ContentInfo(
         content_type="post",
@@ -22,6 +33,8 @@ def post_info(post: Post, thread: Thread, circle_id: int, opens_thread: bool) ->
         title=thread.title if opens_thread else None,
         thread_id=thread.id,
         link=f"/threads/{thread.id}#post-{post.id}",
+        removed_by=post.removed_by,
+        in_public_thread=thread.status == PostStatus.PUBLISHED,
     )
 
 
@@ -41,11 +54,13 @@ class PostContent:
         if found is None:
             raise LookupError(f"post {content_id} vanished during review")
         post, thread, circle = found
+        opens_thread = await repository.first_post_id(db, thread.id) == post.id
+        if not opens_thread:
+            recount_reply(thread, post, status)
         post.status = status
         post.moderation = moderation
         if status == PostStatus.REMOVED:
             post.removed_by = "moderator"
-        opens_thread = await repository.first_post_id(db, thread.id) == post.id
         if opens_thread:
             # A thread stands or falls with its opening post.
             thread.status = status

@@ -206,9 +206,12 @@ async def thread_page(ctx: Ctx) -> Response:
             return Response(status_code=304, headers={"ETag": cached.etag})
         return Response(cached.body, media_type="text/html", headers={"ETag": cached.etag})
     user = await ctx.user()
+    generation = ctx.app.read_cache.generation(thread_id)
     read = await reading.read_thread(ctx.db, ctx.app, thread_id, cursor, user, post_json)
     response = await render_thread(ctx, read)
-    if anonymous and read.view.circle.is_public:
+    # A page rendered while a write landed is served once, not kept.
+    unchanged = generation == ctx.app.read_cache.generation(thread_id)
+    if anonymous and read.view.circle.is_public and unchanged:
         etag = '"' + hashlib.blake2b(response.body, digest_size=12).hexdigest() + '"'
         cache.put(thread_id, cursor, bytes(response.body), etag)
         response.headers["ETag"] = etag
@@ -291,14 +294,14 @@ async def delete_post_page(ctx: Ctx) -> Response:
 
 routes = [
     Route("/api/v1/circles/{slug}/threads", api_start_thread, methods=["POST"]),
-    Route("/api/v1/threads/{thread_id:int}", api_get_thread, methods=["GET"]),
-    Route("/api/v1/threads/{thread_id:int}/posts", api_reply, methods=["POST"]),
-    Route("/api/v1/posts/{post_id:int}", api_edit_post, methods=["PATCH"]),
-    Route("/api/v1/posts/{post_id:int}", api_delete_post, methods=["DELETE"]),
-    Route("/api/v1/posts/{post_id:int}/revisions", api_post_revisions, methods=["GET"]),
-    Route("/threads/{thread_id:int}", thread_page, methods=["GET"]),
-    Route("/threads/{thread_id:int}/reply", reply_page, methods=["POST"]),
+    Route("/api/v1/threads/{thread_id:id}", api_get_thread, methods=["GET"]),
+    Route("/api/v1/threads/{thread_id:id}/posts", api_reply, methods=["POST"]),
+    Route("/api/v1/posts/{post_id:id}", api_edit_post, methods=["PATCH"]),
+    Route("/api/v1/posts/{post_id:id}", api_delete_post, methods=["DELETE"]),
+    Route("/api/v1/posts/{post_id:id}/revisions", api_post_revisions, methods=["GET"]),
+    Route("/threads/{thread_id:id}", thread_page, methods=["GET"]),
+    Route("/threads/{thread_id:id}/reply", reply_page, methods=["POST"]),
     Route("/c/{slug}/new", new_thread_page, methods=["GET", "POST"]),
-    Route("/posts/{post_id:int}/edit", edit_post_page, methods=["GET", "POST"]),
-    Route("/posts/{post_id:int}/delete", delete_post_page, methods=["POST"]),
+    Route("/posts/{post_id:id}/edit", edit_post_page, methods=["GET", "POST"]),
+    Route("/posts/{post_id:id}/delete", delete_post_page, methods=["POST"]),
 ]

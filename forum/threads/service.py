@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,7 @@ from forum.db import utcnow
 from forum.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from forum.review import service as review
 from forum.threads import repository
-from forum.threads.content import post_info
+from forum.threads.content import post_info, recount_reply
 from forum.threads.models import Post, PostRevision, PostStatus, Thread
 from moderation.decision import Policy
 from moderation.pipeline import Assessment, Screener
@@ -78,7 +79,7 @@ def decode_post_cursor(cursor: str | None) -> int | None:
     if not cursor:
         return None
     parts = _decode_cursor(cursor)
-    if len(parts) != 1 or not parts[0].isdigit():
+    if len(parts) != 1 or not re.fullmatch(r"[0-9]{1,18}", parts[0]):
         raise BadRequest("That page link is not valid.", code="bad_cursor")
     return int(parts[0])
 
@@ -276,7 +277,15 @@ async def edit_post(
     screener: Screener,
 ) -> Written | None:
     """Edit one's own post, keeping the old text; the new text is screened again."""
+    circles.require_can_post(view)
     _require_not_muted(user)
+    if post.status == PostStatus.REJECTED:
+        # The moderator's decision and the rule they cited stay with what they read.
+        raise Conflict(
+            "A moderator didn't publish this post, so it can't be edited. "
+            "You can delete it and write a new one.",
+            code="post_rejected",
+        )
     body = check_body(body)
     if body == post.body:
         return None
@@ -286,10 +295,12 @@ async def edit_post(
     post.body_html = render_markdown(body)
     post.edited_at = utcnow()
     post.moderation = _author_note(assessment)
+    opens_thread = await repository.first_post_id(db, thread.id) == post.id
     if assessment.decision.held:
+        if not opens_thread:
+            recount_reply(thread, post, PostStatus.PENDING)
         post.status = PostStatus.PENDING
     await db.flush()
-    opens_thread = await repository.first_post_id(db, thread.id) == post.id
     await review.enqueue(db, post_info(post, thread, view.circle.id, opens_thread), assessment)
     return Written(thread, post, assessment)
 

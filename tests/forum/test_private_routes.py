@@ -226,12 +226,12 @@ async def test_sweep_covers_every_kind_of_private_route(app: Starlette) -> None:
     covered = {(method, path) for method, path, kind in routes if kind == "circle"}
     for must in [
         ("GET", "/c/{slug}"),
-        ("GET", "/threads/{thread_id:int}"),
+        ("GET", "/threads/{thread_id:id}"),
         ("GET", "/api/v1/circles/{slug}"),
-        ("GET", "/api/v1/threads/{thread_id:int}"),
-        ("POST", "/api/v1/threads/{thread_id:int}/posts"),
-        ("PATCH", "/api/v1/posts/{post_id:int}"),
-        ("DELETE", "/api/v1/posts/{post_id:int}"),
+        ("GET", "/api/v1/threads/{thread_id:id}"),
+        ("POST", "/api/v1/threads/{thread_id:id}/posts"),
+        ("PATCH", "/api/v1/posts/{post_id:id}"),
+        ("DELETE", "/api/v1/posts/{post_id:id}"),
     ]:
         assert must in covered
     assert routes[-1][1] == SIGN_OUT
@@ -241,7 +241,7 @@ def test_unclassified_route_parameters_fail_the_sweep() -> None:
     async def handler(request: Any) -> Any:
         raise AssertionError("never called")
 
-    app = Starlette(routes=[Route("/rooms/{room_id:int}", handler, methods=["GET"])])
+    app = Starlette(routes=[Route("/rooms/{room_id:id}", handler, methods=["GET"])])
     with pytest.raises(AssertionError, match="room_id"):
         swept_routes(app)
 

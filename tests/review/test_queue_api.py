@@ -436,13 +436,17 @@ async def test_circle_owner_sees_and_decides_only_their_own_circles_items(
     user: Persona,
     other_user: Persona,
     moderator: Persona,
+    make_persona: PersonaFactory,
     make_circle: CircleFactory,
     make_thread: ThreadFactory,
     held_item: dict[str, Any],
 ) -> None:
-    # user owns `circle`, where held_item is; other_user owns a circle of their own.
+    # user owns `circle`, where held_item is; other_user owns a circle of their own,
+    # where someone else's post is held.
     theirs = await make_circle(other_user)
-    foreign = await make_thread(other_user, theirs, title="Mine", body=ABUSE)
+    writer = await make_persona("writer")
+    await join(writer, theirs)
+    foreign = await make_thread(writer, theirs, title="Mine", body=ABUSE)
     foreign_item = await item_for(moderator, foreign["post"]["id"])
     mine = await queue(user)
     assert [i["id"] for i in mine] == [held_item["id"]]
@@ -559,3 +563,43 @@ async def test_editing_a_published_post_into_abuse_holds_it_again(
         assert published["id"] not in post_ids(seen)
     item = await item_for(moderator, published["id"])
     assert item["held"] is True
+
+
+async def test_nobody_sees_or_decides_items_about_their_own_posts(
+    user: Persona, moderator: Persona, circle: dict[str, Any], make_thread: ThreadFactory
+) -> None:
+    # user owns the circle, so moderates it, and writes something that is held.
+    own = await make_thread(user, circle, title="Mine", body=ABUSE)
+    item = await item_for(moderator, own["post"]["id"])
+    assert item["id"] not in [i["id"] for i in await queue(user)]
+    for response in (
+        await user.api.get(f"/api/v1/moderation/items/{item['id']}"),
+        await claim(user, item["id"]),
+        await decide(user, item["id"], "approve"),
+    ):
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "own_item"
+
+
+async def test_circle_owners_cannot_pause_anyone_site_wide(
+    user: Persona, moderator: Persona, held_item: dict[str, Any]
+) -> None:
+    # user owns the circle where held_item (by another member) waits.
+    response = await decide(user, held_item["id"], "mute", mute_hours=1)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "mute_not_allowed"
+    await ok(await decide(moderator, held_item["id"], "mute", mute_hours=1))
+
+
+async def test_approving_after_the_post_changed_is_refused_as_stale(
+    moderator: Persona, held_post: dict[str, Any], held_item: dict[str, Any], other_user: Persona
+) -> None:
+    seen = held_item["version"]
+    await ok(
+        await other_user.api.patch(
+            f"/api/v1/posts/{held_post['id']}", json={"body": "you are a worse fucking idiot"}
+        )
+    )
+    response = await decide(moderator, held_item["id"], "approve", version=seen)
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "stale_version"
