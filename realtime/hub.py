@@ -1,0 +1,245 @@
+"""In-process fan-out of chat events to the websocket connections of each room.
+
+One `Hub` per process. The websocket endpoint wraps each connection in a `Subscriber`
+and runs a writer task that sends whatever `Subscriber.next_event()` returns. Events
+come from `Hub.publish` (called once a message is committed, by the local sender or by
+the LISTEN/NOTIFY listener for other processes) and never block on a slow reader: a
+connection whose outbox is full is closed with 4008 and resumes with `?after=<seq>`.
+
+Resuming without gap or duplicate (`?after=<seq>`):
+
+1. `hub.subscribe(room_id, subscriber)` first, so nothing committed from now on is missed;
+2. read history with `seq > after` from the database and send it;
+3. then drain live events through `resume(subscriber, replayed, after=after)`, which
+   skips live messages that the replay already covered (their `seq` is not above the
+   last replayed one) and passes everything else through.
+
+Not thread-safe: call everything from the event loop's thread.
+"""
+
+import asyncio
+from collections.abc import AsyncGenerator, Iterable
+from typing import Any, TypeAlias
+
+Event: TypeAlias = dict[str, Any]
+
+SLOW_CLOSE_CODE = 4008
+SLOW_CLOSE_REASON = "too slow: reconnect with ?after=<last seq>"
+DEFAULT_OUTBOX_SIZE = 256
+
+
+class SubscriberClosed(Exception):
+    """The connection was closed by the hub; send `code` and `reason` to the client."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason
+
+
+class Subscriber:
+    """One websocket connection: who it is and the bounded queue of events to send it."""
+
+    def __init__(
+        self,
+        member_id: int,
+        display_name: str,
+        *,
+        presence_hidden: bool = False,
+        maxsize: int = DEFAULT_OUTBOX_SIZE,
+    ) -> None:
+        if maxsize < 1:
+            raise ValueError("maxsize must be at least 1")
+        self.member_id = member_id
+        self.display_name = display_name
+        self.presence_hidden = presence_hidden
+        self.maxsize = maxsize
+        # None is the wake-up sentinel that close() leaves for a writer blocked in get().
+        self._outbox: asyncio.Queue[Event | None] = asyncio.Queue(maxsize)
+        self.closed = asyncio.Event()
+        self.close_reason: tuple[int, str] | None = None
+
+    def __repr__(self) -> str:
+        return f"<Subscriber member={self.member_id} pending={self.pending}>"
+
+    @property
+    def pending(self) -> int:
+        return self._outbox.qsize()
+
+    def offer(self, event: Event) -> bool:
+        """Queue `event` without waiting; False if the outbox is full or closed."""
+        if self.closed.is_set():
+            return False
+        try:
+            self._outbox.put_nowait(event)
+        except asyncio.QueueFull:
+            return False
+        return True
+
+    def close(self, code: int, reason: str) -> None:
+        """Mark the connection closed; the first reason wins, later calls do nothing."""
+        if self.closed.is_set():
+            return
+        self.close_reason = (code, reason)
+        self.closed.set()
+        # Events still queued are dropped: the client resumes from its last seq anyway,
+        # and emptying the queue makes room for the sentinel on a full outbox.
+        while not self._outbox.empty():
+            self._outbox.get_nowait()
+        self._outbox.put_nowait(None)
+
+    async def next_event(self) -> Event:
+        """The next event to send; raises `SubscriberClosed` once the hub closed us."""
+        if self.close_reason is None:
+            event = await self._outbox.get()
+            if event is not None:
+                return event
+        assert self.close_reason is not None
+        raise SubscriberClosed(*self.close_reason)
+
+
+class _Room:
+    def __init__(self) -> None:
+        # Dicts, not sets: insertion order keeps fan-out and presence deterministic.
+        self.subscribers: dict[Subscriber, None] = {}
+        self.by_member: dict[int, dict[Subscriber, None]] = {}
+
+    def is_visible(self, member_id: int) -> bool:
+        return any(not s.presence_hidden for s in self.by_member.get(member_id, ()))
+
+    def add(self, subscriber: Subscriber) -> bool:
+        """Add `subscriber`; True if that changed who is visibly present."""
+        was_visible = self.is_visible(subscriber.member_id)
+        self.subscribers[subscriber] = None
+        self.by_member.setdefault(subscriber.member_id, {})[subscriber] = None
+        return not was_visible and self.is_visible(subscriber.member_id)
+
+    def remove(self, subscriber: Subscriber) -> bool:
+        """Remove `subscriber`; True if that changed who is visibly present."""
+        if subscriber not in self.subscribers:
+            return False
+        del self.subscribers[subscriber]
+        member_id = subscriber.member_id
+        was_visible = self.is_visible(member_id)
+        connections = self.by_member[member_id]
+        del connections[subscriber]
+        if not connections:
+            del self.by_member[member_id]
+        return was_visible and not self.is_visible(member_id)
+
+    def presence(self) -> list[Event]:
+        present: list[Event] = []
+        for connections in self.by_member.values():
+            visible = [s for s in connections if not s.presence_hidden]
+            if visible:
+                present.append({"display_name": visible[0].display_name})
+        return sorted(present, key=lambda p: str(p["display_name"]).casefold())
+
+
+class Hub:
+    """Rooms of subscribers; publishing is synchronous and never waits on a reader."""
+
+    def __init__(self) -> None:
+        self._rooms: dict[int, _Room] = {}
+        self.delivered = 0
+        self.dropped_slow = 0
+
+    def subscribe(self, room_id: int, subscriber: Subscriber) -> None:
+        room = self._rooms.setdefault(room_id, _Room())
+        if subscriber in room.subscribers:
+            return
+        if room.add(subscriber):
+            self.publish(room_id, self._presence_event(room_id, room))
+
+    def unsubscribe(self, room_id: int, subscriber: Subscriber) -> None:
+        """Stop delivering to `subscriber`; safe to call again after the hub dropped it."""
+        self._remove(room_id, [subscriber])
+
+    def publish(self, room_id: int, event: Event) -> None:
+        """Queue `event` for everyone in the room, dropping those whose outbox is full."""
+        next_event: Event | None = event
+        # A loop, not recursion: dropping slow readers can change presence, whose event
+        # can overflow more readers; each round removes at least one, so it ends.
+        while next_event is not None:
+            room = self._rooms.get(room_id)
+            if room is None:
+                return
+            slow = self._deliver(room.subscribers, next_event)
+            next_event = self._remove(room_id, slow, publish=False)
+
+    def send_to(self, room_id: int, member_id: int, event: Event) -> None:
+        """Queue `event` for every connection of one member in the room (held, crisis)."""
+        room = self._rooms.get(room_id)
+        if room is None or member_id not in room.by_member:
+            return
+        slow = self._deliver(room.by_member[member_id], event)
+        presence = self._remove(room_id, slow, publish=False)
+        if presence is not None:
+            self.publish(room_id, presence)
+
+    def presence(self, room_id: int) -> list[Event]:
+        """Distinct members visibly present in the room, by display name."""
+        room = self._rooms.get(room_id)
+        return [] if room is None else room.presence()
+
+    def subscribers(self, room_id: int) -> list[Subscriber]:
+        room = self._rooms.get(room_id)
+        return [] if room is None else list(room.subscribers)
+
+    def _deliver(self, subscribers: Iterable[Subscriber], event: Event) -> list[Subscriber]:
+        """Offer `event` to each subscriber; return those to drop from the room."""
+        gone: list[Subscriber] = []
+        for subscriber in subscribers:
+            if subscriber.offer(event):
+                self.delivered += 1
+                continue
+            if not subscriber.closed.is_set():
+                subscriber.close(SLOW_CLOSE_CODE, SLOW_CLOSE_REASON)
+                self.dropped_slow += 1
+            gone.append(subscriber)
+        return gone
+
+    def _remove(
+        self, room_id: int, subscribers: list[Subscriber], *, publish: bool = True
+    ) -> Event | None:
+        """Remove subscribers; publish (or return) the presence event if it changed."""
+        room = self._rooms.get(room_id)
+        if room is None or not subscribers:
+            return None
+        changed = False
+        for subscriber in subscribers:
+            changed = room.remove(subscriber) or changed
+        if not room.subscribers:
+            del self._rooms[room_id]
+            return None
+        if not changed:
+            return None
+        event = self._presence_event(room_id, room)
+        if publish:
+            self.publish(room_id, event)
+            return None
+        return event
+
+    @staticmethod
+    def _presence_event(room_id: int, room: _Room) -> Event:
+        return {"type": "presence", "room_id": room_id, "members": room.presence()}
+
+
+async def resume(
+    subscriber: Subscriber, replayed: Iterable[Event], *, after: int = 0
+) -> AsyncGenerator[Event, None]:
+    """Yield the replayed history, then live events minus messages the replay covered.
+
+    `subscriber` must have been subscribed before the history was read (see the module
+    docstring). Ends by raising `SubscriberClosed` when the hub closes the subscriber.
+    """
+    covered = after
+    for event in replayed:
+        covered = max(covered, int(event["seq"]))
+        yield event
+    while True:
+        event = await subscriber.next_event()
+        # Only replay overlap is skipped: live messages are never reordered or dropped.
+        if event.get("type") == "message" and int(event["seq"]) <= covered:
+            continue
+        yield event
