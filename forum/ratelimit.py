@@ -34,11 +34,16 @@ class FailureWindow:
     """Blocks a key after `attempts` failures within `window` seconds."""
 
     def __init__(
-        self, attempts: int, window: float, clock: Callable[[], float] = time.monotonic
+        self,
+        attempts: int,
+        window: float,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 10_000,
     ) -> None:
         self.attempts = attempts
         self.window = window
         self.clock = clock
+        self.max_keys = max_keys
         self._failures: dict[str, deque[float]] = {}
 
     def _recent(self, key: str) -> deque[float]:
@@ -56,6 +61,13 @@ class FailureWindow:
 
     def fail(self, key: str) -> None:
         self._recent(key).append(self.clock())
+        if len(self._failures) > self.max_keys:
+            self._forget_quiet_keys()
+
+    def _forget_quiet_keys(self) -> None:
+        cutoff = self.clock() - self.window
+        for key in [k for k, times in self._failures.items() if not times or times[-1] < cutoff]:
+            del self._failures[key]
 
     def clear(self, key: str) -> None:
         self._failures.pop(key, None)

@@ -30,12 +30,13 @@ def safe_next(url: str) -> str:
 
 
 async def _check_login(ctx: Ctx, username: str, password: str) -> User:
-    """Rate-limited by address and by name; the same answer whether the name exists or not."""
+    """Rate-limited by address and by name; the same answer whether the name exists or not.
+
+    The name is counted per address, so failures from elsewhere can't lock a member out.
+    """
     limiter = ctx.app.login_limiter
-    keys = (
-        f"ip:{ctx.request.client.host if ctx.request.client else '-'}",
-        f"name:{service.username_key(username)}",
-    )
+    address = ctx.request.client.host if ctx.request.client else "-"
+    keys = (f"ip:{address}", f"name:{address}:{service.username_key(username)}")
     waits = [w for w in (limiter.blocked_for(k) for k in keys) if w is not None]
     if waits:
         raise RateLimited(

@@ -184,6 +184,7 @@ async def decide_page(ctx: Ctx) -> Response:
             rule_id=_number(data.rule_id, "rule_id"),
             version=_number(data.version, "version"),
             mute_hours=_number(data.mute_hours, "mute_hours", float),
+            rules=ctx.app.shift_rules,
         )
     except AppError as exc:
         return await _item_page(ctx, user, exc)

@@ -160,6 +160,7 @@ async def api_decide(ctx: Ctx) -> Response:
         note=data.note,
         version=data.version,
         mute_hours=data.mute_hours,
+        rules=ctx.app.shift_rules,
     )
     announce(ctx, outcome.content)
     return JSONResponse(

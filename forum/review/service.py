@@ -170,6 +170,22 @@ async def _holder_name(db: AsyncSession, user_id: int | None) -> str:
     return holder.display_name if holder else "another moderator"
 
 
+async def _within_shift(
+    db: AsyncSession, moderator: User, item: ReviewItem, rules: ShiftRules
+) -> None:
+    """Past the shift's limit a moderator rests; someone in crisis still gets an answer."""
+    if item.crisis_level != "none":
+        return
+    state = await wellbeing(db, moderator, rules)
+    if state.at_limit:
+        raise RateLimited(
+            f"You've made {state.decisions_this_shift} decisions this shift, the limit is "
+            f"{state.shift_limit}. Thank you. Please rest; crisis items stay open to you.",
+            retry_after=3600,
+            code="shift_limit",
+        )
+
+
 async def claim_item(
     db: AsyncSession, moderator: User, item_id: int, rules: ShiftRules
 ) -> ReviewItem:
@@ -182,15 +198,7 @@ async def claim_item(
         raise Conflict(
             f"{name} is already looking at this item.", code="already_claimed", claimed_by=name
         )
-    if item.crisis_level == "none":
-        state = await wellbeing(db, moderator, rules)
-        if state.at_limit:
-            raise RateLimited(
-                f"You've made {state.decisions_this_shift} decisions this shift, the limit is "
-                f"{state.shift_limit}. Thank you. Please rest; crisis items stay open to you.",
-                retry_after=3600,
-                code="shift_limit",
-            )
+    await _within_shift(db, moderator, item, rules)
     expires = now + timedelta(minutes=rules.claim_minutes)
     if not await repository.claim(db, item.id, item.version, moderator.id, expires):
         raise Conflict("Someone else just took this item.", code="already_claimed")
@@ -220,6 +228,7 @@ async def decide_item(
     note: str = "",
     version: int | None = None,
     mute_hours: float | None = None,
+    rules: ShiftRules | None = None,
 ) -> Outcome:
     """Apply one moderator's decision; a second decision on the same item gets a clear 409."""
     item = await get_item_or_404(db, moderator, item_id)
@@ -246,6 +255,7 @@ async def decide_item(
     if _claimed_by_other(item, moderator, now):
         name = await _holder_name(db, item.claimed_by)
         raise Conflict(f"{name} is looking at this item.", code="already_claimed", claimed_by=name)
+    await _within_shift(db, moderator, item, rules or ShiftRules())
     if (
         item.status == ItemStatus.ESCALATED
         and moderator.role != Role.ADMIN

@@ -603,3 +603,27 @@ async def test_approving_after_the_post_changed_is_refused_as_stale(
     response = await decide(moderator, held_item["id"], "approve", version=seen)
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "stale_version"
+
+
+async def test_past_the_shift_limit_only_crisis_items_can_be_decided(
+    make_app: AppFactory,
+    moderator: Persona,
+    other_user: Persona,
+    circle: dict[str, Any],
+    thread: dict[str, Any],
+) -> None:
+    tired = make_app(toxicity_backend="embedded", shift_limit=1)
+    await join(other_user, circle)
+    first, second = await reply(other_user, thread, ABUSE), await reply(other_user, thread, ABUSE)
+    crisis = await reply(other_user, thread, CONCERN)
+    async with client_for(tired, moderator) as api:
+        items = {
+            i["content_id"]: i["id"]
+            for i in (await ok(await api.get("/api/v1/moderation/queue")))["items"]
+        }
+        path = "/api/v1/moderation/items/{}/decision"
+        await ok(await api.post(path.format(items[first["id"]]), json={"action": "approve"}))
+        refused = await api.post(path.format(items[second["id"]]), json={"action": "approve"})
+        assert refused.status_code == 429
+        assert refused.json()["error"]["code"] == "shift_limit"
+        await ok(await api.post(path.format(items[crisis["id"]]), json={"action": "approve"}))
