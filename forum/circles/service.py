@@ -144,12 +144,6 @@ async def get_circle_view_or_404(db: AsyncSession, slug: str, user: User | None)
     return CircleView(circle, membership)
 
 
-async def can_read(db: AsyncSession, circle: Circle, user: User | None) -> bool:
-    if circle.is_public:
-        return True
-    return user is not None and await repository.get_membership(db, circle.id, user.id) is not None
-
-
 async def current_rules(db: AsyncSession, circle: Circle) -> Sequence[RuleItem]:
     return await repository.get_rules(db, circle.id, circle.rules_version)
 

@@ -92,14 +92,6 @@ async def first_post_id(db: AsyncSession, thread_id: int) -> int | None:
     )
 
 
-async def get_post(db: AsyncSession, post_id: int) -> Post | None:
-    return await db.get(Post, post_id)
-
-
-async def get_thread(db: AsyncSession, thread_id: int) -> Thread | None:
-    return await db.get(Thread, thread_id)
-
-
 async def authors_with_unpublished_posts(db: AsyncSession, thread_id: int) -> list[int]:
     result = await db.scalars(
         select(Post.author_id)
