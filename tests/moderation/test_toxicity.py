@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import socket
 from collections.abc import Iterator
@@ -47,9 +48,13 @@ def tiny_detoxify(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     config_dir.mkdir()
     vocab = config_dir / "vocab.txt"
     vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS]) + "\n")
-    transformers.BertTokenizer(vocab_file=str(vocab), model_max_length=64).save_pretrained(
-        config_dir
-    )
+    # transformers 5 takes the vocabulary as `vocab` and silently ignores `vocab_file`.
+    parameters = inspect.signature(transformers.BertTokenizer.__init__).parameters
+    key = "vocab_file" if "vocab_file" in parameters else "vocab"
+    tokenizer = transformers.BertTokenizer(**{key: str(vocab)}, model_max_length=64)
+    # The tiny model must read real words, not a row of [UNK]s.
+    assert tokenizer.unk_token_id not in tokenizer(WORDS[0])["input_ids"]
+    tokenizer.save_pretrained(config_dir)
     config = transformers.BertConfig(
         vocab_size=5 + len(WORDS),
         hidden_size=32,
