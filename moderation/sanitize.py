@@ -1,12 +1,13 @@
 """Render post Markdown to safe, stored HTML and extract its visible text."""
 
+import re
 import threading
 from collections.abc import Sequence
 from functools import partial
 from html.parser import HTMLParser
 
 import bleach
-from bleach.linkifier import LinkifyFilter
+from bleach.linkifier import LinkifyFilter, build_url_re
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
@@ -25,6 +26,7 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES: dict[str, list[str]] = {"a": ["href", "title"], "ol": ["start"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")  # RFC 3986; anything else is relative
 
 # bleach linkify callbacks get {(namespace, name): value}, plus "_text" for the link text.
 _LinkAttrs = dict[tuple[str | None, str] | str, str]
@@ -58,7 +60,12 @@ def _make_markdown() -> MarkdownIt:
 _markdown = _make_markdown()
 
 
-def _set_link_rel(attrs: _LinkAttrs, new: bool) -> _LinkAttrs:
+def _set_link_rel(attrs: _LinkAttrs, new: bool) -> _LinkAttrs | None:
+    # Linkify runs after the protocol check, so a link it makes is checked here too
+    # ("data:www.example.org" would otherwise become a data: link). None drops the link.
+    scheme = _SCHEME.match(attrs.get((None, "href"), ""))
+    if scheme and scheme.group(1).lower() not in ALLOWED_PROTOCOLS:
+        return None
     attrs[(None, "rel")] = LINK_REL
     attrs.pop((None, "target"), None)
     return attrs
@@ -71,7 +78,14 @@ def _make_cleaner() -> bleach.Cleaner:
         protocols=ALLOWED_PROTOCOLS,
         strip=False,
         strip_comments=True,
-        filters=[partial(LinkifyFilter, callbacks=[_set_link_rel], skip_tags={"pre", "code"})],
+        filters=[
+            partial(
+                LinkifyFilter,
+                callbacks=[_set_link_rel],
+                skip_tags={"pre", "code"},
+                url_re=build_url_re(protocols=ALLOWED_PROTOCOLS),
+            )
+        ],
     )
 
 

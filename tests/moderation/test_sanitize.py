@@ -540,3 +540,13 @@ def test_clean_html_of_hostile_fragments_is_safe(source: str) -> None:
 def test_cleaning_rendered_html_again_changes_nothing(source: str) -> None:
     html = render_markdown(source)
     assert clean_html(html) == html
+
+
+@pytest.mark.parametrize(
+    "text", ["data:www.example.org", "DATA:www.example.org/x", "vbscript:www.a.com"]
+)
+def test_bare_domains_after_a_forbidden_scheme_never_become_that_scheme(text: str) -> None:
+    html = render_markdown(text)
+    assert 'href="http://www.' in html
+    for href in re.findall(r'href="([^"]*)"', html):
+        assert href.split(":", 1)[0].lower() in {"http", "https", "mailto"}
