@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from forum import security
 from forum.accounts import routes as account_routes
 from forum.cache import PageCache, ReadCache
+from forum.chat import routes as chat_routes
 from forum.circles import routes as circle_routes
 from forum.config import Settings
 from forum.db import make_engine, make_sessionmaker
@@ -31,9 +32,10 @@ from forum.review import pages as review_pages
 from forum.review import routes as review_routes
 from forum.review.service import ShiftRules
 from forum.screening import build_screener
-from forum.state import AppState, make_templates
+from forum.state import CHAT_BURST, CHAT_SECONDS, AppState, make_templates
 from forum.threads import routes as thread_routes
 from moderation.toxicity import ToxicityScorer
+from realtime.hub import Hub
 
 log = logging.getLogger("circles")
 
@@ -204,6 +206,8 @@ def create_app(
             settings.shift_limit,
             settings.break_after,
         ),
+        hub=Hub(),
+        chat_limiter=TokenBucket(CHAT_BURST, CHAT_SECONDS),
     )
     log.info("moderation: %s", state.screener.pipeline.version)
 
@@ -222,6 +226,7 @@ def create_app(
         *circle_routes.routes,
         *review_routes.routes,
         *review_pages.routes,
+        *chat_routes.routes,
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
     ]
     app = Starlette(

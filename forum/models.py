@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
 
 from forum.accounts.models import ApiToken, AuthSession, Role, User
+from forum.chat.models import ChatMessage, MessageStatus, Room
 from forum.circles.models import Circle, CircleRole, Membership, RuleItem, RuleVersion, Visibility
 from forum.db import Base
 from forum.review.models import CrisisResource, LogEntry, Report, ReviewItem
@@ -10,17 +11,20 @@ __all__ = [
     "ApiToken",
     "AuthSession",
     "Base",
+    "ChatMessage",
     "Circle",
     "CircleRole",
     "CrisisResource",
     "LogEntry",
     "Membership",
+    "MessageStatus",
     "Post",
     "PostRevision",
     "PostStatus",
     "Report",
     "ReviewItem",
     "Role",
+    "Room",
     "RuleItem",
     "RuleVersion",
     "Thread",

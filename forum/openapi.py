@@ -87,6 +87,22 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
     ),
     (
         "get",
+        "/api/v1/circles/{slug}/rooms",
+        "The circle's chat rooms",
+        None,
+        200,
+        "{rooms: [{id, name, description, slow_mode_seconds}]}",
+    ),
+    (
+        "get",
+        "/api/v1/rooms/{room_id}/messages",
+        "A page of a chat room's history, oldest first (?before=<seq>)",
+        None,
+        200,
+        "{messages: [{id, seq, room_id, author, body_html, created_at, client_msg_id}], before}",
+    ),
+    (
+        "get",
         "/api/v1/threads/{thread_id}",
         "A page of a thread's posts (?cursor=)",
         None,

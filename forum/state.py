@@ -13,8 +13,12 @@ from forum.config import Settings
 from forum.ratelimit import FailureWindow, TokenBucket
 from forum.review.service import ShiftRules
 from moderation.pipeline import Screener
+from realtime.hub import Hub
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+# Chat: a burst of messages, then one a second on average, per member.
+CHAT_BURST = 10
+CHAT_SECONDS = 1.0
 
 
 @dataclass
@@ -29,6 +33,8 @@ class AppState:
     read_cache: ReadCache
     screener: Screener
     shift_rules: ShiftRules
+    hub: Hub
+    chat_limiter: TokenBucket
 
 
 def make_templates() -> jinja2.Environment:

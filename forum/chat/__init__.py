@@ -1,0 +1,1 @@
+"""Live chat rooms per circle: moderated, stored, resumable."""

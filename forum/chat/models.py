@@ -1,0 +1,66 @@
+"""Tables for chat rooms and their messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forum.db import Base, BigId, JsonDoc, UTCDateTime, utcnow
+
+
+class MessageStatus(StrEnum):
+    PUBLISHED = "published"
+    PENDING = "pending"
+    REJECTED = "rejected"
+    REMOVED = "removed"
+
+
+class Room(Base):
+    __tablename__ = "rooms"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    # Free text shown with the room, such as its opening hours.
+    description: Mapped[str] = mapped_column(Text, default="")
+    slow_mode_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    # The last seq handed out; bumped with UPDATE ... RETURNING so seqs never gap.
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChatMessage(Base):
+    __tablename__ = "chat_messages"
+    __table_args__ = (
+        # A resend of the same client_msg_id finds the first copy instead of a second one.
+        UniqueConstraint(
+            "room_id", "author_id", "client_msg_id", name="uq_chat_messages_client_msg"
+        ),
+        UniqueConstraint("room_id", "seq", name="uq_chat_messages_room_seq"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    # None until published: held messages take their place in the room when approved.
+    seq: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    client_msg_id: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=MessageStatus.PUBLISHED)
+    moderation: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+DROP_IN = "Drop-in"
+
+
+def drop_in_room(circle_id: int) -> Room:
+    """Every circle starts with one room that is always open."""
+    return Room(circle_id=circle_id, name=DROP_IN, description="Always open.")

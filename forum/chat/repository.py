@@ -1,0 +1,113 @@
+"""SQL for chat rooms and messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forum.accounts.models import User
+from forum.chat.models import ChatMessage, MessageStatus, Room
+from forum.circles.models import Circle
+
+MessageRow = tuple[ChatMessage, str | None]
+
+
+async def rooms_for_circle(db: AsyncSession, circle_id: int) -> Sequence[Room]:
+    result = await db.scalars(select(Room).where(Room.circle_id == circle_id).order_by(Room.id))
+    return result.all()
+
+
+async def get_room_with_circle(db: AsyncSession, room_id: int) -> tuple[Room, Circle] | None:
+    row = (
+        await db.execute(
+            select(Room, Circle).join(Circle, Circle.id == Room.circle_id).where(Room.id == room_id)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def next_seq(db: AsyncSession, room_id: int) -> int:
+    """Take the room's next seq; the row lock it holds until commit keeps seqs gap-free."""
+    seq = await db.scalar(
+        update(Room)
+        .where(Room.id == room_id)
+        .values(last_seq=Room.last_seq + 1)
+        .returning(Room.last_seq)
+        .execution_options(synchronize_session=False)
+    )
+    assert seq is not None
+    return int(seq)
+
+
+async def get_by_client_msg_id(
+    db: AsyncSession, room_id: int, author_id: int, client_msg_id: str
+) -> ChatMessage | None:
+    result: ChatMessage | None = await db.scalar(
+        select(ChatMessage).where(
+            ChatMessage.room_id == room_id,
+            ChatMessage.author_id == author_id,
+            ChatMessage.client_msg_id == client_msg_id,
+        )
+    )
+    return result
+
+
+async def get_message_with_room(
+    db: AsyncSession, message_id: int
+) -> tuple[ChatMessage, Room, Circle] | None:
+    row = (
+        await db.execute(
+            select(ChatMessage, Room, Circle)
+            .join(Room, Room.id == ChatMessage.room_id)
+            .join(Circle, Circle.id == Room.circle_id)
+            .where(ChatMessage.id == message_id)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+async def author_name(db: AsyncSession, author_id: int | None) -> str | None:
+    if author_id is None:
+        return None
+    name: str | None = await db.scalar(select(User.display_name).where(User.id == author_id))
+    return name
+
+
+def _published(room_id: int):  # type: ignore[no-untyped-def]
+    return (
+        select(ChatMessage, User.display_name)
+        .outerjoin(User, User.id == ChatMessage.author_id)
+        .where(ChatMessage.room_id == room_id, ChatMessage.status == MessageStatus.PUBLISHED)
+    )
+
+
+async def messages_after(
+    db: AsyncSession, room_id: int, after: int, limit: int
+) -> list[MessageRow]:
+    rows = await db.execute(
+        _published(room_id).where(ChatMessage.seq > after).order_by(ChatMessage.seq).limit(limit)
+    )
+    return [(message, name) for message, name in rows]
+
+
+async def messages_before(
+    db: AsyncSession, room_id: int, before: int | None, limit: int
+) -> list[MessageRow]:
+    """The newest `limit` published messages before `before`, oldest first."""
+    query = _published(room_id).where(ChatMessage.seq.is_not(None))
+    if before is not None:
+        query = query.where(ChatMessage.seq < before)
+    rows = await db.execute(query.order_by(ChatMessage.seq.desc()).limit(limit))
+    return [(message, name) for message, name in rows][::-1]
+
+
+async def last_sent_at(db: AsyncSession, room_id: int, author_id: int) -> datetime | None:
+    latest: datetime | None = await db.scalar(
+        select(func.max(ChatMessage.created_at)).where(
+            ChatMessage.room_id == room_id, ChatMessage.author_id == author_id
+        )
+    )
+    return latest

@@ -1,0 +1,249 @@
+"""Rooms, history pages and sending a chat message through moderation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forum.accounts.models import User
+from forum.chat import repository
+from forum.chat.content import message_info
+from forum.chat.models import ChatMessage, MessageStatus, Room
+from forum.circles import service as circles
+from forum.circles.models import CircleRole
+from forum.circles.service import CircleView
+from forum.db import utcnow
+from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from forum.ratelimit import TokenBucket
+from forum.review import resources
+from forum.review import service as review
+from moderation.decision import Policy
+from moderation.pipeline import Assessment, Screener
+from moderation.sanitize import render_markdown
+
+MAX_MESSAGE = 2000
+PAGE_SIZE = 50
+REPLAY_LIMIT = 1000
+FORMER_MEMBER = "a former member"
+
+Event = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RoomView:
+    room: Room
+    view: CircleView
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A sent message; `duplicate` when it was a resend of one already stored."""
+
+    message: ChatMessage
+    author_name: str
+    duplicate: bool
+    assessment: Assessment | None = None
+    crisis: dict[str, Any] | None = None
+
+
+def room_json(room: Room) -> dict[str, Any]:
+    return {
+        "id": room.id,
+        "name": room.name,
+        "description": room.description,
+        "slow_mode_seconds": room.slow_mode_seconds,
+    }
+
+
+def message_event(message: ChatMessage, author_name: str | None) -> Event:
+    return {
+        "type": "message",
+        "id": message.id,
+        "seq": message.seq,
+        "room_id": message.room_id,
+        "author": {"display_name": author_name or FORMER_MEMBER},
+        "body_html": message.body_html,
+        "created_at": message.created_at.isoformat(),
+        "client_msg_id": message.client_msg_id,
+    }
+
+
+def held_event(message: ChatMessage) -> Event:
+    reasons = (message.moderation or {}).get("reasons", [])
+    return {"type": "held", "client_msg_id": message.client_msg_id, "reasons": reasons}
+
+
+def removed_event(message: ChatMessage) -> Event:
+    return {"type": "removed", "id": message.id, "room_id": message.room_id}
+
+
+async def list_rooms(db: AsyncSession, slug: str, user: User | None) -> list[Room]:
+    view = await circles.get_circle_view_or_404(db, slug, user)
+    return list(await repository.rooms_for_circle(db, view.circle.id))
+
+
+async def get_room_or_404(db: AsyncSession, room_id: int, user: User | None) -> RoomView:
+    """The room if this member may read its circle; private rooms are 404 to outsiders."""
+    found = await repository.get_room_with_circle(db, room_id)
+    if found is None:
+        raise NotFound("There is no chat room here.")
+    room, circle = found
+    try:
+        view = await circles.get_circle_view_or_404(db, circle.slug, user)
+    except NotFound:
+        raise NotFound("There is no chat room here.") from None
+    return RoomView(room, view)
+
+
+async def enter_room(db: AsyncSession, room_id: int, user: User) -> RoomView:
+    """Live rooms of private circles admit only members who accepted the current rules."""
+    found = await get_room_or_404(db, room_id, user)
+    if not found.view.circle.is_public and found.view.needs_rules_acceptance:
+        raise Forbidden(
+            "Please read and accept this circle's ground rules to join its chat.",
+            code="rules_not_accepted",
+        )
+    return found
+
+
+async def history_page(
+    db: AsyncSession, room: Room, before: int | None
+) -> tuple[list[Event], int | None]:
+    rows = await repository.messages_before(db, room.id, before, PAGE_SIZE)
+    events = [message_event(message, name) for message, name in rows]
+    next_before = rows[0][0].seq if len(rows) == PAGE_SIZE else None
+    return events, next_before
+
+
+async def replay(db: AsyncSession, room_id: int, after: int) -> list[Event]:
+    rows = await repository.messages_after(db, room_id, after, REPLAY_LIMIT)
+    return [message_event(message, name) for message, name in rows]
+
+
+def check_body(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise Invalid("Please write something before sending.", field="body")
+    if len(body) > MAX_MESSAGE:
+        raise Invalid(
+            f"Chat messages can be at most {MAX_MESSAGE:,} characters; this one has {len(body):,}.",
+            code="too_long",
+            field="body",
+        )
+    return body
+
+
+def _require_not_muted(user: User) -> None:
+    if user.muted_until is not None and user.muted_until > utcnow():
+        until = user.muted_until.strftime("%-d %B at %H:%M UTC")
+        raise Forbidden(
+            f"A moderator has paused your posting until {until}. You can still read.",
+            code="muted",
+        )
+
+
+def _limit(user: User, limiter: TokenBucket) -> None:
+    if user.is_staff:
+        return
+    wait = limiter.take(f"chat:{user.id}")
+    if wait is not None:
+        raise RateLimited(
+            "You're sending faster than this room allows. "
+            f"Please take a breath and try again in {max(1, round(wait))} seconds.",
+            retry_after=wait,
+        )
+
+
+async def _check_slow_mode(db: AsyncSession, user: User, found: RoomView) -> None:
+    seconds = found.room.slow_mode_seconds
+    membership = found.view.membership
+    hosts = membership is not None and membership.role != CircleRole.MEMBER
+    if not seconds or user.is_staff or hosts:
+        return
+    last = await repository.last_sent_at(db, found.room.id, user.id)
+    if last is None:
+        return
+    wait = (last + timedelta(seconds=seconds) - utcnow()).total_seconds()
+    if wait > 0:
+        raise RateLimited(
+            f"This room is in slow mode: one message every {seconds} seconds.",
+            retry_after=wait,
+            code="slow_mode",
+        )
+
+
+def _moderation_note(assessment: Assessment) -> dict[str, Any] | None:
+    reasons = [r.to_dict() for r in assessment.decision.reasons]
+    return {"held": assessment.decision.held, "reasons": reasons} if reasons else None
+
+
+async def send_message(
+    db: AsyncSession,
+    user: User,
+    found: RoomView,
+    client_msg_id: str,
+    body: str,
+    screener: Screener,
+    limiter: TokenBucket,
+    region: str,
+) -> Sent:
+    """Screen and store a message; published ones take the room's next seq."""
+    room = found.room
+    existing = await repository.get_by_client_msg_id(db, room.id, user.id, client_msg_id)
+    if existing is not None:
+        return Sent(existing, user.display_name, duplicate=True)
+    try:
+        circles.require_can_post(found.view)
+    except Conflict as exc:
+        raise Forbidden(exc.message, code=exc.code) from None
+    _require_not_muted(user)
+    body = check_body(body)
+    _limit(user, limiter)
+    await _check_slow_mode(db, user, found)
+    policy = Policy.from_dict(found.view.circle.moderation_policy)
+    assessment = await screener.screen(body, policy)
+    held = assessment.decision.held
+    message = ChatMessage(
+        room_id=room.id,
+        author_id=user.id,
+        client_msg_id=client_msg_id,
+        body=body,
+        body_html=render_markdown(body),
+        status=MessageStatus.PENDING if held else MessageStatus.PUBLISHED,
+        moderation=_moderation_note(assessment),
+        created_at=utcnow(),
+    )
+    db.add(message)
+    await db.flush()
+    await review.enqueue(db, message_info(message, room, found.view.circle), assessment)
+    crisis = await resources.crisis_support(db, assessment, region)
+    if not held:
+        # Taken last: the room row stays locked from here to commit, so keep it short.
+        message.seq = await repository.next_seq(db, room.id)
+        await db.flush()
+    return Sent(message, user.display_name, False, assessment, crisis)
+
+
+async def decided_event(db: AsyncSession, message_id: int) -> tuple[int, Event] | None:
+    """What a moderator's decision on a message means for the people in its room."""
+    found = await repository.get_message_with_room(db, message_id)
+    if found is None:
+        return None
+    message, room, _ = found
+    if message.seq is None:
+        return None  # never shown: nothing to announce
+    if message.status == MessageStatus.PUBLISHED:
+        return room.id, message_event(message, await repository.author_name(db, message.author_id))
+    return room.id, removed_event(message)
+
+
+def echo_event(message: ChatMessage, author_name: str) -> Event:
+    """What a resend gets back: the stored message as it stands now, never a second copy."""
+    if message.status == MessageStatus.PUBLISHED:
+        return message_event(message, author_name)
+    if message.status == MessageStatus.PENDING:
+        return held_event(message)
+    return removed_event(message)

@@ -1,0 +1,220 @@
+"""Chat over a real `circles serve` with real websocket clients, plus the history API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import InvalidStatus
+
+from forum.accounts import service as accounts
+from forum.accounts.models import Role
+from forum.db import make_engine, make_sessionmaker, transaction
+from tests.conftest import PASSWORD, FreshDatabase, Persona, fresh_database
+from tests.live import LiveServer, circles_server
+
+ABUSE = "you are a fucking idiot"
+WAIT = 5.0
+
+
+@pytest.fixture(scope="session")
+async def chat_database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[FreshDatabase]:
+    db = await fresh_database(tmp_path_factory.mktemp("chat"))
+    yield db
+    await db.drop()
+
+
+@pytest.fixture(scope="session")
+def chat_server(chat_database: FreshDatabase) -> Iterator[LiveServer]:
+    with circles_server(chat_database.url) as server:
+        yield server
+
+
+@dataclass
+class Member:
+    token: str
+    http: httpx.AsyncClient
+
+
+@dataclass
+class Live:
+    server: LiveServer
+    database: FreshDatabase
+    clients: list[httpx.AsyncClient] = field(default_factory=list)
+
+    async def member(self, role: Role = Role.MEMBER) -> Member:
+        username = f"m-{uuid.uuid4().hex[:8]}"
+        engine = make_engine(self.database.url, pool_size=1)
+        try:
+            async with transaction(make_sessionmaker(engine)) as db:
+                user = await accounts.register(db, username, PASSWORD, username.title(), role)
+                token = await accounts.create_api_token(db, user, "chat tests")
+        finally:
+            await engine.dispose()
+        headers = {"Authorization": f"Bearer {token}"}
+        http = httpx.AsyncClient(base_url=self.server.base_url, headers=headers, timeout=10)
+        self.clients.append(http)
+        return Member(token, http)
+
+    async def room(self, owner: Member, *others: Member, visibility: str = "public") -> int:
+        slug = f"chat-{uuid.uuid4().hex[:8]}"
+        body = {"slug": slug, "name": "Chat", "description": "", "visibility": visibility}
+        circle = (await owner.http.post("/api/v1/circles", json=body)).json()
+        for other in others:
+            joined = await other.http.post(
+                f"/api/v1/circles/{slug}/join",
+                json={"accept_rules_version": circle["rules"]["version"]},
+            )
+            assert joined.status_code == 200, joined.text
+        rooms = (await owner.http.get(f"/api/v1/circles/{slug}/rooms")).json()["rooms"]
+        room_id: int = rooms[0]["id"]
+        return room_id
+
+    def connect(self, member: Member, room_id: int, after: int | None = None) -> Any:
+        query = "" if after is None else f"?after={after}"
+        url = f"ws://127.0.0.1:{self.server.port}/ws/rooms/{room_id}{query}"
+        return connect(url, additional_headers={"Authorization": f"Bearer {member.token}"})
+
+
+@pytest.fixture
+async def live(chat_server: LiveServer, chat_database: FreshDatabase) -> AsyncIterator[Live]:
+    live = Live(chat_server, chat_database)
+    yield live
+    for http in live.clients:
+        await http.aclose()
+
+
+async def send(ws: ClientConnection, client_msg_id: str, body: str) -> None:
+    await ws.send(json.dumps({"type": "send", "client_msg_id": client_msg_id, "body": body}))
+
+
+async def next_of(ws: ClientConnection, *types: str) -> dict[str, Any]:
+    """The next event of one of `types`, skipping presence updates and the like."""
+    while True:
+        event: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), WAIT))
+        if event["type"] in types:
+            return event
+
+
+async def messages(ws: ClientConnection, count: int) -> list[dict[str, Any]]:
+    return [await next_of(ws, "message") for _ in range(count)]
+
+
+async def test_messages_reach_everyone_in_send_order(live: Live) -> None:
+    alex, blake = await live.member(), await live.member()
+    room_id = await live.room(alex, blake)
+    async with live.connect(alex, room_id) as a, live.connect(blake, room_id) as b:
+        await next_of(b, "presence")
+        for i in range(5):
+            await send(a, f"m{i}", f"message {i}")
+        for ws in (a, b):
+            got = await messages(ws, 5)
+            assert [m["client_msg_id"] for m in got] == [f"m{i}" for i in range(5)]
+            assert [m["seq"] for m in got] == [1, 2, 3, 4, 5]
+            assert got[0]["body_html"].strip() == "<p>message 0</p>"
+            assert got[0]["author"]["display_name"].startswith("M-")
+
+
+async def test_resume_after_disconnect_loses_and_doubles_nothing(live: Live) -> None:
+    alex, blake = await live.member(), await live.member()
+    room_id = await live.room(alex, blake)
+    async with live.connect(alex, room_id) as a:
+        async with live.connect(blake, room_id) as b:
+            await send(a, "first", "before the drop")
+            assert (await next_of(b, "message"))["seq"] == 1
+        await send(a, "second", "while away")
+        await send(a, "third", "still away")
+        await messages(a, 3)
+        async with live.connect(blake, room_id, after=1) as b:
+            await send(a, "fourth", "after coming back")
+            got = await messages(b, 3)
+            assert [m["client_msg_id"] for m in got] == ["second", "third", "fourth"]
+            assert [m["seq"] for m in got] == [2, 3, 4]
+            await send(a, "fifth", "and one more")
+            assert (await next_of(b, "message"))["seq"] == 5
+
+
+async def test_resend_with_same_client_msg_id_is_stored_once(live: Live) -> None:
+    alex, blake = await live.member(), await live.member()
+    room_id = await live.room(alex, blake)
+    async with live.connect(alex, room_id) as a, live.connect(blake, room_id) as b:
+        await send(a, "same", "only once please")
+        first = await next_of(a, "message")
+        await send(a, "same", "only once please")
+        echoed = await next_of(a, "message")
+        assert echoed["id"] == first["id"] and echoed["seq"] == first["seq"]
+        await send(a, "other", "the next one")
+        assert [m["client_msg_id"] for m in await messages(b, 2)] == ["same", "other"]
+    history = (await blake.http.get(f"/api/v1/rooms/{room_id}/messages")).json()["messages"]
+    assert [m["client_msg_id"] for m in history] == ["same", "other"]
+
+
+async def test_private_room_refuses_non_members(live: Live) -> None:
+    alex, outsider = await live.member(), await live.member()
+    room_id = await live.room(alex, visibility="private")
+    with pytest.raises(InvalidStatus) as refused:
+        async with live.connect(outsider, room_id):
+            pass
+    assert refused.value.response.status_code == 404
+    async with live.connect(alex, room_id) as a:
+        assert (await next_of(a, "presence"))["members"]
+
+
+async def test_held_message_reaches_only_its_author_until_approved(live: Live) -> None:
+    alex, blake = await live.member(), await live.member()
+    moderator = await live.member(Role.MODERATOR)
+    room_id = await live.room(alex, blake)
+    async with live.connect(alex, room_id) as a, live.connect(blake, room_id) as b:
+        await send(a, "rude", ABUSE)
+        held = await next_of(a, "held", "message")
+        assert held["type"] == "held" and held["client_msg_id"] == "rude"
+        await send(a, "kind", "sorry, that was unkind")
+        for ws in (a, b):
+            assert (await next_of(ws, "message"))["client_msg_id"] == "kind"
+        queue = (await moderator.http.get("/api/v1/moderation/queue")).json()["items"]
+        item = next(i for i in queue if i["content_type"] == "chat_message")
+        decided = await moderator.http.post(
+            f"/api/v1/moderation/items/{item['id']}/decision", json={"action": "approve"}
+        )
+        assert decided.status_code == 200, decided.text
+        for ws in (a, b):
+            approved = await next_of(ws, "message")
+            assert approved["client_msg_id"] == "rude" and approved["seq"] == 2
+
+
+async def test_rooms_api_lists_drop_in_room(
+    user: Persona, circle: dict[str, Any], client: httpx.AsyncClient
+) -> None:
+    response = await client.get(f"/api/v1/circles/{circle['slug']}/rooms")
+    assert response.status_code == 200, response.text
+    rooms = response.json()["rooms"]
+    assert [(r["name"], r["slow_mode_seconds"]) for r in rooms] == [("Drop-in", 0)]
+
+
+async def test_private_rooms_and_history_are_404_to_outsiders(
+    user: Persona, other_user: Persona, private_circle: dict[str, Any]
+) -> None:
+    rooms = (await user.api.get(f"/api/v1/circles/{private_circle['slug']}/rooms")).json()
+    room_id = rooms["rooms"][0]["id"]
+    assert (
+        await other_user.api.get(f"/api/v1/circles/{private_circle['slug']}/rooms")
+    ).status_code == 404
+    assert (await other_user.api.get(f"/api/v1/rooms/{room_id}/messages")).status_code == 404
+    assert (await user.api.get(f"/api/v1/rooms/{room_id}/messages")).json() == {
+        "messages": [],
+        "before": None,
+    }
+
+
+async def test_history_rejects_a_bad_before(user: Persona, circle: dict[str, Any]) -> None:
+    rooms = (await user.api.get(f"/api/v1/circles/{circle['slug']}/rooms")).json()["rooms"]
+    response = await user.api.get(f"/api/v1/rooms/{rooms[0]['id']}/messages?before=soon")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_cursor"
