@@ -6,6 +6,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from forum.errors import RateLimited
+
 
 class TokenBucket:
     """Allows a burst, then one action every `seconds`; keyed by member."""
@@ -71,3 +73,14 @@ class FailureWindow:
 
     def clear(self, key: str) -> None:
         self._failures.pop(key, None)
+
+
+def keep_pace(limiter: TokenBucket, key: str, doing: str, where: str) -> None:
+    """Spend one token or refuse with a 429 that says, kindly, when to try again."""
+    wait = limiter.take(key)
+    if wait is not None:
+        raise RateLimited(
+            f"You're {doing} faster than {where} allows. "
+            f"Please take a breath and try again in {max(1, round(wait))} seconds.",
+            retry_after=wait,
+        )

@@ -16,6 +16,7 @@ from forum import security
 from forum.accounts import service as accounts
 from forum.accounts.models import User
 from forum.errors import AppError, BadRequest, Forbidden, Invalid, RateLimited, Unauthorized
+from forum.ratelimit import keep_pace
 from forum.state import AppState
 
 SESSION_COOKIE = "circles_session"
@@ -140,13 +141,7 @@ class Ctx:
     def limit_writes(self, user: User) -> None:
         if user.is_staff:
             return
-        wait = self.app.write_limiter.take(f"user:{user.id}")
-        if wait is not None:
-            raise RateLimited(
-                "You're posting faster than this space allows. "
-                f"Please take a breath and try again in {max(1, round(wait))} seconds.",
-                retry_after=wait,
-            )
+        keep_pace(self.app.write_limiter, f"user:{user.id}", "posting", "this space")
 
     async def json_body(self, model: type[M]) -> M:
         try:

@@ -12,7 +12,7 @@ from forum import security
 from forum.accounts import repository
 from forum.accounts.models import ApiToken, AuthSession, Role, User
 from forum.db import utcnow
-from forum.errors import Conflict, Invalid, NotFound
+from forum.errors import Conflict, Forbidden, Invalid, NotFound
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
 MIN_PASSWORD = 10
@@ -146,3 +146,13 @@ async def set_region(db: AsyncSession, user: User, region: str) -> User:
     user.region = region or None
     await db.flush()
     return user
+
+
+def require_not_muted(user: User) -> None:
+    """Members a moderator has paused can read but not write, until the pause ends."""
+    if user.muted_until is not None and user.muted_until > utcnow():
+        until = user.muted_until.strftime("%-d %B at %H:%M UTC")
+        raise Forbidden(
+            f"A moderator has paused your posting until {until}. You can still read.",
+            code="muted",
+        )

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forum.accounts.models import User
+from forum.accounts.service import require_not_muted
 from forum.chat import repository
 from forum.chat.content import message_info
 from forum.chat.models import ChatMessage, MessageStatus, Room
@@ -17,7 +18,7 @@ from forum.circles.models import CircleRole
 from forum.circles.service import CircleView
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
-from forum.ratelimit import TokenBucket
+from forum.ratelimit import TokenBucket, keep_pace
 from forum.review import resources
 from forum.review import service as review
 from moderation.decision import Policy
@@ -136,25 +137,10 @@ def check_body(body: str) -> str:
     return body
 
 
-def _require_not_muted(user: User) -> None:
-    if user.muted_until is not None and user.muted_until > utcnow():
-        until = user.muted_until.strftime("%-d %B at %H:%M UTC")
-        raise Forbidden(
-            f"A moderator has paused your posting until {until}. You can still read.",
-            code="muted",
-        )
-
-
 def _limit(user: User, limiter: TokenBucket) -> None:
     if user.is_staff:
         return
-    wait = limiter.take(f"chat:{user.id}")
-    if wait is not None:
-        raise RateLimited(
-            "You're sending faster than this room allows. "
-            f"Please take a breath and try again in {max(1, round(wait))} seconds.",
-            retry_after=wait,
-        )
+    keep_pace(limiter, f"chat:{user.id}", "sending", "this room")
 
 
 async def _check_slow_mode(db: AsyncSession, user: User, found: RoomView) -> None:
@@ -199,7 +185,7 @@ async def send_message(
         circles.require_can_post(found.view)
     except Conflict as exc:
         raise Forbidden(exc.message, code=exc.code) from None
-    _require_not_muted(user)
+    require_not_muted(user)
     body = check_body(body)
     _limit(user, limiter)
     await _check_slow_mode(db, user, found)

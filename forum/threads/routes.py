@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from forum.accounts.models import User
 from forum.accounts.schemas import Empty
+from forum.cache import CachedPage
 from forum.circles import service as circles
 from forum.errors import AppError, RateLimited
 from forum.review import resources
@@ -201,7 +202,8 @@ async def thread_page(ctx: Ctx) -> Response:
     cursor = ctx.request.query_params.get("cursor") or ""
     anonymous = _is_anonymous(ctx)
     cache = ctx.app.page_cache
-    if anonymous and (cached := cache.get(thread_id, cursor)) is not None:
+    if anonymous and (entry := cache.get((thread_id, cursor))) is not None:
+        cached = entry.value
         if ctx.request.headers.get("if-none-match") == cached.etag:
             return Response(status_code=304, headers={"ETag": cached.etag})
         return Response(cached.body, media_type="text/html", headers={"ETag": cached.etag})
@@ -213,7 +215,7 @@ async def thread_page(ctx: Ctx) -> Response:
     unchanged = generation == ctx.app.read_cache.generation(thread_id)
     if anonymous and read.view.circle.is_public and unchanged:
         etag = '"' + hashlib.blake2b(response.body, digest_size=12).hexdigest() + '"'
-        cache.put(thread_id, cursor, bytes(response.body), etag)
+        cache.put((thread_id, cursor), CachedPage(bytes(response.body), etag))
         response.headers["ETag"] = etag
     return response
 

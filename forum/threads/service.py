@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forum.accounts.models import User
+from forum.accounts.service import require_not_muted
 from forum.circles import service as circles
 from forum.circles.service import CircleView
 from forum.db import utcnow
@@ -113,15 +114,6 @@ def check_body(body: str) -> str:
     return body
 
 
-def _require_not_muted(user: User) -> None:
-    if user.muted_until is not None and user.muted_until > utcnow():
-        until = user.muted_until.strftime("%-d %B at %H:%M UTC")
-        raise Forbidden(
-            f"A moderator has paused your posting until {until}. You can still read.",
-            code="muted",
-        )
-
-
 def _status_for(assessment: Assessment) -> PostStatus:
     return PostStatus.PENDING if assessment.decision.held else PostStatus.PUBLISHED
 
@@ -142,7 +134,7 @@ async def start_thread(
 ) -> Written:
     """Open a thread; the title and first post pass the moderation pipeline together."""
     circles.require_can_post(view)
-    _require_not_muted(user)
+    require_not_muted(user)
     title, body = check_title(title), check_body(body)
     assessment = await _screen(screener, view, f"{title}\n\n{body}")
     status = _status_for(assessment)
@@ -176,7 +168,7 @@ async def reply(
     db: AsyncSession, user: User, thread: Thread, view: CircleView, body: str, screener: Screener
 ) -> Written:
     circles.require_can_post(view)
-    _require_not_muted(user)
+    require_not_muted(user)
     body = check_body(body)
     assessment = await _screen(screener, view, body)
     now = utcnow()
@@ -278,7 +270,7 @@ async def edit_post(
 ) -> Written | None:
     """Edit one's own post, keeping the old text; the new text is screened again."""
     circles.require_can_post(view)
-    _require_not_muted(user)
+    require_not_muted(user)
     if post.status == PostStatus.REJECTED:
         # The moderator's decision and the rule they cited stay with what they read.
         raise Conflict(
