@@ -26,13 +26,15 @@ from forum.circles import routes as circle_routes
 from forum.config import Settings
 from forum.db import make_engine, make_sessionmaker
 from forum.errors import AppError
+from forum.live import Live
 from forum.openapi import openapi_document
 from forum.ratelimit import FailureWindow, TokenBucket
 from forum.review import pages as review_pages
 from forum.review import routes as review_routes
+from forum.review import ws as review_ws
 from forum.review.service import ShiftRules
 from forum.screening import build_screener
-from forum.state import CHAT_BURST, CHAT_SECONDS, AppState, make_templates
+from forum.state import AppState, make_templates
 from forum.threads import routes as thread_routes
 from moderation.toxicity import ToxicityScorer
 from realtime.hub import Hub
@@ -188,10 +190,12 @@ def create_app(
     settings = settings or Settings.from_env()
     security.use_fast_hashing(settings.environment == "test")
     engine = engine or make_engine(settings.database_url, settings.db_pool_size)
+    sessions = sessions or make_sessionmaker(engine)
+    hub = Hub()
     state = AppState(
         settings=settings,
         engine=engine,
-        sessions=sessions or make_sessionmaker(engine),
+        sessions=sessions,
         templates=make_templates(),
         write_limiter=TokenBucket(settings.post_rate_burst, settings.post_rate_seconds),
         login_limiter=FailureWindow(
@@ -206,14 +210,17 @@ def create_app(
             settings.shift_limit,
             settings.break_after,
         ),
-        hub=Hub(),
-        chat_limiter=TokenBucket(CHAT_BURST, CHAT_SECONDS),
+        hub=hub,
+        chat_limiter=TokenBucket(settings.chat_rate_burst, settings.chat_rate_seconds),
+        live=Live(sessions, settings.database_url, hub),
     )
     log.info("moderation: %s", state.screener.pipeline.version)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await state.live.start()
         yield
+        await state.live.stop()
         await state.screener.close()
         await engine.dispose()
 
@@ -227,6 +234,7 @@ def create_app(
         *review_routes.routes,
         *review_pages.routes,
         *chat_routes.routes,
+        *review_ws.routes,
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
     ]
     app = Starlette(

@@ -32,7 +32,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from forum.app import create_app
 
     uvicorn.run(
-        create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=True
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        proxy_headers=True,
+        # A frame over the limit closes the socket with 1009 (message too big).
+        ws_max_size=settings.chat_max_frame_bytes,
+        # Chat frames are small and fanned out to many sockets: compressing each copy
+        # per connection costs more CPU than it saves bandwidth.
+        ws_per_message_deflate=False,
     )
     return 0
 

@@ -75,6 +75,10 @@ class Settings:
     shift_hours: float = 4.0
     shift_limit: int = 60
     break_after: int = 20
+    chat_rate_burst: int = 10
+    chat_rate_seconds: float = 1.0
+    chat_max_frame_bytes: int = 16 * 1024
+    chat_outbox: int = 256
 
     @property
     def is_production(self) -> bool:
@@ -126,4 +130,8 @@ class Settings:
             shift_hours=_float(env, "CIRCLES_SHIFT_HOURS", 4.0),
             shift_limit=_int(env, "CIRCLES_SHIFT_LIMIT", 60),
             break_after=_int(env, "CIRCLES_BREAK_AFTER", 20),
+            chat_rate_burst=_int(env, "CIRCLES_CHAT_RATE_BURST", 10),
+            chat_rate_seconds=_float(env, "CIRCLES_CHAT_RATE_SECONDS", 1.0),
+            chat_max_frame_bytes=_int(env, "CIRCLES_CHAT_MAX_FRAME_BYTES", 16 * 1024),
+            chat_outbox=_int(env, "CIRCLES_CHAT_OUTBOX", 256),
         )

@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from forum.accounts.schemas import Register, TokenRequest
+from forum.accounts.schemas import MeChanges, Register, TokenRequest
+from forum.chat.schemas import NewRoom, RoomChanges
 from forum.circles.schemas import Invite, Join, NewCircle
 from forum.review.schemas import DecisionIn, ReportIn
 from forum.threads.schemas import NewPost, NewThread
@@ -34,7 +35,22 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         "{id, username, display_name, role}",
     ),
     ("post", "/api/v1/auth/token", "Get a personal API token", TokenRequest, 200, "{token, user}"),
-    ("get", "/api/v1/me", "The signed-in member", None, 200, "{id, username, display_name, role}"),
+    (
+        "get",
+        "/api/v1/me",
+        "The signed-in member",
+        None,
+        200,
+        "{id, username, display_name, role, hide_presence}",
+    ),
+    (
+        "patch",
+        "/api/v1/me",
+        "Change your own settings (hide_presence)",
+        MeChanges,
+        200,
+        "{id, username, display_name, role, hide_presence}",
+    ),
     ("get", "/api/v1/circles", "Circles you can read", None, 200, "{circles: [circle]}"),
     (
         "post",
@@ -91,7 +107,23 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         "The circle's chat rooms",
         None,
         200,
-        "{rooms: [{id, name, description, slow_mode_seconds}]}",
+        "{rooms: [{id, name, description, slow_mode_seconds, schedule, hours, open_now}]}",
+    ),
+    (
+        "post",
+        "/api/v1/circles/{slug}/rooms",
+        "Add a chat room (owners)",
+        NewRoom,
+        201,
+        "{id, name, description, slow_mode_seconds, schedule, hours, open_now}",
+    ),
+    (
+        "patch",
+        "/api/v1/rooms/{room_id}",
+        "Change a room's name, description, slow mode or opening hours (hosts)",
+        RoomChanges,
+        200,
+        "{id, name, description, slow_mode_seconds, schedule, hours, open_now}",
     ),
     (
         "get",

@@ -10,15 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from forum.cache import PageCache, ReadCache
 from forum.config import Settings
+from forum.live import Live
 from forum.ratelimit import FailureWindow, TokenBucket
 from forum.review.service import ShiftRules
 from moderation.pipeline import Screener
 from realtime.hub import Hub
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-# Chat: a burst of messages, then one a second on average, per member.
-CHAT_BURST = 10
-CHAT_SECONDS = 1.0
 
 
 @dataclass
@@ -35,6 +33,7 @@ class AppState:
     shift_rules: ShiftRules
     hub: Hub
     chat_limiter: TokenBucket
+    live: Live
 
 
 def make_templates() -> jinja2.Environment:

@@ -240,6 +240,8 @@ def endpoint(
             if ctx._db is not None:
                 await ctx._db.close()
         if not ctx.failed:
+            if ctx._db is not None:
+                state.live.committed(ctx._db)
             for event in ctx.after_commit:
                 event()
         for name, value, max_age in ctx.set_cookies:

@@ -14,18 +14,38 @@ Resuming without gap or duplicate (`?after=<seq>`):
    skips live messages that the replay already covered (their `seq` is not above the
    last replayed one) and passes everything else through.
 
+Presence across processes: `on_local_presence` (when set) hears every change to who is
+visibly here in this process, and `set_remote_presence` merges what other processes
+report, so a presence event lists everyone in the room wherever they are connected.
+
 Not thread-safe: call everything from the event loop's thread.
 """
 
 import asyncio
-from collections.abc import AsyncGenerator, Iterable
+import json
+from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable
+from functools import cached_property
 from typing import Any, TypeAlias
 
 Event: TypeAlias = dict[str, Any]
+# A present member as processes tell each other: {"id": member id, "display_name": ...}.
+Member: TypeAlias = dict[str, Any]
 
 SLOW_CLOSE_CODE = 4008
 SLOW_CLOSE_REASON = "too slow: reconnect with ?after=<last seq>"
 DEFAULT_OUTBOX_SIZE = 256
+
+
+class Frame(dict[str, Any]):
+    """A published event; its JSON text is encoded once however many sockets it goes to."""
+
+    @cached_property
+    def text(self) -> str:
+        return json.dumps(self, separators=(",", ":"))
+
+
+def encode(event: Event) -> str:
+    return event.text if isinstance(event, Frame) else json.dumps(event, separators=(",", ":"))
 
 
 class SubscriberClosed(Exception):
@@ -127,13 +147,23 @@ class _Room:
             del self.by_member[member_id]
         return was_visible and not self.is_visible(member_id)
 
-    def presence(self) -> list[Event]:
-        present: list[Event] = []
-        for connections in self.by_member.values():
+    def members(self) -> list[Member]:
+        present: list[Member] = []
+        for member_id, connections in self.by_member.items():
             visible = [s for s in connections if not s.presence_hidden]
             if visible:
-                present.append({"display_name": visible[0].display_name})
-        return sorted(present, key=lambda p: str(p["display_name"]).casefold())
+                present.append({"id": member_id, "display_name": visible[0].display_name})
+        return present
+
+
+def _names(*groups: Iterable[Member]) -> list[Event]:
+    """One entry per member however many processes they are connected to, by name."""
+    seen: dict[int, str] = {}
+    for group in groups:
+        for member in group:
+            seen.setdefault(int(member["id"]), str(member["display_name"]))
+    names = sorted(seen.values(), key=str.casefold)
+    return [{"display_name": name} for name in names]
 
 
 class Hub:
@@ -141,6 +171,9 @@ class Hub:
 
     def __init__(self) -> None:
         self._rooms: dict[int, _Room] = {}
+        # room id -> origin (another process) -> its visibly present members.
+        self._remote: dict[int, dict[str, list[Member]]] = {}
+        self.on_local_presence: Callable[[int, list[Member]], None] | None = None
         self.delivered = 0
         self.dropped_slow = 0
 
@@ -164,7 +197,8 @@ class Hub:
             room = self._rooms.get(room_id)
             if room is None:
                 return
-            slow = self._deliver(room.subscribers, next_event)
+            frame = next_event if isinstance(next_event, Frame) else Frame(next_event)
+            slow = self._deliver(room.subscribers, frame)
             next_event = self._remove(room_id, slow, publish=False)
 
     def send_to(self, room_id: int, member_id: int, event: Event) -> None:
@@ -180,7 +214,43 @@ class Hub:
     def presence(self, room_id: int) -> list[Event]:
         """Distinct members visibly present in the room, by display name."""
         room = self._rooms.get(room_id)
-        return [] if room is None else room.presence()
+        local = [] if room is None else room.members()
+        return _names(local, *self._remote.get(room_id, {}).values())
+
+    def local_presence(self) -> dict[int, list[Member]]:
+        """Who is visibly present in each room with subscribers in this process."""
+        return {room_id: room.members() for room_id, room in self._rooms.items()}
+
+    def set_remote_presence(self, room_id: int, origin: str, members: list[Member]) -> None:
+        """Another process says who is visibly present there; tell this room if it changed."""
+        origins = self._remote.setdefault(room_id, {})
+        if origins.get(origin, []) == members:
+            return
+        if members:
+            origins[origin] = members
+        else:
+            origins.pop(origin, None)
+            if not origins:
+                del self._remote[room_id]
+        if room_id in self._rooms:
+            self.publish(room_id, self._presence_event(room_id, None))
+
+    def forget_all_remote(self) -> None:
+        """Forget every other process's presence (they say it again when asked)."""
+        for room_id, origins in list(self._remote.items()):
+            for origin in list(origins):
+                self.set_remote_presence(room_id, origin, [])
+
+    def forget_origin(self, origin: str) -> None:
+        """Another process went away: nobody is present through it any more."""
+        for room_id in [r for r, origins in self._remote.items() if origin in origins]:
+            self.set_remote_presence(room_id, origin, [])
+
+    def close_all(self, code: int, reason: str) -> None:
+        """Close every connection (they reconnect and resume with `?after`)."""
+        for room in list(self._rooms.values()):
+            for subscriber in list(room.subscribers):
+                subscriber.close(code, reason)
 
     def subscribers(self, room_id: int) -> list[Subscriber]:
         room = self._rooms.get(room_id)
@@ -211,6 +281,8 @@ class Hub:
             changed = room.remove(subscriber) or changed
         if not room.subscribers:
             del self._rooms[room_id]
+            if changed and self.on_local_presence is not None:
+                self.on_local_presence(room_id, [])
             return None
         if not changed:
             return None
@@ -220,23 +292,34 @@ class Hub:
             return None
         return event
 
-    @staticmethod
-    def _presence_event(room_id: int, room: _Room) -> Event:
-        return {"type": "presence", "room_id": room_id, "members": room.presence()}
+    def _presence_event(self, room_id: int, room: _Room | None) -> Event:
+        """The room's presence event; `room` given means the local members just changed."""
+        if room is not None and self.on_local_presence is not None:
+            self.on_local_presence(room_id, room.members())
+        return {"type": "presence", "room_id": room_id, "members": self.presence(room_id)}
 
 
 async def resume(
-    subscriber: Subscriber, replayed: Iterable[Event], *, after: int = 0
+    subscriber: Subscriber,
+    replayed: Iterable[Event] | AsyncIterable[Event],
+    *,
+    after: int = 0,
 ) -> AsyncGenerator[Event, None]:
     """Yield the replayed history, then live events minus messages the replay covered.
 
     `subscriber` must have been subscribed before the history was read (see the module
-    docstring). Ends by raising `SubscriberClosed` when the hub closes the subscriber.
+    docstring); `replayed` may be read page by page. Ends by raising `SubscriberClosed`
+    when the hub closes the subscriber.
     """
     covered = after
-    for event in replayed:
-        covered = max(covered, int(event["seq"]))
-        yield event
+    if isinstance(replayed, AsyncIterable):
+        async for event in replayed:
+            covered = max(covered, int(event["seq"]))
+            yield event
+    else:
+        for event in replayed:
+            covered = max(covered, int(event["seq"]))
+            yield event
     while True:
         event = await subscriber.next_event()
         # Only replay overlap is skipped: live messages are never reordered or dropped.

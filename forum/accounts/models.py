@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.db import Base, BigId, UTCDateTime, utcnow
@@ -31,6 +31,8 @@ class User(Base):
     # ISO 3166 country code for crisis resources; None means "from the browser's language".
     region: Mapped[str | None] = mapped_column(String(8), default=None)
     muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Chat rooms don't list this member under "Here now".
+    hide_presence: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def is_staff(self) -> bool:

@@ -7,7 +7,16 @@ from starlette.routing import Route
 
 from forum.accounts import service
 from forum.accounts.models import User
-from forum.accounts.schemas import Credentials, Empty, NewToken, Profile, Register, TokenRequest
+from forum.accounts.schemas import (
+    Credentials,
+    Empty,
+    MeChanges,
+    NewToken,
+    Presence,
+    Profile,
+    Register,
+    TokenRequest,
+)
 from forum.errors import AppError, RateLimited, Unauthorized
 from forum.review.regions import REGIONS
 from forum.review.schemas import RegionIn
@@ -22,6 +31,7 @@ def user_json(user: User) -> dict[str, object]:
         "username": user.username,
         "display_name": user.display_name,
         "role": user.role,
+        "hide_presence": user.hide_presence,
     }
 
 
@@ -70,6 +80,25 @@ async def api_token(ctx: Ctx) -> Response:
 @endpoint
 async def api_me(ctx: Ctx) -> Response:
     return JSONResponse(user_json(await ctx.require_user()))
+
+
+@endpoint
+async def api_change_me(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.json_body(MeChanges)
+    if data.hide_presence is not None:
+        await service.set_presence_hidden(ctx.db, user, data.hide_presence)
+    ctx.forget_user(user.id)
+    return JSONResponse(user_json(user))
+
+
+@endpoint
+async def update_presence(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(Presence)
+    await service.set_presence_hidden(ctx.db, user, data.hide_presence)
+    ctx.forget_user(user.id)
+    return ctx.redirect("/account?saved=presence")
 
 
 async def _sign_in(ctx: Ctx, user: User, next_url: str) -> Response:
@@ -201,12 +230,14 @@ routes = [
     Route("/api/v1/auth/register", api_register, methods=["POST"]),
     Route("/api/v1/auth/token", api_token, methods=["POST"]),
     Route("/api/v1/me", api_me, methods=["GET"]),
+    Route("/api/v1/me", api_change_me, methods=["PATCH"]),
     Route("/register", register_page, methods=["GET", "POST"]),
     Route("/login", login_page, methods=["GET", "POST"]),
     Route("/logout", logout, methods=["POST"]),
     Route("/account", account_page, methods=["GET"]),
     Route("/account/profile", update_profile, methods=["POST"]),
     Route("/account/region", update_region, methods=["POST"]),
+    Route("/account/presence", update_presence, methods=["POST"]),
     Route("/account/tokens", create_token, methods=["POST"]),
     Route("/account/tokens/{token_id:id}/revoke", revoke_token, methods=["POST"]),
     Route("/account/sessions/{session_id:id}/revoke", revoke_session, methods=["POST"]),

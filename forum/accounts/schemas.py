@@ -33,3 +33,15 @@ class NewToken(BaseModel):
 
 class Empty(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+
+class Presence(BaseModel):
+    """The account page's checkbox: present (checked) means hidden."""
+
+    model_config = ConfigDict(extra="ignore")
+    hide_presence: bool = False
+
+
+class MeChanges(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    hide_presence: bool | None = None

@@ -148,6 +148,13 @@ async def set_region(db: AsyncSession, user: User, region: str) -> User:
     return user
 
 
+async def set_presence_hidden(db: AsyncSession, user: User, hidden: bool) -> User:
+    """Hidden members can chat but are not listed under "Here now" (from their next visit)."""
+    user.hide_presence = hidden
+    await db.flush()
+    return user
+
+
 def require_not_muted(user: User) -> None:
     """Members a moderator has paused can read but not write, until the pause ends."""
     if user.muted_until is not None and user.muted_until > utcnow():

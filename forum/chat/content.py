@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from forum import events
 from forum.chat import repository
 from forum.chat.models import ChatMessage, MessageStatus, Room
 from forum.circles.models import Circle
@@ -39,12 +40,17 @@ class ChatMessageContent:
         if found is None:
             raise LookupError(f"chat message {content_id} vanished during review")
         message, room, circle = found
+        was_shown = message.status == MessageStatus.PUBLISHED
         if status == MessageStatus.PUBLISHED and message.seq is None:
             # An approved message joins the room now, after everything already said.
             message.seq = await repository.next_seq(db, room.id)
         message.status = status
         message.moderation = moderation
         await db.flush()
+        if status == MessageStatus.PUBLISHED and not was_shown:
+            await events.emit(db, events.chat_message(room.id, message.id))
+        elif was_shown and status != MessageStatus.PUBLISHED:
+            await events.emit(db, events.chat_removed(room.id, message.id))
         return message_info(message, room, circle)
 
 

@@ -28,6 +28,8 @@ class Room(Base):
     # Free text shown with the room, such as its opening hours.
     description: Mapped[str] = mapped_column(Text, default="")
     slow_mode_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    # Opening hours ({"timezone", "slots": [{"day", "start", "end"}]}); None: always open.
+    schedule: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
     # The last seq handed out; bumped with UPDATE ... RETURNING so seqs never gap.
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -76,12 +76,13 @@ async def author_name(db: AsyncSession, author_id: int | None) -> str | None:
     return name
 
 
-def _published(room_id: int):  # type: ignore[no-untyped-def]
-    return (
+def _published(room_id: int | None):  # type: ignore[no-untyped-def]
+    query = (
         select(ChatMessage, User.display_name)
         .outerjoin(User, User.id == ChatMessage.author_id)
-        .where(ChatMessage.room_id == room_id, ChatMessage.status == MessageStatus.PUBLISHED)
+        .where(ChatMessage.status == MessageStatus.PUBLISHED)
     )
+    return query if room_id is None else query.where(ChatMessage.room_id == room_id)
 
 
 async def messages_after(
@@ -90,6 +91,11 @@ async def messages_after(
     rows = await db.execute(
         _published(room_id).where(ChatMessage.seq > after).order_by(ChatMessage.seq).limit(limit)
     )
+    return [(message, name) for message, name in rows]
+
+
+async def published_by_ids(db: AsyncSession, ids: list[int]) -> list[MessageRow]:
+    rows = await db.execute(_published(None).where(ChatMessage.id.in_(ids)))
     return [(message, name) for message, name in rows]
 
 

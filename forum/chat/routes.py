@@ -5,9 +5,11 @@ from __future__ import annotations
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from forum.chat import service
+from forum.chat import rooms, service
+from forum.chat.schemas import NewRoom, RoomChanges, RoomForm
 from forum.chat.ws import room_socket
-from forum.errors import BadRequest
+from forum.circles.service import CircleView, get_circle_view_or_404
+from forum.errors import AppError, BadRequest
 from forum.fields import parse_id
 from forum.web import Ctx, endpoint
 
@@ -37,8 +39,86 @@ async def api_messages(ctx: Ctx) -> Response:
     return JSONResponse({"messages": messages, "before": next_before})
 
 
+@endpoint
+async def api_add_room(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    view = await get_circle_view_or_404(ctx.db, ctx.request.path_params["slug"], user)
+    data = await ctx.json_body(NewRoom)
+    room = await rooms.add_room(
+        ctx.db, user, view, data.name, data.description, data.slow_mode_seconds, data.schedule
+    )
+    return JSONResponse(service.room_json(room), status_code=201)
+
+
+@endpoint
+async def api_change_room(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    found = await service.get_room_or_404(ctx.db, ctx.request.path_params["room_id"], user)
+    data = await ctx.json_body(RoomChanges)
+    room = await rooms.change_room(ctx.db, user, found.view, found.room, data.changes())
+    return JSONResponse(service.room_json(room))
+
+
+async def _rooms_page(
+    ctx: Ctx, view: CircleView, status_code: int = 200, **extra: object
+) -> Response:
+    listed = await service.list_rooms(ctx.db, view.circle.slug, await ctx.user())
+    return ctx.render(
+        "rooms.html",
+        status_code=status_code,
+        view=view,
+        rooms=listed,
+        hours_text=rooms.hours_text,
+        schedule_lines=rooms.schedule_lines,
+        **extra,
+    )
+
+
+@endpoint
+async def rooms_page(ctx: Ctx) -> Response:
+    """Owners and moderators: the circle's rooms, their slow mode and opening hours."""
+    user = await ctx.require_user()
+    view = await get_circle_view_or_404(ctx.db, ctx.request.path_params["slug"], user)
+    rooms.require_host(user, view)
+    if ctx.request.method == "GET":
+        return await _rooms_page(ctx, view)
+    data = await ctx.form(RoomForm)
+    try:
+        schedule = rooms.parse_schedule_text(data.hours, data.timezone)
+        await rooms.add_room(
+            ctx.db, user, view, data.name, data.description, data.slow_mode_seconds, schedule
+        )
+    except AppError as exc:
+        ctx.failed = True
+        return await _rooms_page(ctx, view, exc.status, error=exc.message)
+    return ctx.redirect(f"/c/{view.circle.slug}/rooms?added=1")
+
+
+@endpoint
+async def room_settings_page(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    found = await service.get_room_or_404(ctx.db, ctx.request.path_params["room_id"], user)
+    data = await ctx.form(RoomForm)
+    try:
+        changes = {
+            "name": data.name,
+            "description": data.description,
+            "slow_mode_seconds": data.slow_mode_seconds,
+            "schedule": rooms.parse_schedule_text(data.hours, data.timezone),
+        }
+        await rooms.change_room(ctx.db, user, found.view, found.room, changes)
+    except AppError as exc:
+        ctx.failed = True
+        return await _rooms_page(ctx, found.view, exc.status, error=exc.message)
+    return ctx.redirect(f"/c/{found.view.circle.slug}/rooms?saved={found.room.id}")
+
+
 routes = [
     Route("/api/v1/circles/{slug}/rooms", api_rooms, methods=["GET"]),
+    Route("/api/v1/circles/{slug}/rooms", api_add_room, methods=["POST"]),
+    Route("/api/v1/rooms/{room_id:id}", api_change_room, methods=["PATCH"]),
     Route("/api/v1/rooms/{room_id:id}/messages", api_messages, methods=["GET"]),
+    Route("/c/{slug}/rooms", rooms_page, methods=["GET", "POST"]),
+    Route("/rooms/{room_id:id}/settings", room_settings_page, methods=["POST"]),
     WebSocketRoute("/ws/rooms/{room_id:id}", room_socket),
 ]

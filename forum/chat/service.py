@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from forum import events
 from forum.accounts.models import User
 from forum.accounts.service import require_not_muted
-from forum.chat import repository
+from forum.chat import repository, rooms
 from forum.chat.content import message_info
 from forum.chat.models import ChatMessage, MessageStatus, Room
 from forum.circles import service as circles
-from forum.circles.models import CircleRole
 from forum.circles.service import CircleView
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
@@ -27,7 +28,7 @@ from moderation.sanitize import render_markdown
 
 MAX_MESSAGE = 2000
 PAGE_SIZE = 50
-REPLAY_LIMIT = 1000
+REPLAY_PAGE = 500
 FORMER_MEMBER = "a former member"
 
 Event = dict[str, Any]
@@ -56,6 +57,9 @@ def room_json(room: Room) -> dict[str, Any]:
         "name": room.name,
         "description": room.description,
         "slow_mode_seconds": room.slow_mode_seconds,
+        "schedule": room.schedule,
+        "hours": rooms.hours_text(room),
+        "open_now": rooms.is_open(room),
     }
 
 
@@ -119,9 +123,24 @@ async def history_page(
     return events, next_before
 
 
-async def replay(db: AsyncSession, room_id: int, after: int) -> list[Event]:
-    rows = await repository.messages_after(db, room_id, after, REPLAY_LIMIT)
-    return [message_event(message, name) for message, name in rows]
+async def published_events(db: AsyncSession, ids: list[int]) -> dict[int, Event]:
+    """Message events for the ids still published (a removed one is announced separately)."""
+    rows = await repository.published_by_ids(db, ids)
+    return {message.id: message_event(message, name) for message, name in rows}
+
+
+async def replay(
+    sessions: async_sessionmaker[AsyncSession], room_id: int, after: int
+) -> AsyncIterator[Event]:
+    """Every published message after `after`, read a page at a time until a short page."""
+    while True:
+        async with sessions() as db:
+            rows = await repository.messages_after(db, room_id, after, REPLAY_PAGE)
+        for message, name in rows:
+            yield message_event(message, name)
+        if len(rows) < REPLAY_PAGE:
+            return
+        after = int(rows[-1][0].seq or after)
 
 
 def check_body(body: str) -> str:
@@ -143,11 +162,18 @@ def _limit(user: User, limiter: TokenBucket) -> None:
     keep_pace(limiter, f"chat:{user.id}", "sending", "this room")
 
 
+def _check_open(user: User, found: RoomView) -> None:
+    if rooms.is_host(user, found.view) or rooms.is_open(found.room):
+        return
+    raise Forbidden(
+        f"This room is closed now; you can still read. It is open {rooms.hours_text(found.room)}.",
+        code="room_closed",
+    )
+
+
 async def _check_slow_mode(db: AsyncSession, user: User, found: RoomView) -> None:
     seconds = found.room.slow_mode_seconds
-    membership = found.view.membership
-    hosts = membership is not None and membership.role != CircleRole.MEMBER
-    if not seconds or user.is_staff or hosts:
+    if not seconds or rooms.is_host(user, found.view):
         return
     last = await repository.last_sent_at(db, found.room.id, user.id)
     if last is None:
@@ -187,8 +213,10 @@ async def send_message(
         raise Forbidden(exc.message, code=exc.code) from None
     require_not_muted(user)
     body = check_body(body)
-    _limit(user, limiter)
+    _check_open(user, found)
+    # Slow mode first: a message it refuses should not use up the member's allowance.
     await _check_slow_mode(db, user, found)
+    _limit(user, limiter)
     policy = Policy.from_dict(found.view.circle.moderation_policy)
     assessment = await screener.screen(body, policy)
     held = assessment.decision.held
@@ -210,20 +238,8 @@ async def send_message(
         # Taken last: the room row stays locked from here to commit, so keep it short.
         message.seq = await repository.next_seq(db, room.id)
         await db.flush()
+        await events.emit(db, events.chat_message(room.id, message.id))
     return Sent(message, user.display_name, False, assessment, crisis)
-
-
-async def decided_event(db: AsyncSession, message_id: int) -> tuple[int, Event] | None:
-    """What a moderator's decision on a message means for the people in its room."""
-    found = await repository.get_message_with_room(db, message_id)
-    if found is None:
-        return None
-    message, room, _ = found
-    if message.seq is None:
-        return None  # never shown: nothing to announce
-    if message.status == MessageStatus.PUBLISHED:
-        return room.id, message_event(message, await repository.author_name(db, message.author_id))
-    return room.id, removed_event(message)
 
 
 def echo_event(message: ChatMessage, author_name: str) -> Event:

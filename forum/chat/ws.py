@@ -2,38 +2,30 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Any, Literal
-from urllib.parse import urlsplit
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket
 
 from forum.accounts import repository as accounts_repository
-from forum.accounts import service as accounts
-from forum.accounts.models import User
 from forum.chat import service
 from forum.chat.models import MessageStatus
-from forum.errors import AppError, BadRequest, Forbidden, Unauthorized
+from forum.errors import AppError, BadRequest, Unauthorized
 from forum.fields import parse_id
 from forum.review.regions import choose_region
-from forum.state import AppState
-from forum.web import SESSION_COOKIE, validate
-from realtime.hub import (
-    SLOW_CLOSE_CODE,
-    SLOW_CLOSE_REASON,
-    Event,
-    Hub,
-    Subscriber,
-    SubscriberClosed,
-    resume,
+from forum.sockets import (
+    TRY_AGAIN_CODE,
+    authenticate,
+    error_event,
+    refuse,
+    until_either_ends,
+    write,
 )
-
-DENIAL_EXTENSION = "websocket.http.response"
+from forum.state import AppState
+from forum.web import validate
+from realtime.hub import SLOW_CLOSE_CODE, SLOW_CLOSE_REASON, Event, Subscriber, resume
 
 
 class SendIn(BaseModel):
@@ -42,37 +34,6 @@ class SendIn(BaseModel):
     type: Literal["send"]
     client_msg_id: str = Field(min_length=1, max_length=64)
     body: str
-
-
-def error_event(exc: AppError) -> Event:
-    return {"type": "error", "code": exc.code, "message": exc.message}
-
-
-def _same_origin(websocket: WebSocket) -> bool:
-    origin, host = websocket.headers.get("origin"), websocket.headers.get("host")
-    return bool(origin and host and urlsplit(origin).netloc == host)
-
-
-async def _authenticate(db: AsyncSession, websocket: WebSocket) -> User:
-    scheme, _, token = websocket.headers.get("authorization", "").partition(" ")
-    user = None
-    if scheme.lower() == "bearer" and token.strip():
-        user = await accounts.user_for_bearer_token(db, token.strip())
-    elif cookie := websocket.cookies.get(SESSION_COOKIE):
-        # Browsers send cookies to websockets from any site; only our own pages may use them.
-        if not _same_origin(websocket):
-            raise Forbidden("Chat connects only from this site's own pages.", code="bad_origin")
-        user = await accounts.user_for_session_token(db, cookie)
-    if user is None:
-        raise Unauthorized("Please log in to join the chat.", code="login_required")
-    return user
-
-
-async def _refuse(websocket: WebSocket, exc: AppError) -> None:
-    if DENIAL_EXTENSION in websocket.scope.get("extensions", {}):
-        await websocket.send_denial_response(JSONResponse(exc.payload(), status_code=exc.status))
-    else:
-        await websocket.close(code=4000 + exc.status, reason=exc.code)
 
 
 def _tell(subscriber: Subscriber, event: Event) -> None:
@@ -86,41 +47,32 @@ async def room_socket(websocket: WebSocket) -> None:
     after = parse_id(websocket.query_params.get("after")) or 0
     try:
         async with state.sessions() as db:
-            user = await _authenticate(db, websocket)
+            user = await authenticate(db, websocket)
             await service.enter_room(db, room_id, user)
     except AppError as exc:
-        await _refuse(websocket, exc)
+        await refuse(websocket, exc)
         return
     await websocket.accept()
-    subscriber = Subscriber(user.id, user.display_name)
+    if not state.live.ready:
+        await websocket.close(TRY_AGAIN_CODE, "live updates are restarting: try again shortly")
+        return
+    subscriber = Subscriber(
+        user.id,
+        user.display_name,
+        presence_hidden=user.hide_presence,
+        maxsize=state.settings.chat_outbox,
+    )
     # Subscribe before reading history, so nothing committed meanwhile is missed.
     state.hub.subscribe(room_id, subscriber)
     try:
-        async with state.sessions() as db:
-            replayed = await service.replay(db, room_id, after) if after else []
-        writer = _write(websocket, resume(subscriber, replayed, after=after))
+        replayed: AsyncIterator[Event] | list[Event] = (
+            service.replay(state.sessions, room_id, after) if after else []
+        )
+        writer = write(websocket, resume(subscriber, replayed, after=after))
         reader = _read(websocket, state, room_id, user.id, subscriber)
-        await _until_either_ends(writer, reader)
+        await until_either_ends(writer, reader)
     finally:
         state.hub.unsubscribe(room_id, subscriber)
-
-
-async def _until_either_ends(*coroutines: Any) -> None:
-    tasks = [asyncio.ensure_future(c) for c in coroutines]
-    try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
-async def _write(websocket: WebSocket, events: AsyncIterator[Event]) -> None:
-    try:
-        async for event in events:
-            await websocket.send_json(event)
-    except SubscriberClosed as exc:
-        await websocket.close(exc.code, exc.reason)
 
 
 async def _read(
@@ -166,23 +118,27 @@ async def _handle(
                 state.chat_limiter,
                 choose_region(user.region, None),
             )
+            if not sent.duplicate and sent.message.status == MessageStatus.PUBLISHED:
+                event = service.message_event(sent.message, sent.author_name)
+                state.live.remember(sent.message.id, event)
             await db.commit()
+        state.live.committed(db)
     except AppError as exc:
         _tell(subscriber, error_event(exc))
         return
-    _announce(state.hub, room_id, subscriber, sent)
+    _answer_author(state, room_id, subscriber, sent)
 
 
-def _announce(hub: Hub, room_id: int, subscriber: Subscriber, sent: service.Sent) -> None:
-    """After commit: the room sees published messages; only the author hears the rest."""
+def _answer_author(
+    state: AppState, room_id: int, subscriber: Subscriber, sent: service.Sent
+) -> None:
+    """What only the author hears; the room hears published messages through `Live`."""
     message = sent.message
     if sent.duplicate:
         _tell(subscriber, service.echo_event(message, sent.author_name))
         return
-    if message.status == MessageStatus.PUBLISHED:
-        hub.publish(room_id, service.message_event(message, sent.author_name))
-    else:
-        hub.send_to(room_id, subscriber.member_id, service.held_event(message))
+    if message.status != MessageStatus.PUBLISHED:
+        state.hub.send_to(room_id, subscriber.member_id, service.held_event(message))
     if sent.crisis is not None:
         crisis = {
             "type": "crisis_resources",
@@ -190,21 +146,4 @@ def _announce(hub: Hub, room_id: int, subscriber: Subscriber, sent: service.Sent
             "message": sent.crisis["message"],
             "resources": sent.crisis["resources"],
         }
-        hub.send_to(room_id, subscriber.member_id, crisis)
-
-
-_decisions: set[asyncio.Task[None]] = set()
-
-
-def broadcast_decision(state: AppState, message_id: int) -> None:
-    """After a moderator's decision commits, show an approved message or take a removed one."""
-    task = asyncio.get_running_loop().create_task(_broadcast_decision(state, message_id))
-    _decisions.add(task)
-    task.add_done_callback(_decisions.discard)
-
-
-async def _broadcast_decision(state: AppState, message_id: int) -> None:
-    async with state.sessions() as db:
-        decided = await service.decided_event(db, message_id)
-    if decided is not None:
-        state.hub.publish(*decided)
+        state.hub.send_to(room_id, subscriber.member_id, crisis)

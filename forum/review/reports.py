@@ -12,7 +12,7 @@ from forum.circles.models import Circle, RuleItem
 from forum.errors import Invalid, NotFound
 from forum.review.content import KINDS, ContentInfo
 from forum.review.models import Report, ReviewItem
-from forum.review.service import open_item
+from forum.review.service import announce_item, open_item
 from forum.threads import repository as threads_repository
 from moderation.decision import Priority
 
@@ -53,12 +53,14 @@ async def report_content(
     if len(reason) > 1000:
         raise Invalid("A report can be at most 1000 characters.", field="reason")
     item = await open_item(db, content)
+    change = "new" if item.version == 1 else "updated"
     words = f"Reported: {reason}" if reason else f"Reported under the rule “{rule_title}”"
     item.reasons = [*item.reasons, {"kind": "report", "message": words, "rule_id": rule_id}]
     item.priority = max(item.priority, int(Priority.REPORT))
     item.version += 1
     db.add(Report(item_id=item.id, reporter_id=reporter.id, reason=reason, rule_id=rule_id))
     await db.flush()
+    await announce_item(db, change, item)
     return item
 
 

@@ -8,8 +8,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from forum.accounts.schemas import Empty
-from forum.chat.content import CONTENT_TYPE as CHAT_MESSAGE
-from forum.chat.ws import broadcast_decision
 from forum.fields import parse_id
 from forum.review import reports, resources, service
 from forum.review.content import ContentInfo
@@ -178,9 +176,6 @@ def announce(ctx: Ctx, content: ContentInfo | None) -> None:
     """After the decision commits, drop cached pages that showed (or hid) the content."""
     if content is not None and content.thread_id is not None:
         ctx.forget_thread(content.thread_id)
-    if content is not None and content.content_type == CHAT_MESSAGE:
-        message_id = content.content_id
-        ctx.after_commit.append(lambda: broadcast_decision(ctx.app, message_id))
 
 
 @endpoint

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from forum import events
 from forum.accounts import repository as accounts_repository
 from forum.accounts.models import Role, User
 from forum.circles import repository as circles_repository
@@ -87,6 +88,14 @@ def _reason_dicts(assessment: Assessment) -> list[dict[str, Any]]:
     return [reason.to_dict() for reason in assessment.decision.reasons]
 
 
+async def announce_item(db: AsyncSession, change: str, item: ReviewItem) -> None:
+    """Tell live review queues (after commit) that this item appeared or moved on."""
+    event = events.queue_changed(
+        change, item.id, item.circle_id, item.priority, item.crisis_level, item.held
+    )
+    await events.emit(db, {**event, "author_id": item.author_id})
+
+
 async def open_item(db: AsyncSession, content: ContentInfo) -> ReviewItem:
     """The content's unresolved queue item; a new one if it has none."""
     item = await repository.open_item_for(db, content.content_type, content.content_id)
@@ -115,6 +124,7 @@ async def enqueue(
         return None
     reasons = _reason_dicts(assessment)
     item = await open_item(db, content)
+    change = "new" if item.version == 1 else "updated"
     item.reasons = [*item.reasons, *reasons]
     item.held = item.held or decision.held
     item.priority = max(item.priority or 0, int(decision.priority))
@@ -127,6 +137,7 @@ async def enqueue(
     # The content changed under the item: a decision made on what was seen before is stale.
     item.version += 1
     await db.flush()
+    await announce_item(db, change, item)
     return item
 
 
@@ -203,6 +214,7 @@ async def claim_item(
     if not await repository.claim(db, item.id, item.version, moderator.id, expires):
         raise Conflict("Someone else just took this item.", code="already_claimed")
     await db.refresh(item)
+    await announce_item(db, "claimed", item)
     return item
 
 
@@ -288,6 +300,7 @@ async def decide_item(
     )
     db.add(entry)
     await db.flush()
+    await announce_item(db, "decided", item)
     return Outcome(item, content, entry)
 
 

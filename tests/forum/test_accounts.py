@@ -254,7 +254,13 @@ async def test_token_from_credentials_authenticates_api(
     me = await ok(
         await client.get("/api/v1/me", headers={"Authorization": f"Bearer {issued['token']}"})
     )
-    assert me == {"id": user.id, "username": "alex", "display_name": "Alex", "role": "member"}
+    assert me == {
+        "id": user.id,
+        "username": "alex",
+        "display_name": "Alex",
+        "role": "member",
+        "hide_presence": False,
+    }
 
 
 async def test_token_login_ignores_username_case(client: httpx.AsyncClient, user: Persona) -> None:

@@ -182,6 +182,7 @@ async def test_create_user_honours_given_password(cli_database: str) -> None:
         "username": "oak",
         "display_name": "Oak Tree",
         "role": "admin",
+        "hide_presence": False,
     }
     wrong = await token_status(cli_database, "oak", "not the chosen one")
     assert wrong.status_code == 401

@@ -1,0 +1,38 @@
+"""Request bodies for chat rooms."""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class NewRoom(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    description: str = ""
+    slow_mode_seconds: int = 0
+    # {"timezone": "Europe/London", "slots": [{"day": "tue", "start": "19:00", "end": "21:00"}]}
+    schedule: dict[str, Any] | None = None
+
+
+class RoomChanges(BaseModel):
+    """Only the fields sent are changed; `"schedule": null` makes the room always open."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    description: str | None = None
+    slow_mode_seconds: int | None = None
+    schedule: dict[str, Any] | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class RoomForm(BaseModel):
+    """The settings form: opening hours as "tue 19:00-21:00" lines."""
+
+    model_config = ConfigDict(extra="ignore")
+    name: str
+    description: str = ""
+    slow_mode_seconds: int = 0
+    hours: str = ""
+    timezone: str = "UTC"

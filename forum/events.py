@@ -1,0 +1,55 @@
+"""Live events a write announces: delivered to every process only once its transaction commits.
+
+A service calls `await emit(db, event)` inside the unit of work. On PostgreSQL that is a
+`pg_notify` in the same transaction (so a rollback sends nothing and every process hears
+it in commit order); on SQLite the event waits in the session until the request boundary
+commits and hands it to `Live.committed`. Events carry ids only; see `forum.live`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from realtime.pg_relay import CHANNEL, encode_payload
+
+PENDING = "circles.live_events"
+LiveEvent = dict[str, Any]
+
+
+async def emit(db: AsyncSession, event: LiveEvent) -> None:
+    db.info.setdefault(PENDING, []).append(event)
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(select(func.pg_notify(CHANNEL, encode_payload(event))))
+
+
+def take_pending(db: AsyncSession) -> list[LiveEvent]:
+    """The events of a committed transaction, once."""
+    events: list[LiveEvent] = db.info.pop(PENDING, [])
+    return events
+
+
+def chat_message(room_id: int, message_id: int) -> LiveEvent:
+    """A message joined the room (sent, or approved by a moderator)."""
+    return {"kind": "message", "room_id": room_id, "id": message_id}
+
+
+def chat_removed(room_id: int, message_id: int) -> LiveEvent:
+    return {"kind": "removed", "room_id": room_id, "id": message_id}
+
+
+def queue_changed(
+    change: str, item_id: int, circle_id: int, priority: int, crisis_level: str, held: bool
+) -> LiveEvent:
+    """A review item was opened, grew, was claimed or was decided."""
+    return {
+        "kind": "queue",
+        "change": change,
+        "item_id": item_id,
+        "circle_id": circle_id,
+        "priority": priority,
+        "crisis_level": crisis_level,
+        "held": held,
+    }
