@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 
-from forum.accounts import service as accounts
 from forum.accounts.models import Role
-from forum.db import make_engine, make_sessionmaker, transaction
-from tests.conftest import PASSWORD, FreshDatabase, Persona, fresh_database
+from tests.chat.helpers import Live, messages, next_of, send
+from tests.conftest import FreshDatabase, Persona, fresh_database
 from tests.live import LiveServer, circles_server
 
 ABUSE = "you are a fucking idiot"
-WAIT = 5.0
 
 
 @pytest.fixture(scope="session")
@@ -37,74 +30,12 @@ def chat_server(chat_database: FreshDatabase) -> Iterator[LiveServer]:
         yield server
 
 
-@dataclass
-class Member:
-    token: str
-    http: httpx.AsyncClient
-
-
-@dataclass
-class Live:
-    server: LiveServer
-    database: FreshDatabase
-    clients: list[httpx.AsyncClient] = field(default_factory=list)
-
-    async def member(self, role: Role = Role.MEMBER) -> Member:
-        username = f"m-{uuid.uuid4().hex[:8]}"
-        engine = make_engine(self.database.url, pool_size=1)
-        try:
-            async with transaction(make_sessionmaker(engine)) as db:
-                user = await accounts.register(db, username, PASSWORD, username.title(), role)
-                token = await accounts.create_api_token(db, user, "chat tests")
-        finally:
-            await engine.dispose()
-        headers = {"Authorization": f"Bearer {token}"}
-        http = httpx.AsyncClient(base_url=self.server.base_url, headers=headers, timeout=10)
-        self.clients.append(http)
-        return Member(token, http)
-
-    async def room(self, owner: Member, *others: Member, visibility: str = "public") -> int:
-        slug = f"chat-{uuid.uuid4().hex[:8]}"
-        body = {"slug": slug, "name": "Chat", "description": "", "visibility": visibility}
-        circle = (await owner.http.post("/api/v1/circles", json=body)).json()
-        for other in others:
-            joined = await other.http.post(
-                f"/api/v1/circles/{slug}/join",
-                json={"accept_rules_version": circle["rules"]["version"]},
-            )
-            assert joined.status_code == 200, joined.text
-        rooms = (await owner.http.get(f"/api/v1/circles/{slug}/rooms")).json()["rooms"]
-        room_id: int = rooms[0]["id"]
-        return room_id
-
-    def connect(self, member: Member, room_id: int, after: int | None = None) -> Any:
-        query = "" if after is None else f"?after={after}"
-        url = f"ws://127.0.0.1:{self.server.port}/ws/rooms/{room_id}{query}"
-        return connect(url, additional_headers={"Authorization": f"Bearer {member.token}"})
-
-
 @pytest.fixture
 async def live(chat_server: LiveServer, chat_database: FreshDatabase) -> AsyncIterator[Live]:
     live = Live(chat_server, chat_database)
     yield live
     for http in live.clients:
         await http.aclose()
-
-
-async def send(ws: ClientConnection, client_msg_id: str, body: str) -> None:
-    await ws.send(json.dumps({"type": "send", "client_msg_id": client_msg_id, "body": body}))
-
-
-async def next_of(ws: ClientConnection, *types: str) -> dict[str, Any]:
-    """The next event of one of `types`, skipping presence updates and the like."""
-    while True:
-        event: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), WAIT))
-        if event["type"] in types:
-            return event
-
-
-async def messages(ws: ClientConnection, count: int) -> list[dict[str, Any]]:
-    return [await next_of(ws, "message") for _ in range(count)]
 
 
 async def test_messages_reach_everyone_in_send_order(live: Live) -> None:
