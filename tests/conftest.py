@@ -11,10 +11,10 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -29,6 +29,10 @@ from forum.cli import migrate
 from forum.config import Settings
 from forum.db import make_engine, make_sessionmaker, transaction
 from moderation.toxicity import ToxicityScorer
+
+if TYPE_CHECKING:  # imported where used: both modules import this one
+    from tests.chat.helpers import Live
+    from tests.live import LiveServer
 
 BACKEND = os.environ.get("CIRCLES_TEST_BACKEND", "sqlite")
 IN_CI = os.environ.get("CI") == "true"
@@ -339,3 +343,30 @@ async def thread(
     user: Persona, circle: dict[str, Any], make_thread: ThreadFactory
 ) -> dict[str, Any]:
     return await make_thread(user, circle)
+
+
+@pytest.fixture(scope="session")
+async def chat_database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[FreshDatabase]:
+    """The database behind `chat_server`, shared by every test that needs a real server."""
+    db = await fresh_database(tmp_path_factory.mktemp("chat"))
+    yield db
+    await db.drop()
+
+
+@pytest.fixture(scope="session")
+def chat_server(chat_database: FreshDatabase) -> Iterator[LiveServer]:
+    """A real `circles serve` (uvicorn) for websocket tests."""
+    from tests.live import circles_server
+
+    with circles_server(chat_database.url) as server:
+        yield server
+
+
+@pytest.fixture
+async def live(chat_server: LiveServer, chat_database: FreshDatabase) -> AsyncIterator[Live]:
+    from tests.chat.helpers import Live
+
+    live = Live(chat_server, chat_database)
+    yield live
+    for http in live.clients:
+        await http.aclose()

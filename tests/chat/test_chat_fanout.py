@@ -87,12 +87,13 @@ async def test_a_moderators_decision_reaches_clients_of_the_other_process(
     one, other = two
     alex, blake = await one.member(), await one.member()
     moderator = await one.member(Role.MODERATOR)
-    room_id = await one.room(alex, blake)
+    opened = await one.open_room(alex, blake)
+    room_id = opened.id
     async with other.connect(alex, room_id) as a, other.connect(blake, room_id) as b:
         await send(a, "rude", ABUSE)
         assert (await next_of(a, "held", "message"))["type"] == "held"
         queue = (await moderator.http.get("/api/v1/moderation/queue")).json()["items"]
-        item = next(i for i in queue if i["content_type"] == "chat_message")
+        item = next(i for i in queue if i["circle_id"] == opened.circle_id)
         decided = await moderator.http.post(
             f"/api/v1/moderation/items/{item['id']}/decision", json={"action": "approve"}
         )

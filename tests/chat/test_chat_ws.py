@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -11,31 +10,9 @@ from websockets.exceptions import InvalidStatus
 
 from forum.accounts.models import Role
 from tests.chat.helpers import Live, messages, next_of, send
-from tests.conftest import FreshDatabase, Persona, fresh_database
-from tests.live import LiveServer, circles_server
+from tests.conftest import Persona
 
 ABUSE = "you are a fucking idiot"
-
-
-@pytest.fixture(scope="session")
-async def chat_database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[FreshDatabase]:
-    db = await fresh_database(tmp_path_factory.mktemp("chat"))
-    yield db
-    await db.drop()
-
-
-@pytest.fixture(scope="session")
-def chat_server(chat_database: FreshDatabase) -> Iterator[LiveServer]:
-    with circles_server(chat_database.url) as server:
-        yield server
-
-
-@pytest.fixture
-async def live(chat_server: LiveServer, chat_database: FreshDatabase) -> AsyncIterator[Live]:
-    live = Live(chat_server, chat_database)
-    yield live
-    for http in live.clients:
-        await http.aclose()
 
 
 async def test_messages_reach_everyone_in_send_order(live: Live) -> None:
@@ -101,7 +78,8 @@ async def test_private_room_refuses_non_members(live: Live) -> None:
 async def test_held_message_reaches_only_its_author_until_approved(live: Live) -> None:
     alex, blake = await live.member(), await live.member()
     moderator = await live.member(Role.MODERATOR)
-    room_id = await live.room(alex, blake)
+    opened = await live.open_room(alex, blake)
+    room_id = opened.id
     async with live.connect(alex, room_id) as a, live.connect(blake, room_id) as b:
         await send(a, "rude", ABUSE)
         held = await next_of(a, "held", "message")
@@ -110,7 +88,7 @@ async def test_held_message_reaches_only_its_author_until_approved(live: Live) -
         for ws in (a, b):
             assert (await next_of(ws, "message"))["client_msg_id"] == "kind"
         queue = (await moderator.http.get("/api/v1/moderation/queue")).json()["items"]
-        item = next(i for i in queue if i["content_type"] == "chat_message")
+        item = next(i for i in queue if i["circle_id"] == opened.circle_id)
         decided = await moderator.http.post(
             f"/api/v1/moderation/items/{item['id']}/decision", json={"action": "approve"}
         )
