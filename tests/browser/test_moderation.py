@@ -93,3 +93,54 @@ async def test_moderator_reveals_and_approves_a_held_reply(
     public = seeder.http.get(f"/api/v1/threads/{thread['id']}").json()
     assert held["id"] in [p["id"] for p in public["posts"]]
     assert browsing.problems.all() == []
+
+
+# Wraps the browser's own Notification so the test can see what was shown.
+RECORD_NOTIFICATIONS = """
+window.__notifications = [];
+if ("Notification" in window) {
+  window.Notification = new Proxy(window.Notification, {
+    construct(target, args) {
+      window.__notifications.push(args[0]);
+      return new target(...args);
+    },
+  });
+}
+"""
+
+
+async def test_the_queue_page_shows_new_crisis_items_live_and_notifies(
+    browsing: Browsing, seeder: Seeder, live_database: FreshDatabase
+) -> None:
+    owner, member = seeder.member("Ash"), seeder.member("Kit")
+    slug = f"evenings-{uuid.uuid4().hex[:6]}"
+    circle = seeder.post(owner, "/api/v1/circles", {"slug": slug, "name": "Evenings"})
+    rules = circle["rules"]
+    assert isinstance(rules, dict)
+    seeder.post(member, f"/api/v1/circles/{slug}/join", {"accept_rules_version": rules["version"]})
+
+    moderator = create_moderator(live_database)
+    context = await browsing.context()
+    await context.grant_permissions(["notifications"])
+    await context.add_init_script(RECORD_NOTIFICATIONS)
+    page = await context.new_page()
+    await page.goto("/login")
+    await page.get_by_label("Username").fill(moderator.username)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await page.goto("/moderation")
+    await expect(page.locator("#queue-live")).to_have_attribute("data-connected", "true")
+
+    seeder.post(
+        member,
+        f"/api/v1/circles/{slug}/threads",
+        {"title": "Tonight", "body": "I am going to kill myself tonight"},
+    )
+    status = page.get_by_role("status").filter(has_text="new item")
+    await expect(status).to_have_text(
+        "1 new item since you opened the queue, 1 of them urgent crisis."
+    )
+    assert await page.evaluate("window.__notifications") == ["Urgent: someone may be in danger"]
+    await page.get_by_role("link", name="Refresh the queue").click()
+    await expect(page.get_by_role("listitem").filter(has_text="Evenings").first).to_be_visible()
+    assert browsing.problems.all() == []

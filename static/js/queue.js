@@ -1,0 +1,98 @@
+// The live review queue: new items, claims and decisions arrive as they happen.
+// Urgent crisis items can also raise a browser notification, if the moderator asks.
+
+const panel = document.getElementById("queue-live");
+const status = document.getElementById("queue-live-status");
+const refresh = document.getElementById("queue-refresh");
+const notifyButton = document.getElementById("queue-notify");
+
+let fresh = 0;
+let urgent = 0;
+let delay = 1000;
+
+function say(text) {
+  panel.hidden = false;
+  status.textContent = text;
+}
+
+function itemRow(id) {
+  return document.getElementById(`item-${id}`);
+}
+
+function mark(id, words) {
+  const row = itemRow(id);
+  if (!row) return;
+  let note = row.querySelector(".live-note");
+  if (!note) {
+    note = document.createElement("p");
+    note.className = "live-note meta";
+    row.append(note);
+  }
+  note.textContent = words;
+}
+
+function notifyUrgent() {
+  if (!("Notification" in window) || Notification.permission !== "granted") return;
+  const note = new Notification("Urgent: someone may be in danger", {
+    body: "A crisis item is waiting in the review queue.",
+    tag: "circles-urgent-crisis",
+    requireInteraction: true,
+  });
+  note.addEventListener("click", () => {
+    window.focus();
+    window.location.assign("/moderation?urgent=1");
+  });
+}
+
+function handle(event) {
+  if (event.type !== "queue") return;
+  if (event.change === "new") {
+    fresh += 1;
+    if (event.crisis_level === "urgent") {
+      urgent += 1;
+      notifyUrgent();
+    }
+    const also = urgent ? `, ${urgent} of them urgent crisis` : "";
+    say(`${fresh} new ${fresh === 1 ? "item" : "items"} since you opened the queue${also}.`);
+    panel.classList.toggle("queue-live-urgent", urgent > 0);
+    refresh.hidden = false;
+  } else if (event.change === "claimed") {
+    mark(event.item_id, "Another moderator just claimed this.");
+  } else if (event.change === "decided") {
+    mark(event.item_id, "Decided just now.");
+    itemRow(event.item_id)?.classList.add("queue-item-decided");
+  } else if (event.change === "updated") {
+    mark(event.item_id, "Updated (a new report or flag): refresh to see it.");
+  }
+}
+
+function connect() {
+  const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+  const socket = new WebSocket(`${scheme}${window.location.host}/ws/moderation`);
+  socket.addEventListener("open", () => {
+    delay = 1000;
+    panel.dataset.connected = "true";
+  });
+  socket.addEventListener("message", (message) => handle(JSON.parse(message.data)));
+  socket.addEventListener("close", (closed) => {
+    panel.dataset.connected = "false";
+    if (closed.code >= 4400 && closed.code < 4500) return; // refused: reconnecting won't help
+    const wait = delay * (0.5 + Math.random());
+    delay = Math.min(delay * 2, 30000);
+    window.setTimeout(connect, wait);
+  });
+}
+
+if ("Notification" in window && Notification.permission === "default") {
+  notifyButton.hidden = false;
+  panel.hidden = false;
+  notifyButton.addEventListener("click", async () => {
+    const answer = await Notification.requestPermission();
+    notifyButton.hidden = true;
+    say(answer === "granted"
+      ? "You'll get a notification when an urgent crisis item arrives."
+      : "Notifications are off; this page still updates.");
+  });
+}
+
+connect();
