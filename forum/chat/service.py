@@ -97,7 +97,7 @@ async def get_room_or_404(db: AsyncSession, room_id: int, user: User | None) -> 
         raise NotFound("There is no chat room here.")
     room, circle = found
     try:
-        view = await circles.get_circle_view_or_404(db, circle.slug, user)
+        view = await circles.view_of_or_404(db, circle, user)
     except NotFound:
         raise NotFound("There is no chat room here.") from None
     return RoomView(room, view)

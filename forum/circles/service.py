@@ -141,6 +141,11 @@ async def get_circle_view_or_404(db: AsyncSession, slug: str, user: User | None)
     circle = await repository.get_by_slug(db, slug)
     if circle is None:
         raise NotFound("There is no circle at this address.")
+    return await view_of_or_404(db, circle, user)
+
+
+async def view_of_or_404(db: AsyncSession, circle: Circle, user: User | None) -> CircleView:
+    """A circle already loaded, as this member sees it; private ones are 404 to outsiders."""
     membership = await repository.get_membership(db, circle.id, user.id) if user else None
     if not circle.is_public and membership is None:
         raise NotFound("There is no circle at this address.")
