@@ -41,6 +41,8 @@ from realtime.hub import Hub
 
 log = logging.getLogger("circles")
 
+# Presence changes within this many seconds go out as one event (a crowd joining at once).
+PRESENCE_DELAY = 0.25
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -191,7 +193,7 @@ def create_app(
     security.use_fast_hashing(settings.environment == "test")
     engine = engine or make_engine(settings.database_url, settings.db_pool_size)
     sessions = sessions or make_sessionmaker(engine)
-    hub = Hub()
+    hub = Hub(presence_delay=PRESENCE_DELAY)
     state = AppState(
         settings=settings,
         engine=engine,

@@ -79,6 +79,7 @@ class Settings:
     chat_rate_seconds: float = 1.0
     chat_max_frame_bytes: int = 16 * 1024
     chat_outbox: int = 256
+    chat_inbox: int = 64
 
     @property
     def is_production(self) -> bool:
@@ -134,4 +135,5 @@ class Settings:
             chat_rate_seconds=_float(env, "CIRCLES_CHAT_RATE_SECONDS", 1.0),
             chat_max_frame_bytes=_int(env, "CIRCLES_CHAT_MAX_FRAME_BYTES", 16 * 1024),
             chat_outbox=_int(env, "CIRCLES_CHAT_OUTBOX", 256),
+            chat_inbox=_int(env, "CIRCLES_CHAT_INBOX", 64),
         )

@@ -20,9 +20,18 @@ LiveEvent = dict[str, Any]
 
 
 async def emit(db: AsyncSession, event: LiveEvent) -> None:
-    db.info.setdefault(PENDING, []).append(event)
+    await emit_many(db, [event])
+
+
+async def emit_many(db: AsyncSession, batch: list[LiveEvent]) -> None:
+    """Announce several events with one statement, heard in this order."""
+    if not batch:
+        return
+    db.info.setdefault(PENDING, []).extend(batch)
     if db.get_bind().dialect.name == "postgresql":
-        await db.execute(select(func.pg_notify(CHANNEL, encode_payload(event))))
+        # Select-list items are evaluated left to right, so the notifications keep order.
+        notify = [func.pg_notify(CHANNEL, encode_payload(event)) for event in batch]
+        await db.execute(select(*notify))
 
 
 def take_pending(db: AsyncSession) -> list[LiveEvent]:

@@ -169,7 +169,12 @@ def _names(*groups: Iterable[Member]) -> list[Event]:
 class Hub:
     """Rooms of subscribers; publishing is synchronous and never waits on a reader."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, presence_delay: float = 0.0) -> None:
+        # With a delay, presence changes within it go out as one event: 500 members
+        # joining at once cost a few presence events per member, not 500.
+        self.presence_delay = presence_delay
+        self._presence_due: dict[int, asyncio.TimerHandle] = {}
+        self._local_changed: set[int] = set()
         self._rooms: dict[int, _Room] = {}
         # room id -> origin (another process) -> its visibly present members.
         self._remote: dict[int, dict[str, list[Member]]] = {}
@@ -181,8 +186,8 @@ class Hub:
         room = self._rooms.setdefault(room_id, _Room())
         if subscriber in room.subscribers:
             return
-        if room.add(subscriber):
-            self.publish(room_id, self._presence_event(room_id, room))
+        if room.add(subscriber) and (event := self._presence_changed(room_id, room)):
+            self.publish(room_id, event)
 
     def unsubscribe(self, room_id: int, subscriber: Subscriber) -> None:
         """Stop delivering to `subscriber`; safe to call again after the hub dropped it."""
@@ -232,8 +237,8 @@ class Hub:
             origins.pop(origin, None)
             if not origins:
                 del self._remote[room_id]
-        if room_id in self._rooms:
-            self.publish(room_id, self._presence_event(room_id, None))
+        if room_id in self._rooms and (event := self._presence_changed(room_id, None)):
+            self.publish(room_id, event)
 
     def forget_all_remote(self) -> None:
         """Forget every other process's presence (they say it again when asked)."""
@@ -281,16 +286,44 @@ class Hub:
             changed = room.remove(subscriber) or changed
         if not room.subscribers:
             del self._rooms[room_id]
+            if (due := self._presence_due.pop(room_id, None)) is not None:
+                due.cancel()
+            if room_id in self._local_changed:
+                # A change not yet told to other processes: tell them the room is empty.
+                self._local_changed.discard(room_id)
+                changed = True
             if changed and self.on_local_presence is not None:
                 self.on_local_presence(room_id, [])
             return None
         if not changed:
             return None
-        event = self._presence_event(room_id, room)
+        event = self._presence_changed(room_id, room)
+        if event is None:
+            return None
         if publish:
             self.publish(room_id, event)
             return None
         return event
+
+    def _presence_changed(self, room_id: int, room: _Room | None) -> Event | None:
+        """The presence event to publish now, or None when it goes out after the delay."""
+        if self.presence_delay <= 0:
+            return self._presence_event(room_id, room)
+        if room is not None:
+            self._local_changed.add(room_id)
+        if room_id not in self._presence_due:
+            loop = asyncio.get_running_loop()
+            self._presence_due[room_id] = loop.call_later(
+                self.presence_delay, self._presence_now, room_id
+            )
+        return None
+
+    def _presence_now(self, room_id: int) -> None:
+        del self._presence_due[room_id]
+        local = room_id in self._local_changed
+        self._local_changed.discard(room_id)
+        if (room := self._rooms.get(room_id)) is not None:
+            self.publish(room_id, self._presence_event(room_id, room if local else None))
 
     def _presence_event(self, room_id: int, room: _Room | None) -> Event:
         """The room's presence event; `room` given means the local members just changed."""

@@ -31,28 +31,34 @@ async def get_room_with_circle(db: AsyncSession, room_id: int) -> tuple[Room, Ci
 
 async def next_seq(db: AsyncSession, room_id: int) -> int:
     """Take the room's next seq; the row lock it holds until commit keeps seqs gap-free."""
-    seq = await db.scalar(
+    return (await take_seqs(db, room_id, 1))[0]
+
+
+async def take_seqs(db: AsyncSession, room_id: int, count: int) -> list[int]:
+    """Take the room's next `count` seqs in one statement (locking the row until commit)."""
+    last = await db.scalar(
         update(Room)
         .where(Room.id == room_id)
-        .values(last_seq=Room.last_seq + 1)
+        .values(last_seq=Room.last_seq + count)
         .returning(Room.last_seq)
         .execution_options(synchronize_session=False)
     )
-    assert seq is not None
-    return int(seq)
+    assert last is not None
+    return list(range(int(last) - count + 1, int(last) + 1))
 
 
-async def get_by_client_msg_id(
-    db: AsyncSession, room_id: int, author_id: int, client_msg_id: str
-) -> ChatMessage | None:
-    result: ChatMessage | None = await db.scalar(
+async def by_client_msg_ids(
+    db: AsyncSession, room_id: int, author_id: int, client_msg_ids: list[str]
+) -> dict[str, ChatMessage]:
+    """The author's messages in the room already stored under any of these ids."""
+    result = await db.scalars(
         select(ChatMessage).where(
             ChatMessage.room_id == room_id,
             ChatMessage.author_id == author_id,
-            ChatMessage.client_msg_id == client_msg_id,
+            ChatMessage.client_msg_id.in_(client_msg_ids),
         )
     )
-    return result
+    return {message.client_msg_id: message for message in result}
 
 
 async def get_message_with_room(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,7 +19,7 @@ from forum.chat.models import ChatMessage, MessageStatus, Room
 from forum.circles import service as circles
 from forum.circles.service import CircleView
 from forum.db import utcnow
-from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from forum.errors import AppError, Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.ratelimit import TokenBucket, keep_pace
 from forum.review import resources
 from forum.review import service as review
@@ -171,12 +172,9 @@ def _check_open(user: User, found: RoomView) -> None:
     )
 
 
-async def _check_slow_mode(db: AsyncSession, user: User, found: RoomView) -> None:
+def _check_slow_mode(user: User, found: RoomView, last: datetime | None) -> None:
     seconds = found.room.slow_mode_seconds
-    if not seconds or rooms.is_host(user, found.view):
-        return
-    last = await repository.last_sent_at(db, found.room.id, user.id)
-    if last is None:
+    if not seconds or last is None or rooms.is_host(user, found.view):
         return
     wait = (last + timedelta(seconds=seconds) - utcnow()).total_seconds()
     if wait > 0:
@@ -192,21 +190,121 @@ def _moderation_note(assessment: Assessment) -> dict[str, Any] | None:
     return {"held": assessment.decision.held, "reasons": reasons} if reasons else None
 
 
-async def send_message(
+@dataclass(frozen=True)
+class Draft:
+    """One send from the socket: the client's id for it and what was written."""
+
+    client_msg_id: str
+    body: str
+
+
+Outcome = Sent | AppError
+
+
+async def send_messages(
     db: AsyncSession,
     user: User,
     found: RoomView,
-    client_msg_id: str,
-    body: str,
+    drafts: Sequence[Draft],
     screener: Screener,
     limiter: TokenBucket,
     region: str,
-) -> Sent:
-    """Screen and store a message; published ones take the room's next seq."""
+) -> list[Outcome]:
+    """Screen and store a member's sends in one transaction; one outcome per draft, in order.
+
+    Each draft is checked as if sent alone and in turn (a refusal answers that draft and
+    the next is still tried); those accepted are screened together, so the toxicity
+    scorer sees them as one batch, and stored with one insert. Published ones take the
+    room's next seqs in the order they were sent.
+    """
+    outcomes: list[Outcome] = []
+    for run in _without_repeats(drafts):
+        outcomes += await _send_run(db, user, found, run, screener, limiter, region)
+    return outcomes
+
+
+def _without_repeats(drafts: Sequence[Draft]) -> list[list[Draft]]:
+    """Split where a client_msg_id repeats, so a resend finds the copy stored just before."""
+    runs: list[list[Draft]] = [[]]
+    for draft in drafts:
+        if any(d.client_msg_id == draft.client_msg_id for d in runs[-1]):
+            runs.append([])
+        runs[-1].append(draft)
+    return [run for run in runs if run]
+
+
+async def _send_run(
+    db: AsyncSession,
+    user: User,
+    found: RoomView,
+    drafts: list[Draft],
+    screener: Screener,
+    limiter: TokenBucket,
+    region: str,
+) -> list[Outcome]:
     room = found.room
-    existing = await repository.get_by_client_msg_id(db, room.id, user.id, client_msg_id)
-    if existing is not None:
-        return Sent(existing, user.display_name, duplicate=True)
+    stored = await repository.by_client_msg_ids(
+        db, room.id, user.id, [d.client_msg_id for d in drafts]
+    )
+    last: datetime | None = None
+    if room.slow_mode_seconds and any(d.client_msg_id not in stored for d in drafts):
+        last = await repository.last_sent_at(db, room.id, user.id)
+    outcomes: list[Outcome | None] = []
+    accepted: list[tuple[int, Draft, str]] = []
+    for index, draft in enumerate(drafts):
+        if (existing := stored.get(draft.client_msg_id)) is not None:
+            outcomes.append(Sent(existing, user.display_name, duplicate=True))
+            continue
+        try:
+            body = _check_send(user, found, draft.body, last, limiter)
+        except AppError as exc:
+            outcomes.append(exc)
+            continue
+        last = utcnow()
+        accepted.append((index, draft, body))
+        outcomes.append(None)
+    if not accepted:
+        return [o for o in outcomes if o is not None]
+    policy = Policy.from_dict(found.view.circle.moderation_policy)
+    assessments = await asyncio.gather(*(screener.screen(body, policy) for _, _, body in accepted))
+    published = sum(1 for a in assessments if not a.decision.held)
+    # The room row stays locked from here to commit: one update, one insert, then commit.
+    seqs = iter(await repository.take_seqs(db, room.id, published) if published else [])
+    messages = []
+    for (_, draft, body), assessment in zip(accepted, assessments, strict=True):
+        held = assessment.decision.held
+        messages.append(
+            ChatMessage(
+                room_id=room.id,
+                author_id=user.id,
+                client_msg_id=draft.client_msg_id,
+                body=body,
+                body_html=render_markdown(body),
+                status=MessageStatus.PENDING if held else MessageStatus.PUBLISHED,
+                seq=None if held else next(seqs),
+                moderation=_moderation_note(assessment),
+                created_at=utcnow(),
+            )
+        )
+    db.add_all(messages)
+    await db.flush()
+    support: dict[str, dict[str, Any] | None] = {}
+    for (index, _, _), message, assessment in zip(accepted, messages, assessments, strict=True):
+        await review.enqueue(db, message_info(message, room, found.view.circle), assessment)
+        level = assessment.crisis.level.value
+        if level not in support:
+            support[level] = await resources.crisis_support(db, assessment, region)
+        outcomes[index] = Sent(message, user.display_name, False, assessment, support[level])
+    await events.emit_many(
+        db, [events.chat_message(room.id, m.id) for m in messages if m.seq is not None]
+    )
+    return [o for o in outcomes if o is not None]
+
+
+def _check_send(
+    user: User, found: RoomView, body: str, last: datetime | None, limiter: TokenBucket
+) -> str:
+    """The checks one send passes before screening, in order; the body, trimmed."""
     try:
         circles.require_can_post(found.view)
     except Conflict as exc:
@@ -215,31 +313,9 @@ async def send_message(
     body = check_body(body)
     _check_open(user, found)
     # Slow mode first: a message it refuses should not use up the member's allowance.
-    await _check_slow_mode(db, user, found)
+    _check_slow_mode(user, found, last)
     _limit(user, limiter)
-    policy = Policy.from_dict(found.view.circle.moderation_policy)
-    assessment = await screener.screen(body, policy)
-    held = assessment.decision.held
-    message = ChatMessage(
-        room_id=room.id,
-        author_id=user.id,
-        client_msg_id=client_msg_id,
-        body=body,
-        body_html=render_markdown(body),
-        status=MessageStatus.PENDING if held else MessageStatus.PUBLISHED,
-        moderation=_moderation_note(assessment),
-        created_at=utcnow(),
-    )
-    db.add(message)
-    await db.flush()
-    await review.enqueue(db, message_info(message, room, found.view.circle), assessment)
-    crisis = await resources.crisis_support(db, assessment, region)
-    if not held:
-        # Taken last: the room row stays locked from here to commit, so keep it short.
-        message.seq = await repository.next_seq(db, room.id)
-        await db.flush()
-        await events.emit(db, events.chat_message(room.id, message.id))
-    return Sent(message, user.display_name, False, assessment, crisis)
+    return body
 
 
 def echo_event(message: ChatMessage, author_name: str) -> Event:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
 from starlette.websockets import WebSocket
 
 from forum.accounts import repository as accounts_repository
 from forum.chat import service
 from forum.chat.models import MessageStatus
-from forum.errors import AppError, BadRequest, Unauthorized
+from forum.errors import AppError, BadRequest, RateLimited, Unauthorized
 from forum.fields import parse_id
 from forum.review.regions import choose_region
 from forum.sockets import (
@@ -27,6 +30,8 @@ from forum.state import AppState
 from forum.web import validate
 from realtime.hub import SLOW_CLOSE_CODE, SLOW_CLOSE_REASON, Event, Subscriber, resume
 
+log = logging.getLogger("circles.chat")
+
 
 class SendIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -36,9 +41,24 @@ class SendIn(BaseModel):
     body: str
 
 
+# Sends handled together: checked in turn, screened together, stored in one transaction.
+BATCH = 32
+SERVER_ERROR_CODE = 1011
+SERVER_ERROR_REASON = "something went wrong: reconnect and send again"
+# How long sends already read may still be handled once the client has gone.
+DRAIN_SECONDS = 10.0
+
+
 def _tell(subscriber: Subscriber, event: Event) -> None:
     if not subscriber.offer(event):
         subscriber.close(SLOW_CLOSE_CODE, SLOW_CLOSE_REASON)
+
+
+def _refused(exc: AppError, client_msg_id: str | None) -> Event:
+    event = error_event(exc)
+    if client_msg_id is not None:
+        event["client_msg_id"] = client_msg_id
+    return event
 
 
 async def room_socket(websocket: WebSocket) -> None:
@@ -62,6 +82,7 @@ async def room_socket(websocket: WebSocket) -> None:
         presence_hidden=user.hide_presence,
         maxsize=state.settings.chat_outbox,
     )
+    sender = _Sender(state, room_id, user.id, subscriber)
     # Subscribe before reading history, so nothing committed meanwhile is missed.
     state.hub.subscribe(room_id, subscriber)
     try:
@@ -69,15 +90,15 @@ async def room_socket(websocket: WebSocket) -> None:
             service.replay(state.sessions, room_id, after) if after else []
         )
         writer = write(websocket, resume(subscriber, replayed, after=after))
-        reader = _read(websocket, state, room_id, user.id, subscriber)
-        await until_either_ends(writer, reader)
+        await until_either_ends(writer, _read(websocket, sender, subscriber))
+        # Sends already read are still stored and published, even if their author has gone.
+        await sender.finish(DRAIN_SECONDS)
     finally:
+        sender.stop()
         state.hub.unsubscribe(room_id, subscriber)
 
 
-async def _read(
-    websocket: WebSocket, state: AppState, room_id: int, user_id: int, subscriber: Subscriber
-) -> None:
+async def _read(websocket: WebSocket, sender: _Sender, subscriber: Subscriber) -> None:
     while True:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
@@ -86,7 +107,19 @@ async def _read(
         if text is None:
             _tell(subscriber, error_event(BadRequest("Send JSON text frames.", code="bad_frame")))
             continue
-        await _handle(state, room_id, user_id, subscriber, text)
+        try:
+            send = _parse(text)
+        except AppError as exc:
+            _tell(subscriber, error_event(exc))
+            continue
+        if not sender.take(send):
+            too_fast = RateLimited(
+                "Messages are arriving faster than this room can take them. "
+                "Please wait a moment and send again.",
+                retry_after=1.0,
+                code="too_fast",
+            )
+            _tell(subscriber, _refused(too_fast, send.client_msg_id))
 
 
 def _parse(text: str) -> SendIn:
@@ -97,53 +130,123 @@ def _parse(text: str) -> SendIn:
     return validate(SendIn, data)
 
 
-async def _handle(
-    state: AppState, room_id: int, user_id: int, subscriber: Subscriber, text: str
-) -> None:
-    try:
-        data = _parse(text)
+class _Sender:
+    """One connection's sends: read into a bounded inbox, handled a batch at a time.
+
+    Reading never waits on the database, so a member who sends quickly keeps being read
+    (and answered) while earlier sends are stored; the batch amortises a transaction over
+    every send that arrived meanwhile.
+    """
+
+    def __init__(self, state: AppState, room_id: int, user_id: int, subscriber: Subscriber):
+        self.state = state
+        self.room_id = room_id
+        self.user_id = user_id
+        self.subscriber = subscriber
+        self._inbox: asyncio.Queue[SendIn | None] = asyncio.Queue()
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def take(self, send: SendIn) -> bool:
+        """Queue a send; False (refuse it) when the inbox is full."""
+        if self._inbox.qsize() >= self.state.settings.chat_inbox:
+            return False
+        self._inbox.put_nowait(send)
+        return True
+
+    async def finish(self, timeout: float) -> None:
+        self._inbox.put_nowait(None)
+        await asyncio.wait([self._task], timeout=timeout)
+
+    def stop(self) -> None:
+        self._task.cancel()
+
+    async def _run(self) -> None:
+        try:
+            await self._drain()
+        except Exception:
+            # Unanswered sends are safe to send again: client_msg_id makes that idempotent.
+            log.exception("chat: sending in room %d failed", self.room_id)
+            self.subscriber.close(SERVER_ERROR_CODE, SERVER_ERROR_REASON)
+
+    async def _drain(self) -> None:
+        ending = False
+        while not ending:
+            batch: list[SendIn] = []
+            first = await self._inbox.get()
+            ending = first is None
+            if first is not None:
+                batch.append(first)
+            while not ending and len(batch) < BATCH and not self._inbox.empty():
+                send = self._inbox.get_nowait()
+                ending = send is None
+                if send is not None:
+                    batch.append(send)
+            if batch:
+                # Shielded: a batch that started is committed and announced even if the
+                # connection ends meanwhile, so nothing stored goes unannounced.
+                await asyncio.shield(self._handle(batch))
+
+    async def _handle(self, batch: list[SendIn]) -> None:
+        drafts = [service.Draft(send.client_msg_id, send.body) for send in batch]
+        try:
+            outcomes = await self._store(drafts)
+        except IntegrityError:
+            # The same client_msg_id from another connection at the same moment: once
+            # more, and the resend now finds the stored copy.
+            outcomes = await self._store(drafts)
+        except AppError as exc:
+            outcomes = [exc] * len(drafts)
+        for draft, outcome in zip(drafts, outcomes, strict=True):
+            if isinstance(outcome, AppError):
+                _tell(self.subscriber, _refused(outcome, draft.client_msg_id))
+            else:
+                self._answer_author(outcome)
+
+    async def _store(self, drafts: list[service.Draft]) -> list[service.Outcome]:
+        state = self.state
         async with state.sessions() as db:
-            # Looked up afresh for every send, so a mute or a lost membership applies at once.
-            user = await accounts_repository.get_user(db, user_id)
+            # Looked up afresh for every batch, so a mute or a lost membership applies at once.
+            user = await accounts_repository.get_user(db, self.user_id)
             if user is None:
                 raise Unauthorized("Your account is no longer active.", code="login_required")
-            found = await service.enter_room(db, room_id, user)
-            sent = await service.send_message(
+            found = await service.enter_room(db, self.room_id, user)
+            outcomes = await service.send_messages(
                 db,
                 user,
                 found,
-                data.client_msg_id,
-                data.body,
+                drafts,
                 state.screener,
                 state.chat_limiter,
                 choose_region(user.region, None),
             )
-            if not sent.duplicate and sent.message.status == MessageStatus.PUBLISHED:
-                event = service.message_event(sent.message, sent.author_name)
-                state.live.remember(sent.message.id, event)
+            for outcome in outcomes:
+                if isinstance(outcome, service.Sent) and _is_new_published(outcome):
+                    message = outcome.message
+                    state.live.remember(
+                        message.id, service.message_event(message, user.display_name)
+                    )
             await db.commit()
         state.live.committed(db)
-    except AppError as exc:
-        _tell(subscriber, error_event(exc))
-        return
-    _answer_author(state, room_id, subscriber, sent)
+        return outcomes
+
+    def _answer_author(self, sent: service.Sent) -> None:
+        """What only the author hears; the room hears published messages through `Live`."""
+        message = sent.message
+        if sent.duplicate:
+            _tell(self.subscriber, service.echo_event(message, sent.author_name))
+            return
+        hub, member_id = self.state.hub, self.subscriber.member_id
+        if message.status != MessageStatus.PUBLISHED:
+            hub.send_to(self.room_id, member_id, service.held_event(message))
+        if sent.crisis is not None:
+            crisis = {
+                "type": "crisis_resources",
+                "level": sent.crisis["level"],
+                "message": sent.crisis["message"],
+                "resources": sent.crisis["resources"],
+            }
+            hub.send_to(self.room_id, member_id, crisis)
 
 
-def _answer_author(
-    state: AppState, room_id: int, subscriber: Subscriber, sent: service.Sent
-) -> None:
-    """What only the author hears; the room hears published messages through `Live`."""
-    message = sent.message
-    if sent.duplicate:
-        _tell(subscriber, service.echo_event(message, sent.author_name))
-        return
-    if message.status != MessageStatus.PUBLISHED:
-        state.hub.send_to(room_id, subscriber.member_id, service.held_event(message))
-    if sent.crisis is not None:
-        crisis = {
-            "type": "crisis_resources",
-            "level": sent.crisis["level"],
-            "message": sent.crisis["message"],
-            "resources": sent.crisis["resources"],
-        }
-        state.hub.send_to(room_id, subscriber.member_id, crisis)
+def _is_new_published(sent: service.Sent) -> bool:
+    return not sent.duplicate and sent.message.status == MessageStatus.PUBLISHED

@@ -412,3 +412,36 @@ async def test_subscriber_closed_elsewhere_is_removed_without_counting_as_slow()
     events = await drain(watcher)
     assert seqs(events) == [1]
     assert presence_names(events) == [["Blake"]]
+
+
+async def test_with_a_delay_a_crowd_joining_is_one_presence_event() -> None:
+    hub = Hub(presence_delay=0.05)
+    told: list[list[str]] = []
+    hub.on_local_presence = lambda room_id, members: told.append(
+        [m["display_name"] for m in members]
+    )
+    crowd = [Subscriber(n, f"Member {n}", maxsize=50) for n in range(1, 6)]
+    for subscriber in crowd:
+        hub.subscribe(ROOM, subscriber)
+    assert all(s.pending == 0 for s in crowd)  # nothing yet: the delay gathers them
+    await asyncio.sleep(0.2)
+    expected = [f"Member {n}" for n in range(1, 6)]
+    for subscriber in crowd:
+        assert presence_names(await drain(subscriber)) == [expected]
+    assert told == [expected]
+    hub.unsubscribe(ROOM, crowd[0])
+    await asyncio.sleep(0.2)
+    assert presence_names(await drain(crowd[1])) == [expected[1:]]
+    assert told[-1] == expected[1:]
+
+
+async def test_with_a_delay_an_emptied_room_tells_other_processes_at_once() -> None:
+    hub = Hub(presence_delay=10.0)
+    told: list[list[dict[str, object]]] = []
+    hub.on_local_presence = lambda room_id, members: told.append(members)
+    alex = Subscriber(1, "Alex", maxsize=5)
+    hub.subscribe(ROOM, alex)
+    assert told == []  # the join waits for the delay
+    hub.unsubscribe(ROOM, alex)
+    assert told == [[]]
+    assert hub.presence(ROOM) == []
