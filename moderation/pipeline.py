@@ -40,6 +40,8 @@ class Assessment:
 
 
 _WORDS = re.compile(r"[a-z0-9]+")
+# How long the micro-batcher waits for more texts when a scorer does not say.
+DEFAULT_BATCH_WAIT = 0.003
 
 
 def readings_of(text: str) -> list[str]:
@@ -109,10 +111,17 @@ class Screener:
     """
 
     def __init__(
-        self, pipeline: Pipeline, timeout: float = 2.0, max_batch: int = 64, max_wait: float = 0.003
+        self,
+        pipeline: Pipeline,
+        timeout: float = 2.0,
+        max_batch: int = 64,
+        max_wait: float | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.timeout = timeout
+        if max_wait is None:
+            # How long to wait for company is the scorer's to say (see its `batch_wait`).
+            max_wait = float(getattr(pipeline.scorer, "batch_wait", DEFAULT_BATCH_WAIT))
         self.batcher = MicroBatcher(pipeline.scorer.score, max_batch, max_wait)
 
     @property

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 import pytest
 
 from moderation.decision import Action, Policy, Priority
-from moderation.pipeline import Pipeline, Screener
+from moderation.pipeline import DEFAULT_BATCH_WAIT, Pipeline, Screener
 from moderation.targets import Target
-from moderation.toxicity import ToxicityError
+from moderation.toxicity import EmbeddedScorer, ToxicityError
 
 
 class CountingScorer:
@@ -207,3 +207,11 @@ async def test_screener_uses_the_policy_it_is_given() -> None:
     finally:
         await screener.close()
     assert assessment.decision.action == Action.REVIEW
+
+
+def test_screener_waits_for_company_only_when_the_scorer_gains_from_batches() -> None:
+    # The embedded linear model costs the same per text alone or in company.
+    assert Screener(Pipeline(EmbeddedScorer())).batcher.max_wait == 0.0
+    # A scorer that does not say gets the default few milliseconds.
+    assert Screener(Pipeline(CountingScorer())).batcher.max_wait == DEFAULT_BATCH_WAIT
+    assert Screener(Pipeline(CountingScorer()), max_wait=0.01).batcher.max_wait == 0.01
