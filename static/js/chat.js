@@ -1,0 +1,493 @@
+// The live chat panel on a circle page: rooms, history, live messages, resume and resend.
+//
+// The server renders the panel's skeleton (section.chat) with what the viewer may do;
+// this module fills it in. Message bodies arrive as HTML the server already sanitized
+// (body_html); anything else from the network is inserted as text, never as HTML.
+
+const RECONNECT_MIN_MS = 1000;
+const RECONNECT_MAX_MS = 30000;
+const TOO_SLOW = 4008; // the server dropped us for reading too slowly: resume at once
+const TOO_BIG = 1009;
+const ANNOUNCE_CHARS = 200;
+
+const REFUSALS = {
+  login_required: "Please log in again to chat.",
+  rules_not_accepted: "Please read and accept this circle's ground rules to chat.",
+  bad_origin: "The chat can only be used from this site's own pages.",
+};
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === "class") node.className = value;
+    else node.setAttribute(name, value === true ? "" : String(value));
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined && child !== false));
+  return node;
+}
+
+// Sanitized server HTML as an inert fragment (a template's content runs no scripts).
+function fragment(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  return template.content;
+}
+
+function newClientId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  // randomUUID exists only in secure contexts; plain http on a LAN still gets a random id.
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function getJson(url) {
+  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data?.error?.message || `The server answered ${response.status}.`);
+  return data;
+}
+
+function timeLabel(iso) {
+  const when = new Date(iso);
+  const today = new Date().toDateString() === when.toDateString();
+  return today
+    ? when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+    : when.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+}
+
+function roomInfo(room) {
+  const parts = [];
+  if (room.description) parts.push(room.description);
+  if (room.hours) parts.push(`${room.hours} · ${room.open_now ? "open now" : "closed now"}`);
+  if (room.slow_mode_seconds) parts.push(`Slow mode: one message every ${room.slow_mode_seconds} seconds.`);
+  return parts.join(" — ");
+}
+
+class ChatPanel {
+  constructor(panel) {
+    const part = (name) => panel.querySelector(`[data-chat="${name}"]`);
+    this.slug = panel.dataset.circle;
+    const signedIn = panel.dataset.signedIn === "true";
+    this.canSend = panel.dataset.canSend === "true";
+    // The server admits anyone signed in to a public circle's rooms (to read), and to a
+    // private circle's only members who accepted its rules; others would be refused.
+    this.live = signedIn && (panel.dataset.public === "true" || this.canSend);
+    this.ui = {
+      connection: part("connection"), rooms: part("rooms"), roomInfo: part("room-info"),
+      presence: part("presence"), earlier: part("earlier"), log: part("log"), empty: part("empty"),
+      announce: part("announce"), support: part("support"), composer: part("composer"),
+      status: part("status"),
+    };
+    this.textarea = this.ui.composer?.querySelector("textarea") ?? null;
+    this.room = null;
+    this.outboxes = new Map(); // room id -> Map(client_msg_id -> body): sent, not yet answered
+    this.socket = null;
+    this.inflight = []; // client_msg_ids sent on the current socket, oldest first
+    this.attempt = 0;
+    this.timer = 0;
+    this.resetLog();
+  }
+
+  resetLog() {
+    this.bySeq = new Map();
+    this.byId = new Map();
+    this.mine = new Map(); // client_msg_id -> the author's own <li> (sending, held, failed)
+    this.lastSeq = 0;
+    this.before = null;
+    this.ui.log.replaceChildren();
+  }
+
+  async start() {
+    this.ui.earlier.addEventListener("click", () => this.loadEarlier());
+    if (this.canSend && this.ui.composer) {
+      this.ui.composer.addEventListener("submit", (event) => this.onSubmit(event));
+      this.textarea.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+          event.preventDefault();
+          this.ui.composer.requestSubmit();
+        }
+      });
+    }
+    window.addEventListener("online", () => this.reconnectNow());
+    this.setEmpty("Loading messages…");
+    let rooms;
+    try {
+      rooms = (await getJson(`/api/v1/circles/${encodeURIComponent(this.slug)}/rooms`)).rooms;
+    } catch (error) {
+      this.setEmpty(`The chat could not be loaded: ${error.message} Reload the page to try again.`);
+      return;
+    }
+    if (!rooms.length) {
+      this.setEmpty("This circle has no chat rooms yet.");
+      return;
+    }
+    this.showRooms(rooms);
+    await this.openRoom(rooms[0]);
+  }
+
+  showRooms(rooms) {
+    if (rooms.length < 2) return;
+    this.roomButtons = rooms.map((room) => {
+      const attrs = { type: "button", class: "chat-room-button", "aria-pressed": "false" };
+      const button = el("button", attrs, room.name);
+      button.addEventListener("click", () => { if (room !== this.room) this.openRoom(room); });
+      return button;
+    });
+    this.ui.rooms.replaceChildren(el("span", { class: "meta" }, "Rooms:"), ...this.roomButtons);
+    this.ui.rooms.hidden = false;
+    this.rooms = rooms;
+  }
+
+  async openRoom(room) {
+    this.disconnect();
+    this.room = room;
+    this.resetLog();
+    this.roomButtons?.forEach((button, i) => button.setAttribute("aria-pressed", String(this.rooms[i] === room)));
+    const info = roomInfo(room);
+    this.ui.roomInfo.textContent = this.roomButtons && info ? `${room.name}: ${info}` : info;
+    this.ui.roomInfo.hidden = !info;
+    this.ui.presence.hidden = true;
+    this.setEmpty("Loading messages…");
+    let page;
+    try {
+      page = await getJson(`/api/v1/rooms/${room.id}/messages`);
+    } catch (error) {
+      if (this.room === room) this.setEmpty(`Messages could not be loaded: ${error.message}`);
+      return;
+    }
+    if (this.room !== room) return; // switched rooms meanwhile
+    for (const message of page.messages) this.addMessage(message, false);
+    this.setBefore(page.before);
+    // Unanswered sends go last, whether from an earlier visit to this room or typed
+    // while the history was loading.
+    for (const [id, body] of this.outbox()) {
+      if (this.mine.has(id)) this.ui.log.append(this.mine.get(id));
+      else this.addPending(id, body);
+    }
+    this.setEmpty(this.ui.log.children.length ? "" : "No messages yet.");
+    this.scrollToEnd();
+    if (this.live) this.connect();
+  }
+
+  outbox() {
+    if (!this.outboxes.has(this.room.id)) this.outboxes.set(this.room.id, new Map());
+    return this.outboxes.get(this.room.id);
+  }
+
+  setEmpty(text) {
+    this.ui.empty.textContent = text;
+    this.ui.empty.hidden = !text;
+  }
+
+  setBefore(before) {
+    this.before = before ?? null;
+    this.ui.earlier.hidden = this.before === null;
+  }
+
+  async loadEarlier() {
+    const room = this.room;
+    if (this.before === null) return;
+    this.ui.earlier.disabled = true;
+    try {
+      const page = await getJson(`/api/v1/rooms/${room.id}/messages?before=${this.before}`);
+      if (this.room !== room) return;
+      const log = this.ui.log;
+      const fromBottom = log.scrollHeight - log.scrollTop;
+      for (const message of page.messages) this.addMessage(message, false);
+      log.scrollTop = log.scrollHeight - fromBottom; // keep the reader's place
+      this.setBefore(page.before);
+      if (this.before === null) log.focus();
+    } catch (error) {
+      this.showStatus(`Earlier messages could not be loaded: ${error.message}`);
+    } finally {
+      this.ui.earlier.disabled = false;
+    }
+  }
+
+  // --- the connection -------------------------------------------------------------
+
+  connect() {
+    clearTimeout(this.timer);
+    this.timer = 0;
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    const url = `${scheme}${location.host}/ws/rooms/${this.room.id}?after=${this.lastSeq}`;
+    const socket = new WebSocket(url);
+    this.socket = socket;
+    this.inflight = [];
+    this.setConnection(this.attempt ? "Reconnecting…" : "Connecting…");
+    socket.addEventListener("open", () => {
+      if (socket !== this.socket) return;
+      this.attempt = 0;
+      this.setConnection("");
+      for (const [id, body] of this.outbox()) this.transmit(id, body); // the server is idempotent on the id
+    });
+    socket.addEventListener("message", (event) => {
+      if (socket === this.socket) this.receive(event.data);
+    });
+    socket.addEventListener("close", (event) => {
+      if (socket === this.socket) this.onClose(event);
+    });
+  }
+
+  disconnect() {
+    clearTimeout(this.timer);
+    this.timer = 0;
+    const socket = this.socket;
+    this.socket = null;
+    if (socket?.readyState === WebSocket.OPEN) socket.close(1000, "switching rooms");
+    // Closing one still connecting makes the browser log an error: close it once open.
+    else if (socket?.readyState === WebSocket.CONNECTING) {
+      socket.addEventListener("open", () => socket.close(1000, "switching rooms"));
+    }
+  }
+
+  onClose(event) {
+    this.socket = null;
+    const unanswered = this.inflight;
+    this.inflight = [];
+    if (event.code === TOO_BIG && unanswered.length) {
+      // Resending a frame the server cannot take would only close the socket again.
+      const size = (id) => this.outbox().get(id)?.length ?? 0;
+      const biggest = unanswered.reduce((a, b) => (size(b) > size(a) ? b : a));
+      this.fail(biggest, "This message is too big to send.");
+    }
+    if (event.code >= 4000 && event.code !== TOO_SLOW) {
+      this.setConnection("Not connected.");
+      const why = REFUSALS[event.reason] ?? `The chat closed the connection (${event.reason || event.code}).`;
+      this.showStatus(why, event.reason);
+      return;
+    }
+    this.scheduleReconnect(event.code === TOO_SLOW);
+  }
+
+  scheduleReconnect(atOnce) {
+    const base = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this.attempt);
+    // Jitter, so that everyone dropped by a restart does not come back at the same moment.
+    const delay = atOnce ? 0 : Math.max(RECONNECT_MIN_MS, base * (0.5 + Math.random() * 0.5));
+    this.attempt += 1;
+    this.setConnection("Reconnecting…");
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+
+  reconnectNow() {
+    if (this.timer) this.connect();
+  }
+
+  setConnection(text) {
+    this.ui.connection.textContent = text;
+  }
+
+  transmit(id, body) {
+    if (this.socket?.readyState !== WebSocket.OPEN) return; // sent when the connection opens
+    this.socket.send(JSON.stringify({ type: "send", client_msg_id: id, body }));
+    this.inflight.push(id);
+  }
+
+  answered(id) {
+    this.outboxes.get(this.room.id)?.delete(id);
+    this.inflight = this.inflight.filter((other) => other !== id);
+  }
+
+  receive(text) {
+    let event;
+    try {
+      event = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (event.room_id !== undefined && event.room_id !== this.room.id) return;
+    const handlers = {
+      message: () => this.onMessage(event),
+      held: () => this.onHeld(event),
+      crisis_resources: () => this.showSupport(event),
+      presence: () => this.showPresence(event.members ?? []),
+      removed: () => this.onRemoved(event),
+      error: () => this.onError(event),
+    };
+    handlers[event.type]?.();
+  }
+
+  // --- events ---------------------------------------------------------------------
+
+  onMessage(message) {
+    const own = this.mine.has(message.client_msg_id);
+    const added = this.addMessage(message, true);
+    if (!added || own) return;
+    const words = added.querySelector(".chat-body").textContent.trim();
+    this.announce(`${message.author.display_name}: ${words}`);
+  }
+
+  onHeld(event) {
+    const item = this.mine.get(event.client_msg_id);
+    this.answered(event.client_msg_id);
+    if (!item) return;
+    item.className = "chat-message chat-mine chat-held";
+    const reasons = [...new Set((event.reasons ?? []).map((reason) => reason.message).filter(Boolean))];
+    item.querySelector(".chat-state").replaceChildren(
+      el("strong", {}, "Only you can see this: "),
+      "it's waiting for a moderator to read it before anyone else sees it.",
+      reasons.length ? el("ul", { class: "chat-reasons" }, ...reasons.map((words) => el("li", {}, words))) : null,
+    );
+  }
+
+  onRemoved(event) {
+    const item = this.byId.get(event.id);
+    if (!item) return;
+    item.classList.add("chat-removed");
+    item.querySelector(".chat-body").replaceChildren(el("p", { class: "removed" }, "removed by a moderator"));
+  }
+
+  onError(event) {
+    // Errors answer a send; the newest unanswered one is the likeliest to have been refused.
+    const id = event.client_msg_id ?? this.inflight[this.inflight.length - 1];
+    if (id !== undefined && this.mine.has(id)) this.fail(id, event.message);
+    else this.answered(id);
+    this.showStatus(event.message, event.code);
+  }
+
+  fail(id, why) {
+    const body = this.outbox().get(id);
+    this.answered(id);
+    const item = this.mine.get(id);
+    if (!item) return;
+    item.className = "chat-message chat-mine chat-failed";
+    const retry = el("button", { type: "button", class: "link-button" }, "Try again");
+    retry.addEventListener("click", () => {
+      if (body === undefined) return;
+      item.className = "chat-message chat-mine chat-sending";
+      item.querySelector(".chat-state").replaceChildren("sending…");
+      this.outbox().set(id, body);
+      this.transmit(id, body);
+      this.textarea?.focus();
+    });
+    item.querySelector(".chat-state").replaceChildren(`Not sent: ${why} `, body === undefined ? null : retry);
+  }
+
+  // --- the log --------------------------------------------------------------------
+
+  // Adds a published message in seq order; returns its <li>, or null if it was already here.
+  addMessage(message, live) {
+    if (this.bySeq.has(message.seq)) return null;
+    const pending = this.mine.get(message.client_msg_id);
+    if (pending) {
+      this.answered(message.client_msg_id);
+      pending.remove();
+    }
+    const item = el("li", { class: pending ? "chat-message chat-mine" : "chat-message" });
+    if (pending) this.mine.set(message.client_msg_id, item);
+    item.dataset.seq = String(message.seq);
+    item.append(
+      el("p", { class: "chat-meta" },
+        el("span", { class: "author" }, message.author.display_name), " ",
+        el("time", { datetime: message.created_at }, timeLabel(message.created_at))),
+      el("div", { class: "chat-body" }, fragment(message.body_html)),
+    );
+    this.bySeq.set(message.seq, item);
+    this.byId.set(message.id, item);
+    const follow = live && this.nearEnd();
+    this.insertBySeq(item, message.seq);
+    this.lastSeq = Math.max(this.lastSeq, message.seq);
+    this.setEmpty("");
+    if (follow || item.classList.contains("chat-mine")) this.scrollToEnd();
+    return item;
+  }
+
+  // Before the first later message; messages without a seq (sending, held) keep their place.
+  insertBySeq(item, seq) {
+    let before = null;
+    for (let node = this.ui.log.lastElementChild; node; node = node.previousElementSibling) {
+      if (!node.dataset.seq) continue;
+      if (Number(node.dataset.seq) > seq) before = node;
+      else break;
+    }
+    this.ui.log.insertBefore(item, before);
+  }
+
+  addPending(id, body) {
+    const item = el("li", { class: "chat-message chat-mine chat-sending" },
+      el("p", { class: "chat-meta" }, el("span", { class: "author" }, "You")),
+      el("div", { class: "chat-body chat-plain" }, body),
+      el("div", { class: "chat-state" }, "sending…"));
+    this.mine.set(id, item);
+    this.ui.log.append(item);
+    this.setEmpty("");
+    this.scrollToEnd();
+  }
+
+  nearEnd() {
+    const log = this.ui.log;
+    return log.scrollHeight - log.scrollTop - log.clientHeight < 48;
+  }
+
+  scrollToEnd() {
+    this.ui.log.scrollTop = this.ui.log.scrollHeight;
+  }
+
+  // --- around the log -------------------------------------------------------------
+
+  onSubmit(event) {
+    event.preventDefault();
+    const body = this.textarea.value.trim();
+    if (!body) {
+      this.showStatus("Please write something before sending.");
+      return;
+    }
+    if (!this.room) return;
+    this.showStatus("");
+    const id = newClientId();
+    this.outbox().set(id, body);
+    this.addPending(id, body);
+    this.transmit(id, body);
+    this.textarea.value = "";
+    this.textarea.focus();
+  }
+
+  showPresence(members) {
+    const names = members.map((member) => member.display_name);
+    this.ui.presence.textContent = names.length ? `Here now: ${names.join(", ")}` : "";
+    this.ui.presence.hidden = !names.length;
+  }
+
+  showStatus(text, code) {
+    const status = this.ui.status;
+    status.replaceChildren(text);
+    if (code === "rules_not_accepted" || code === "not_a_member") {
+      status.append(" ", el("a", { href: "#rules-heading" }, "Read and accept the ground rules"));
+    } else if (code === "login_required") {
+      status.append(" ", el("a", { href: `/login?next=/c/${encodeURIComponent(this.slug)}` }, "Log in"));
+    }
+  }
+
+  announce(text) {
+    const words = text.length > ANNOUNCE_CHARS ? `${text.slice(0, ANNOUNCE_CHARS)}…` : text;
+    this.ui.announce.textContent = words;
+  }
+
+  showSupport(event) {
+    const resources = (event.resources ?? []).map((resource) => {
+      const url = /^https?:\/\//.test(resource.url ?? "") ? resource.url : null;
+      return el("li", {},
+        el("strong", {}, resource.name),
+        resource.phone ? " · call " : null,
+        resource.phone ? el("a", { href: `tel:${resource.phone.replace(/\s+/g, "")}` }, resource.phone) : null,
+        resource.sms ? ` · text ${resource.sms}` : null,
+        url ? " · " : null,
+        url ? el("a", { href: url, rel: "noopener" }, url.replace(/^https:\/\//, "")) : null,
+        resource.description ? el("br") : null,
+        resource.description ? el("span", { class: "meta" }, resource.description) : null);
+    });
+    const panel = el("section", { class: "support-panel chat-support", "aria-labelledby": "chat-support-heading" },
+      el("h3", { id: "chat-support-heading" }, "You are not alone"),
+      el("p", {}, "What you wrote sounds really hard, and a moderator will check in. If you are in danger "
+        + "right now, or just need someone to talk to, these services are free, confidential and there to listen:"),
+      resources.length ? el("ul", { class: "resource-list" }, ...resources) : null,
+      el("p", { class: "meta" },
+        "If you might act on thoughts of harming yourself, please call your local emergency number now. ",
+        el("a", { href: "/support" }, "More support lines")));
+    this.ui.support.replaceChildren(panel);
+    this.announce("You are not alone. Support lines you can call or text are shown below the chat.");
+  }
+}
+
+const panel = document.querySelector("section.chat[data-circle]");
+if (panel) new ChatPanel(panel).start();
