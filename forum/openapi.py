@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from forum.accounts.schemas import MeChanges, Register, TokenRequest
-from forum.chat.schemas import NewRoom, RoomChanges
+from forum.chat.schemas import NewRoom, RoomChanges, StartConversation
 from forum.circles.schemas import Invite, Join, NewCircle
 from forum.review.schemas import DecisionIn, ReportIn
 from forum.threads.schemas import NewPost, NewThread
@@ -41,15 +41,31 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         "The signed-in member",
         None,
         200,
-        "{id, username, display_name, role, hide_presence}",
+        "{id, username, display_name, role, hide_presence, dm_policy}",
     ),
     (
         "patch",
         "/api/v1/me",
-        "Change your own settings (hide_presence)",
+        "Change your own settings (hide_presence; dm_policy: nobody, circles or anyone)",
         MeChanges,
         200,
-        "{id, username, display_name, role, hide_presence}",
+        "{id, username, display_name, role, hide_presence, dm_policy}",
+    ),
+    (
+        "get",
+        "/api/v1/me/conversations",
+        "Your direct conversations, most recently active first (rooms named after the other)",
+        None,
+        200,
+        "{rooms: [{id, kind: 'direct', name, with, ...}]}",
+    ),
+    (
+        "post",
+        "/api/v1/me/conversations",
+        "Start (201) or reopen (200) a direct conversation, if the member allows it",
+        StartConversation,
+        201,
+        "{id, kind: 'direct', name, with, ...}",
     ),
     ("get", "/api/v1/circles", "Circles you can read", None, 200, "{circles: [circle]}"),
     (
@@ -107,7 +123,7 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         "The circle's chat rooms",
         None,
         200,
-        "{rooms: [{id, name, description, slow_mode_seconds, schedule, hours, open_now}]}",
+        "{rooms: [{id, kind, name, description, slow_mode_seconds, schedule, hours, open_now}]}",
     ),
     (
         "post",

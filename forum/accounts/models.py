@@ -33,6 +33,9 @@ class User(Base):
     muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # Chat rooms don't list this member under "Here now".
     hide_presence: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Who may start a direct conversation: nobody (the default), co-members of a circle
+    # ("circles") or anyone.
+    dm_policy: Mapped[str] = mapped_column(String(16), default="nobody", server_default="nobody")
 
     @property
     def is_staff(self) -> bool:

@@ -17,6 +17,7 @@ from forum.accounts.schemas import (
     Register,
     TokenRequest,
 )
+from forum.chat import direct
 from forum.errors import AppError, RateLimited, Unauthorized
 from forum.review.regions import REGIONS
 from forum.review.schemas import RegionIn
@@ -32,6 +33,7 @@ def user_json(user: User) -> dict[str, object]:
         "display_name": user.display_name,
         "role": user.role,
         "hide_presence": user.hide_presence,
+        "dm_policy": user.dm_policy,
     }
 
 
@@ -88,6 +90,8 @@ async def api_change_me(ctx: Ctx) -> Response:
     data = await ctx.json_body(MeChanges)
     if data.hide_presence is not None:
         await service.set_presence_hidden(ctx.db, user, data.hide_presence)
+    if data.dm_policy is not None:
+        await direct.set_policy(ctx.db, user, data.dm_policy)
     ctx.forget_user(user.id)
     return JSONResponse(user_json(user))
 
@@ -165,6 +169,7 @@ async def _account(ctx: Ctx, user: User, **extra: object) -> Response:
         sessions=sessions,
         tokens=tokens,
         regions=REGIONS,
+        dm_policy_labels=direct.DM_POLICY_LABELS,
         **extra,
     )
 

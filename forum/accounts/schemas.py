@@ -45,3 +45,4 @@ class Presence(BaseModel):
 class MeChanges(BaseModel):
     model_config = ConfigDict(extra="forbid")
     hide_presence: bool | None = None
+    dm_policy: str | None = None

@@ -19,11 +19,23 @@ class MessageStatus(StrEnum):
     REMOVED = "removed"
 
 
+class RoomKind(StrEnum):
+    CIRCLE = "circle"
+    # A conversation between two members, outside any circle (see forum/chat/direct.py).
+    DIRECT = "direct"
+
+
 class Room(Base):
     __tablename__ = "rooms"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    # None for a direct conversation.
+    circle_id: Mapped[int | None] = mapped_column(
+        ForeignKey("circles.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), default=RoomKind.CIRCLE, server_default="circle")
+    # Direct conversations: "<smaller user id>:<larger user id>", one per pair.
+    direct_key: Mapped[str | None] = mapped_column(String(48), unique=True, default=None)
     name: Mapped[str] = mapped_column(String(80))
     # Free text shown with the room, such as its opening hours.
     description: Mapped[str] = mapped_column(Text, default="")
@@ -33,6 +45,20 @@ class Room(Base):
     # The last seq handed out; bumped with UPDATE ... RETURNING so seqs never gap.
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RoomMember(Base):
+    """Who takes part in a direct conversation (circle rooms go by circle membership)."""
+
+    __tablename__ = "room_members"
+
+    room_id: Mapped[int] = mapped_column(
+        ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ChatMessage(Base):

@@ -20,10 +20,13 @@ async def rooms_for_circle(db: AsyncSession, circle_id: int) -> Sequence[Room]:
     return result.all()
 
 
-async def get_room_with_circle(db: AsyncSession, room_id: int) -> tuple[Room, Circle] | None:
+async def get_room_with_circle(db: AsyncSession, room_id: int) -> tuple[Room, Circle | None] | None:
+    """The room and its circle (None for a direct conversation)."""
     row = (
         await db.execute(
-            select(Room, Circle).join(Circle, Circle.id == Room.circle_id).where(Room.id == room_id)
+            select(Room, Circle)
+            .outerjoin(Circle, Circle.id == Room.circle_id)
+            .where(Room.id == room_id)
         )
     ).first()
     return None if row is None else (row[0], row[1])

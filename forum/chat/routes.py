@@ -5,8 +5,15 @@ from __future__ import annotations
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from forum.chat import rooms, service
-from forum.chat.schemas import NewRoom, RoomChanges, RoomForm
+from forum.chat import direct, rooms, service
+from forum.chat.schemas import (
+    DmPolicyForm,
+    NewRoom,
+    RoomChanges,
+    RoomForm,
+    StartConversation,
+    StartConversationForm,
+)
 from forum.chat.ws import room_socket
 from forum.circles.service import CircleView, get_circle_view_or_404
 from forum.errors import AppError, BadRequest
@@ -32,7 +39,7 @@ async def api_rooms(ctx: Ctx) -> Response:
 
 @endpoint
 async def api_messages(ctx: Ctx) -> Response:
-    found = await service.get_room_or_404(
+    found = await service.find_room_or_404(
         ctx.db, ctx.request.path_params["room_id"], await ctx.user()
     )
     messages, next_before = await service.history_page(ctx.db, found.room, _before(ctx))
@@ -113,7 +120,55 @@ async def room_settings_page(ctx: Ctx) -> Response:
     return ctx.redirect(f"/c/{found.view.circle.slug}/rooms?saved={found.room.id}")
 
 
+@endpoint
+async def api_conversations(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    found = await direct.conversations(ctx.db, user)
+    return JSONResponse({"rooms": [service.direct_json(f) for f in found]})
+
+
+@endpoint
+async def api_start_conversation(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.json_body(StartConversation)
+    ctx.limit_writes(user)
+    found, new = await direct.start(ctx.db, user, data.username)
+    return JSONResponse(service.direct_json(found), status_code=201 if new else 200)
+
+
+@endpoint
+async def messages_page(ctx: Ctx) -> Response:
+    """Direct conversations: the list, the panel, and a form to start one."""
+    user = await ctx.require_user()
+    if ctx.request.method == "GET":
+        room_id = parse_id(ctx.request.query_params.get("room"))
+        return ctx.render("messages.html", room_id=room_id)
+    data = await ctx.form(StartConversationForm)
+    try:
+        ctx.limit_writes(user)
+        found, _ = await direct.start(ctx.db, user, data.username)
+    except AppError as exc:
+        ctx.failed = True
+        return ctx.render(
+            "messages.html", status_code=exc.status, error=exc.message, username=data.username
+        )
+    return ctx.redirect(f"/messages?room={found.room.id}")
+
+
+@endpoint
+async def update_dm_policy(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(DmPolicyForm)
+    await direct.set_policy(ctx.db, user, data.dm_policy)
+    ctx.forget_user(user.id)
+    return ctx.redirect("/account?saved=messages")
+
+
 routes = [
+    Route("/account/messages", update_dm_policy, methods=["POST"]),
+    Route("/api/v1/me/conversations", api_conversations, methods=["GET"]),
+    Route("/api/v1/me/conversations", api_start_conversation, methods=["POST"]),
+    Route("/messages", messages_page, methods=["GET", "POST"]),
     Route("/api/v1/circles/{slug}/rooms", api_rooms, methods=["GET"]),
     Route("/api/v1/circles/{slug}/rooms", api_add_room, methods=["POST"]),
     Route("/api/v1/rooms/{room_id:id}", api_change_room, methods=["PATCH"]),

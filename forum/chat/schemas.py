@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class NewRoom(BaseModel):
@@ -36,3 +36,19 @@ class RoomForm(BaseModel):
     slow_mode_seconds: int = 0
     hours: str = ""
     timezone: str = "UTC"
+
+
+class StartConversation(BaseModel):
+    """Start (or reopen) a direct conversation with a member, by username."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    username: str = Field(min_length=1, max_length=32)
+
+
+class StartConversationForm(StartConversation):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class DmPolicyForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    dm_policy: str = ""

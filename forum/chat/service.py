@@ -13,10 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from forum import events
 from forum.accounts.models import User
 from forum.accounts.service import require_not_muted
-from forum.chat import repository, rooms
+from forum.chat import direct, repository, rooms
 from forum.chat.content import message_info
+from forum.chat.direct import DirectRoom
 from forum.chat.models import ChatMessage, MessageStatus, Room
 from forum.circles import service as circles
+from forum.circles.models import Circle
 from forum.circles.service import CircleView
 from forum.db import utcnow
 from forum.errors import AppError, Conflict, Forbidden, Invalid, NotFound, RateLimited
@@ -41,6 +43,9 @@ class RoomView:
     view: CircleView
 
 
+Found = RoomView | DirectRoom
+
+
 @dataclass(frozen=True)
 class Sent:
     """A sent message; `duplicate` when it was a resend of one already stored."""
@@ -55,12 +60,24 @@ class Sent:
 def room_json(room: Room) -> dict[str, Any]:
     return {
         "id": room.id,
+        "kind": room.kind,
         "name": room.name,
         "description": room.description,
         "slow_mode_seconds": room.slow_mode_seconds,
         "schedule": room.schedule,
         "hours": rooms.hours_text(room),
         "open_now": rooms.is_open(room),
+    }
+
+
+def direct_json(found: DirectRoom) -> dict[str, Any]:
+    """A direct conversation in the shape of a room, named after the other member."""
+    return {
+        **room_json(found.room),
+        "name": found.other_name,
+        "with": None if found.other is None else found.other.username,
+        "description": "",
+        "hours": "",
     }
 
 
@@ -92,11 +109,23 @@ async def list_rooms(db: AsyncSession, slug: str, user: User | None) -> list[Roo
 
 
 async def get_room_or_404(db: AsyncSession, room_id: int, user: User | None) -> RoomView:
-    """The room if this member may read its circle; private rooms are 404 to outsiders."""
+    """A circle's room if this member may read its circle; private rooms are 404 to outsiders."""
+    found = await find_room_or_404(db, room_id, user)
+    if isinstance(found, DirectRoom):
+        raise NotFound("There is no chat room here.")
+    return found
+
+
+async def find_room_or_404(db: AsyncSession, room_id: int, user: User | None) -> Found:
+    """Any room this member may read: a circle's, or a direct conversation they are in."""
     found = await repository.get_room_with_circle(db, room_id)
     if found is None:
         raise NotFound("There is no chat room here.")
     room, circle = found
+    if circle is None:
+        if user is None:
+            raise NotFound("There is no chat room here.")
+        return await direct.get_for_member(db, room, user)
     try:
         view = await circles.view_of_or_404(db, circle, user)
     except NotFound:
@@ -104,9 +133,11 @@ async def get_room_or_404(db: AsyncSession, room_id: int, user: User | None) -> 
     return RoomView(room, view)
 
 
-async def enter_room(db: AsyncSession, room_id: int, user: User) -> RoomView:
+async def enter_room(db: AsyncSession, room_id: int, user: User) -> Found:
     """Live rooms of private circles admit only members who accepted the current rules."""
-    found = await get_room_or_404(db, room_id, user)
+    found = await find_room_or_404(db, room_id, user)
+    if isinstance(found, DirectRoom):
+        return found
     if not found.view.circle.is_public and found.view.needs_rules_acceptance:
         raise Forbidden(
             "Please read and accept this circle's ground rules to join its chat.",
@@ -204,7 +235,7 @@ Outcome = Sent | AppError
 async def send_messages(
     db: AsyncSession,
     user: User,
-    found: RoomView,
+    found: Found,
     drafts: Sequence[Draft],
     screener: Screener,
     limiter: TokenBucket,
@@ -236,7 +267,7 @@ def _without_repeats(drafts: Sequence[Draft]) -> list[list[Draft]]:
 async def _send_run(
     db: AsyncSession,
     user: User,
-    found: RoomView,
+    found: Found,
     drafts: list[Draft],
     screener: Screener,
     limiter: TokenBucket,
@@ -246,8 +277,14 @@ async def _send_run(
     stored = await repository.by_client_msg_ids(
         db, room.id, user.id, [d.client_msg_id for d in drafts]
     )
+    closed: AppError | None = None
     last: datetime | None = None
-    if room.slow_mode_seconds and any(d.client_msg_id not in stored for d in drafts):
+    if isinstance(found, DirectRoom):
+        try:
+            await direct.require_not_blocked(db, found, user)
+        except AppError as exc:
+            closed = exc
+    elif room.slow_mode_seconds and any(d.client_msg_id not in stored for d in drafts):
         last = await repository.last_sent_at(db, room.id, user.id)
     outcomes: list[Outcome | None] = []
     accepted: list[tuple[int, Draft, str]] = []
@@ -256,6 +293,8 @@ async def _send_run(
             outcomes.append(Sent(existing, user.display_name, duplicate=True))
             continue
         try:
+            if closed is not None:
+                raise closed
             body = _check_send(user, found, draft.body, last, limiter)
         except AppError as exc:
             outcomes.append(exc)
@@ -265,14 +304,28 @@ async def _send_run(
         outcomes.append(None)
     if not accepted:
         return [o for o in outcomes if o is not None]
-    policy = Policy.from_dict(found.view.circle.moderation_policy)
+    circle = None if isinstance(found, DirectRoom) else found.view.circle
+    policy = Policy.from_dict(circle.moderation_policy) if circle else Policy()
     assessments = await asyncio.gather(*(screener.screen(body, policy) for _, _, body in accepted))
-    published = sum(1 for a in assessments if not a.decision.held)
+    if circle is None:
+        # Nobody reviews a private conversation: what would wait for a moderator is not
+        # sent at all, and the author hears why.
+        kept = []
+        for (index, draft, body), assessment in zip(accepted, assessments, strict=True):
+            if (refusal := _not_sent_directly(assessment)) is not None:
+                outcomes[index] = refusal
+            else:
+                kept.append(((index, draft, body), assessment))
+        accepted = [item for item, _ in kept]
+        assessments = [assessment for _, assessment in kept]
+        if not accepted:
+            return [o for o in outcomes if o is not None]
+    published = sum(1 for a in assessments if _publishes(a, circle))
     # The room row stays locked from here to commit: one update, one insert, then commit.
     seqs = iter(await repository.take_seqs(db, room.id, published) if published else [])
     messages = []
     for (_, draft, body), assessment in zip(accepted, assessments, strict=True):
-        held = assessment.decision.held
+        held = not _publishes(assessment, circle)
         messages.append(
             ChatMessage(
                 room_id=room.id,
@@ -290,7 +343,8 @@ async def _send_run(
     await db.flush()
     support: dict[str, dict[str, Any] | None] = {}
     for (index, _, _), message, assessment in zip(accepted, messages, assessments, strict=True):
-        await review.enqueue(db, message_info(message, room, found.view.circle), assessment)
+        if circle is not None:
+            await review.enqueue(db, message_info(message, room, circle), assessment)
         level = assessment.crisis.level.value
         if level not in support:
             support[level] = await resources.crisis_support(db, assessment, region)
@@ -301,10 +355,32 @@ async def _send_run(
     return [o for o in outcomes if o is not None]
 
 
+def _publishes(assessment: Assessment, circle: Circle | None) -> bool:
+    """Published at once? In a direct conversation, crisis language is too."""
+    return circle is None or not assessment.decision.held
+
+
+def _not_sent_directly(assessment: Assessment) -> AppError | None:
+    """Why a direct message is not sent, or None: only crisis language passes a hold."""
+    decision = assessment.decision
+    if not decision.held or all(r.kind == "crisis" for r in decision.reasons):
+        return None
+    why = " ".join(dict.fromkeys(r.message for r in decision.reasons if r.kind != "crisis"))
+    return Forbidden(
+        f"This message wasn't sent. {why} Please put it another way.".replace("  ", " "),
+        code="not_sent",
+    )
+
+
 def _check_send(
-    user: User, found: RoomView, body: str, last: datetime | None, limiter: TokenBucket
+    user: User, found: Found, body: str, last: datetime | None, limiter: TokenBucket
 ) -> str:
     """The checks one send passes before screening, in order; the body, trimmed."""
+    if isinstance(found, DirectRoom):
+        require_not_muted(user)
+        body = check_body(body)
+        _limit(user, limiter)
+        return body
     try:
         circles.require_can_post(found.view)
     except Conflict as exc:

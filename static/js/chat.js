@@ -67,6 +67,10 @@ class ChatPanel {
   constructor(panel) {
     const part = (name) => panel.querySelector(`[data-chat="${name}"]`);
     this.slug = panel.dataset.circle;
+    // Direct conversations reuse the panel: their list comes from another address.
+    this.roomsUrl = panel.dataset.roomsUrl ?? `/api/v1/circles/${encodeURIComponent(this.slug)}/rooms`;
+    this.firstRoom = Number(panel.dataset.room) || null;
+    this.emptyText = panel.dataset.emptyText ?? "This circle has no chat rooms yet.";
     const signedIn = panel.dataset.signedIn === "true";
     this.canSend = panel.dataset.canSend === "true";
     // The server admits anyone signed in to a public circle's rooms (to read), and to a
@@ -112,17 +116,17 @@ class ChatPanel {
     this.setEmpty("Loading messages…");
     let rooms;
     try {
-      rooms = (await getJson(`/api/v1/circles/${encodeURIComponent(this.slug)}/rooms`)).rooms;
+      rooms = (await getJson(this.roomsUrl)).rooms;
     } catch (error) {
       this.setEmpty(`The chat could not be loaded: ${error.message} Reload the page to try again.`);
       return;
     }
     if (!rooms.length) {
-      this.setEmpty("This circle has no chat rooms yet.");
+      this.setEmpty(this.emptyText);
       return;
     }
     this.showRooms(rooms);
-    await this.openRoom(rooms[0]);
+    await this.openRoom(rooms.find((room) => room.id === this.firstRoom) ?? rooms[0]);
   }
 
   showRooms(rooms) {
@@ -489,5 +493,5 @@ class ChatPanel {
   }
 }
 
-const panel = document.querySelector("section.chat[data-circle]");
+const panel = document.querySelector("section.chat[data-circle], section.chat[data-rooms-url]");
 if (panel) new ChatPanel(panel).start();

@@ -260,6 +260,7 @@ async def test_token_from_credentials_authenticates_api(
         "display_name": "Alex",
         "role": "member",
         "hide_presence": False,
+        "dm_policy": "nobody",
     }
 
 

@@ -1,0 +1,173 @@
+"""Direct conversations: one-to-one chat rooms outside any circle.
+
+They reuse the room machinery (the socket, seqs, resume, fan-out across processes); what
+differs is who may be there. Nobody can be messaged unless they chose to allow it
+(`users.dm_policy`: nobody by default, co-members of a circle, or anyone), and a block
+either way ends it quietly: the blocked member is told only that the conversation is
+not available, never that they were blocked.
+
+Moderation: messages pass the same pipeline. Nobody else reads a private conversation,
+so what the pipeline would hold for a moderator is not sent at all (the author is told
+why, in plain words) instead of waiting in a queue; crisis language is delivered, since
+reaching out to someone is what we hope for, and its author gets crisis lines at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from forum.accounts import repository as accounts_repository
+from forum.accounts.models import User
+from forum.accounts.service import username_key
+from forum.chat.models import ChatMessage, Room, RoomKind, RoomMember
+from forum.circles.models import Membership
+from forum.errors import Forbidden, Invalid, NotFound
+
+
+class DmPolicy(StrEnum):
+    NOBODY = "nobody"
+    CIRCLES = "circles"
+    ANYONE = "anyone"
+
+
+DM_POLICY_LABELS = {
+    DmPolicy.NOBODY: "Nobody",
+    DmPolicy.CIRCLES: "Members of a circle I'm in",
+    DmPolicy.ANYONE: "Anyone with an account",
+}
+NOT_AVAILABLE = "You can't start a conversation with this member."
+
+# Whether either of two members blocked the other. Blocking lives with personal
+# boundaries; until it is wired in, nobody is blocked.
+BlockCheck = Callable[[AsyncSession, int, int], Awaitable[bool]]
+
+
+async def _nobody_blocked(db: AsyncSession, a_id: int, b_id: int) -> bool:
+    return False
+
+
+blocked_between: BlockCheck = _nobody_blocked
+
+
+@dataclass(frozen=True)
+class DirectRoom:
+    """A direct conversation as one of its two members sees it."""
+
+    room: Room
+    other: User | None  # None once the other member deleted their account
+
+    @property
+    def other_name(self) -> str:
+        return self.other.display_name if self.other else "a former member"
+
+
+def direct_key(a_id: int, b_id: int) -> str:
+    low, high = sorted((a_id, b_id))
+    return f"{low}:{high}"
+
+
+def check_policy(value: str) -> DmPolicy:
+    try:
+        return DmPolicy(value)
+    except ValueError:
+        choices = ", ".join(f"'{p.value}'" for p in DmPolicy)
+        raise Invalid(f"Choose who may message you: {choices}.", field="dm_policy") from None
+
+
+async def set_policy(db: AsyncSession, user: User, value: str) -> None:
+    user.dm_policy = check_policy(value)
+    await db.flush()
+
+
+async def _share_a_circle(db: AsyncSession, a_id: int, b_id: int) -> bool:
+    mine, theirs = aliased(Membership), aliased(Membership)
+    query = select(
+        exists().where(
+            and_(mine.user_id == a_id, theirs.user_id == b_id, mine.circle_id == theirs.circle_id)
+        )
+    )
+    return bool(await db.scalar(query))
+
+
+async def may_start(db: AsyncSession, starter: User, other: User) -> bool:
+    if await blocked_between(db, starter.id, other.id):
+        return False
+    policy = other.dm_policy
+    if policy == DmPolicy.ANYONE:
+        return True
+    if policy == DmPolicy.CIRCLES:
+        return await _share_a_circle(db, starter.id, other.id)
+    return False
+
+
+async def start(db: AsyncSession, starter: User, username: str) -> tuple[DirectRoom, bool]:
+    """The conversation with `username`, started if need be; True when it is new."""
+    other = await accounts_repository.get_user_by_key(db, username_key(username))
+    if other is None:
+        raise NotFound("There is no member with that username.")
+    if other.id == starter.id:
+        raise Invalid("A conversation needs someone else.", field="username")
+    key = direct_key(starter.id, other.id)
+    room = await db.scalar(select(Room).where(Room.direct_key == key))
+    if room is not None:
+        # An existing conversation carries on, unless one of them has since blocked the other.
+        if await blocked_between(db, starter.id, other.id):
+            raise Forbidden(NOT_AVAILABLE, code="dm_not_available")
+        return DirectRoom(room, other), False
+    if not await may_start(db, starter, other):
+        # The same words whatever the reason, so a block is never revealed.
+        raise Forbidden(NOT_AVAILABLE, code="dm_not_available")
+    room = Room(circle_id=None, kind=RoomKind.DIRECT, direct_key=key, name="Direct")
+    db.add(room)
+    await db.flush()
+    db.add_all([RoomMember(room_id=room.id, user_id=u) for u in (starter.id, other.id)])
+    await db.flush()
+    return DirectRoom(room, other), True
+
+
+async def get_for_member(db: AsyncSession, room: Room, user: User) -> DirectRoom:
+    """The conversation if `user` takes part in it; 404 otherwise."""
+    member_ids = list(
+        await db.scalars(select(RoomMember.user_id).where(RoomMember.room_id == room.id))
+    )
+    if user.id not in member_ids:
+        raise NotFound("There is no chat room here.")
+    others = [i for i in member_ids if i != user.id]
+    other = await accounts_repository.get_user(db, others[0]) if others else None
+    return DirectRoom(room, other)
+
+
+async def conversations(db: AsyncSession, user: User) -> Sequence[DirectRoom]:
+    """This member's conversations, most recently active first."""
+    me, them = aliased(RoomMember), aliased(RoomMember)
+    latest = (
+        select(func.max(ChatMessage.created_at))
+        .where(ChatMessage.room_id == Room.id)
+        .correlate(Room)
+        .scalar_subquery()
+    )
+    rows = await db.execute(
+        select(Room, User)
+        .join(me, and_(me.room_id == Room.id, me.user_id == user.id))
+        .outerjoin(them, and_(them.room_id == Room.id, them.user_id != user.id))
+        .outerjoin(User, User.id == them.user_id)
+        .where(Room.kind == RoomKind.DIRECT)
+        .order_by(func.coalesce(latest, Room.created_at).desc(), Room.id.desc())
+    )
+    return [DirectRoom(room, other) for room, other in rows]
+
+
+async def require_not_blocked(db: AsyncSession, found: DirectRoom, user: User) -> None:
+    if found.other is not None and await blocked_between(db, user.id, found.other.id):
+        raise Forbidden("This conversation is closed; you can still read it.", code="dm_closed")
+    if found.other is None:
+        raise Forbidden(
+            "This member has left Circles; you can still read your conversation.",
+            code="dm_closed",
+        )
