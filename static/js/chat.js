@@ -436,7 +436,10 @@ class ChatPanel {
       this.showStatus("Please write something before sending.");
       return;
     }
-    if (!this.room) return;
+    if (!this.room) {
+      this.showStatus(this.emptyText);
+      return;
+    }
     this.showStatus("");
     const id = newClientId();
     this.outbox().set(id, body);
