@@ -183,6 +183,7 @@ async def test_create_user_honours_given_password(cli_database: str) -> None:
         "display_name": "Oak Tree",
         "role": "admin",
         "hide_presence": False,
+        "dm_policy": "nobody",
     }
     wrong = await token_status(cli_database, "oak", "not the chosen one")
     assert wrong.status_code == 401
