@@ -260,6 +260,9 @@ async def test_token_from_credentials_authenticates_api(
         "display_name": "Alex",
         "role": "member",
         "hide_presence": False,
+        "muted_words": [],
+        "availability": "",
+        "taking_break": False,
     }
 
 

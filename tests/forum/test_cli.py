@@ -183,6 +183,9 @@ async def test_create_user_honours_given_password(cli_database: str) -> None:
         "display_name": "Oak Tree",
         "role": "admin",
         "hide_presence": False,
+        "muted_words": [],
+        "availability": "",
+        "taking_break": False,
     }
     wrong = await token_status(cli_database, "oak", "not the chosen one")
     assert wrong.status_code == 401
