@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forum import security
 from forum.accounts import routes as account_routes
+from forum.boundaries import routes as boundary_routes
 from forum.cache import PageCache, ReadCache
 from forum.chat import routes as chat_routes
 from forum.circles import routes as circle_routes
@@ -29,6 +30,7 @@ from forum.db import make_engine, make_sessionmaker
 from forum.errors import AppError
 from forum.live import Live
 from forum.openapi import openapi_document
+from forum.ownership import routes as ownership_routes
 from forum.ratelimit import FailureWindow, TokenBucket
 from forum.review import pages as review_pages
 from forum.review import routes as review_routes
@@ -244,6 +246,9 @@ def create_app(
         *review_pages.routes,
         *chat_routes.routes,
         *review_ws.routes,
+        # Personal boundaries and data ownership (issue 5).
+        *boundary_routes.routes,
+        *ownership_routes.routes,
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
     ]
     app = Starlette(

@@ -97,6 +97,8 @@ class ReadCache:
         self.principals: TTLCache[tuple[str, str], User] = TTLCache(ttl)
         self.memberships: TTLCache[tuple[int, int], Membership | None] = TTLCache(ttl)
         self.threads: TTLCache[tuple[int, str], ThreadSnapshot] = TTLCache(ttl, 2000)
+        # Whom each member blocked (forum.accounts.boundaries), for their reads.
+        self.blocked: TTLCache[int, frozenset[int]] = TTLCache(ttl)
         self.building: dict[tuple[int, str], asyncio.Future[ThreadSnapshot]] = {}
         self._generations: dict[int, int] = {}
 
@@ -110,6 +112,7 @@ class ReadCache:
 
     def forget_user(self, user_id: int) -> None:
         self.principals.drop_where(lambda _, user: user.id == user_id)
+        self.blocked.drop(user_id)
 
     def forget_membership(self, circle_id: int, user_id: int) -> None:
         self.memberships.drop((circle_id, user_id))

@@ -1,6 +1,6 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
 
-from forum.accounts.models import ApiToken, AuthSession, Role, User
+from forum.accounts.models import ApiToken, AuthSession, Block, Role, User
 from forum.chat.models import ChatMessage, MessageStatus, Room
 from forum.circles.models import Circle, CircleRole, Membership, RuleItem, RuleVersion, Visibility
 from forum.db import Base
@@ -11,6 +11,7 @@ __all__ = [
     "ApiToken",
     "AuthSession",
     "Base",
+    "Block",
     "ChatMessage",
     "Circle",
     "CircleRole",

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from forum.accounts.schemas import MeChanges, Register, TokenRequest
 from forum.chat.schemas import NewRoom, RoomChanges, StartConversation
 from forum.circles.schemas import Invite, Join, NewCircle
+from forum.ownership.schemas import DeleteAccount
 from forum.review.schemas import DecisionIn, ReportIn
 from forum.threads.schemas import NewPost, NewThread
 
@@ -23,6 +24,11 @@ ERROR = {
         }
     },
 }
+
+ME = (
+    "{id, username, display_name, role, hide_presence, muted_words, availability, taking_break, "
+    "dm_policy}"
+)
 
 # (method, path, summary, request body, success status, what the success returns)
 OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
@@ -41,15 +47,16 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         "The signed-in member",
         None,
         200,
-        "{id, username, display_name, role, hide_presence, dm_policy}",
+        ME,
     ),
     (
         "patch",
         "/api/v1/me",
-        "Change your own settings (hide_presence; dm_policy: nobody, circles or anyone)",
+        "Change your own settings (hide_presence, muted_words, availability, taking_break, "
+        "dm_policy)",
         MeChanges,
         200,
-        "{id, username, display_name, role, hide_presence, dm_policy}",
+        ME,
     ),
     (
         "get",
@@ -107,7 +114,7 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         "A page of threads (?cursor=)",
         None,
         200,
-        "{threads: [...], next_cursor}",
+        "{threads: [{..., muted?}], next_cursor}; threads by members you blocked are left out",
     ),
     (
         "post",
@@ -147,7 +154,8 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         "A page of a chat room's history, oldest first (?before=<seq>)",
         None,
         200,
-        "{messages: [{id, seq, room_id, author, body_html, created_at, client_msg_id}], before}",
+        "{messages: [{id, seq, room_id, author, body_html, created_at, client_msg_id, muted?}], "
+        "before}; messages by members you blocked are left out",
     ),
     (
         "get",
@@ -155,7 +163,8 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         "A page of a thread's posts (?cursor=)",
         None,
         200,
-        "{id, title, circle, posts: [{id, author, body_html, status, created_at}], next_cursor}",
+        "{id, title, title_muted?, circle, posts: [{id, author, body_html, status, created_at, "
+        "muted?, blocked?}], next_cursor}",
     ),
     (
         "post",
@@ -246,6 +255,56 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         None,
         200,
         "{decisions: [...]}",
+    ),
+    # Personal boundaries and data ownership
+    (
+        "get",
+        "/api/v1/me/blocks",
+        "Members you blocked",
+        None,
+        200,
+        "{blocks: [{id, display_name, blocked_at}]}",
+    ),
+    (
+        "post",
+        "/api/v1/me/blocks/{username}",
+        "Block a member (they aren't told)",
+        None,
+        201,
+        "{display_name, blocked: true}; 200 when already blocked",
+    ),
+    (
+        "delete",
+        "/api/v1/me/blocks/{username}",
+        "Unblock a member",
+        None,
+        200,
+        "{display_name, blocked: false}",
+    ),
+    (
+        "get",
+        "/api/v1/users/{username}",
+        "A member's profile",
+        None,
+        200,
+        "{display_name, availability, taking_break, member_since, is_you, you_blocked}",
+    ),
+    (
+        "get",
+        "/api/v1/me/export",
+        "Everything that is yours, as a JSON file",
+        None,
+        200,
+        "{format, exported_at, profile, settings, sessions, api_tokens, memberships, threads, "
+        "posts, chat_messages, reports_made, decisions_about_your_content}",
+    ),
+    (
+        "post",
+        "/api/v1/me/delete",
+        "Delete your account (keep_posts: shown as a former member, or removed)",
+        DeleteAccount,
+        200,
+        "{deleted: true, kept_posts, circles_handed_over}; 403 wrong_password",
     ),
     (
         "get",

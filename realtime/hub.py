@@ -36,16 +36,26 @@ SLOW_CLOSE_REASON = "too slow: reconnect with ?after=<last seq>"
 DEFAULT_OUTBOX_SIZE = 256
 
 
+def public(event: Event) -> Event:
+    """The event without its private keys: those starting with "_" are for the server (to
+    decide what each connection is sent) and never go over the wire."""
+    if not any(key.startswith("_") for key in event):
+        return event
+    return {key: value for key, value in event.items() if not key.startswith("_")}
+
+
 class Frame(dict[str, Any]):
     """A published event; its JSON text is encoded once however many sockets it goes to."""
 
     @cached_property
     def text(self) -> str:
-        return json.dumps(self, separators=(",", ":"))
+        return json.dumps(public(self), separators=(",", ":"))
 
 
 def encode(event: Event) -> str:
-    return event.text if isinstance(event, Frame) else json.dumps(event, separators=(",", ":"))
+    if isinstance(event, Frame):
+        return event.text
+    return json.dumps(public(event), separators=(",", ":"))
 
 
 class SubscriberClosed(Exception):

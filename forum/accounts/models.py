@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.db import Base, BigId, UTCDateTime, utcnow
+from forum.db import Base, BigId, JsonDoc, UTCDateTime, utcnow
 
 
 class Role(StrEnum):
@@ -36,6 +36,11 @@ class User(Base):
     # Who may start a direct conversation: nobody (the default), co-members of a circle
     # ("circles") or anyone.
     dm_policy: Mapped[str] = mapped_column(String(16), default="nobody", server_default="nobody")
+    # Personal boundaries (forum.accounts.boundaries): words whose posts and messages are
+    # collapsed for this member, a short note on the profile, and a break from presence.
+    muted_words: Mapped[list[str] | None] = mapped_column(JsonDoc, default=None)
+    availability: Mapped[str | None] = mapped_column(String(120), default=None)
+    taking_break: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def is_staff(self) -> bool:
@@ -67,3 +72,17 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class Block(Base):
+    """`blocker_id` no longer sees `blocked_id`, who can't reach them; they aren't told."""
+
+    __tablename__ = "blocks"
+
+    blocker_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    blocked_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from forum.accounts.models import ApiToken, AuthSession, User
+from forum.accounts.models import ApiToken, AuthSession, Block, User
+from forum.db import utcnow
 
 
 async def get_user(db: AsyncSession, user_id: int) -> User | None:
@@ -89,3 +92,56 @@ async def revoke_token(db: AsyncSession, user_id: int, token_id: int, now: datet
         .values(revoked_at=now)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+# Blocks
+
+
+async def add_block(db: AsyncSession, blocker_id: int, blocked_id: int) -> bool:
+    """Block; False when it already existed (two requests at once can't both insert)."""
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = await db.execute(
+        insert(Block)
+        .values(blocker_id=blocker_id, blocked_id=blocked_id, created_at=utcnow())
+        .on_conflict_do_nothing()
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def remove_block(db: AsyncSession, blocker_id: int, blocked_id: int) -> bool:
+    result = await db.execute(
+        delete(Block).where(Block.blocker_id == blocker_id, Block.blocked_id == blocked_id)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def count_blocks(db: AsyncSession, blocker_id: int) -> int:
+    return int(await db.scalar(select(func.count()).where(Block.blocker_id == blocker_id)) or 0)
+
+
+async def blocked_ids(db: AsyncSession, blocker_id: int) -> list[int]:
+    return list(await db.scalars(select(Block.blocked_id).where(Block.blocker_id == blocker_id)))
+
+
+async def list_blocks(db: AsyncSession, blocker_id: int) -> Sequence[tuple[User, datetime]]:
+    rows = await db.execute(
+        select(User, Block.created_at)
+        .join(Block, Block.blocked_id == User.id)
+        .where(Block.blocker_id == blocker_id)
+        .order_by(Block.created_at.desc(), User.id)
+    )
+    return [(user, created_at) for user, created_at in rows]
+
+
+async def block_exists_between(db: AsyncSession, a_id: int, b_id: int) -> bool:
+    found = await db.scalar(
+        select(Block.blocker_id)
+        .where(
+            or_(
+                and_(Block.blocker_id == a_id, Block.blocked_id == b_id),
+                and_(Block.blocker_id == b_id, Block.blocked_id == a_id),
+            )
+        )
+        .limit(1)
+    )
+    return found is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from forum.accounts import service
+from forum.accounts import blocks, boundaries, service
 from forum.accounts.models import User
 from forum.accounts.schemas import (
     Credentials,
@@ -34,6 +34,9 @@ def user_json(user: User) -> dict[str, object]:
         "role": user.role,
         "hide_presence": user.hide_presence,
         "dm_policy": user.dm_policy,
+        "muted_words": list(user.muted_words or []),
+        "availability": user.availability or "",
+        "taking_break": user.taking_break,
     }
 
 
@@ -92,6 +95,7 @@ async def api_change_me(ctx: Ctx) -> Response:
         await service.set_presence_hidden(ctx.db, user, data.hide_presence)
     if data.dm_policy is not None:
         await direct.set_policy(ctx.db, user, data.dm_policy)
+    await boundaries.change_boundaries(ctx.db, user, data)
     ctx.forget_user(user.id)
     return JSONResponse(user_json(user))
 
@@ -160,7 +164,7 @@ async def logout(ctx: Ctx) -> Response:
     return response
 
 
-async def _account(ctx: Ctx, user: User, **extra: object) -> Response:
+async def account_page_response(ctx: Ctx, user: User, **extra: object) -> Response:
     sessions, tokens = await service.sessions_and_tokens(ctx.db, user)
     status = 200 if "error" not in extra else 422
     return ctx.render(
@@ -170,13 +174,14 @@ async def _account(ctx: Ctx, user: User, **extra: object) -> Response:
         tokens=tokens,
         regions=REGIONS,
         dm_policy_labels=direct.DM_POLICY_LABELS,
+        blocked=await blocks.blocked_members(ctx.db, user),
         **extra,
     )
 
 
 @endpoint
 async def account_page(ctx: Ctx) -> Response:
-    return await _account(ctx, await ctx.require_user())
+    return await account_page_response(ctx, await ctx.require_user())
 
 
 @endpoint
@@ -188,7 +193,7 @@ async def update_profile(ctx: Ctx) -> Response:
         ctx.forget_user(user.id)
     except AppError as exc:
         ctx.failed = True
-        return await _account(ctx, user, error=exc.message)
+        return await account_page_response(ctx, user, error=exc.message)
     return ctx.redirect("/account?saved=profile")
 
 
@@ -201,7 +206,7 @@ async def update_region(ctx: Ctx) -> Response:
         ctx.forget_user(user.id)
     except AppError as exc:
         ctx.failed = True
-        return await _account(ctx, user, error=exc.message)
+        return await account_page_response(ctx, user, error=exc.message)
     return ctx.redirect("/account?saved=region")
 
 
@@ -210,7 +215,7 @@ async def create_token(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     data = await ctx.form(NewToken)
     token = await service.create_api_token(ctx.db, user, data.name or "API token")
-    return await _account(ctx, user, new_token=token)
+    return await account_page_response(ctx, user, new_token=token)
 
 
 @endpoint

@@ -46,3 +46,7 @@ class MeChanges(BaseModel):
     model_config = ConfigDict(extra="forbid")
     hide_presence: bool | None = None
     dm_policy: str | None = None
+    # Personal boundaries (forum.accounts.boundaries); a list replaces the one kept.
+    muted_words: list[str] | None = None
+    availability: str | None = None
+    taking_break: bool | None = None

@@ -14,7 +14,7 @@ reaching out to someone is what we hope for, and its author gets crisis lines at
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from forum.accounts import repository as accounts_repository
+from forum.accounts.blocks import is_blocked_between
 from forum.accounts.models import User
 from forum.accounts.service import username_key
 from forum.chat.models import ChatMessage, Room, RoomKind, RoomMember
@@ -42,17 +43,6 @@ DM_POLICY_LABELS = {
     DmPolicy.ANYONE: "Anyone with an account",
 }
 NOT_AVAILABLE = "You can't start a conversation with this member."
-
-# Whether either of two members blocked the other. Blocking lives with personal
-# boundaries; until it is wired in, nobody is blocked.
-BlockCheck = Callable[[AsyncSession, int, int], Awaitable[bool]]
-
-
-async def _nobody_blocked(db: AsyncSession, a_id: int, b_id: int) -> bool:
-    return False
-
-
-blocked_between: BlockCheck = _nobody_blocked
 
 
 @dataclass(frozen=True)
@@ -96,7 +86,7 @@ async def _share_a_circle(db: AsyncSession, a_id: int, b_id: int) -> bool:
 
 
 async def may_start(db: AsyncSession, starter: User, other: User) -> bool:
-    if await blocked_between(db, starter.id, other.id):
+    if await is_blocked_between(db, starter.id, other.id):
         return False
     policy = other.dm_policy
     if policy == DmPolicy.ANYONE:
@@ -117,7 +107,7 @@ async def start(db: AsyncSession, starter: User, username: str) -> tuple[DirectR
     room = await db.scalar(select(Room).where(Room.direct_key == key))
     if room is not None:
         # An existing conversation carries on, unless one of them has since blocked the other.
-        if await blocked_between(db, starter.id, other.id):
+        if await is_blocked_between(db, starter.id, other.id):
             raise Forbidden(NOT_AVAILABLE, code="dm_not_available")
         return DirectRoom(room, other), False
     if not await may_start(db, starter, other):
@@ -164,7 +154,7 @@ async def conversations(db: AsyncSession, user: User) -> Sequence[DirectRoom]:
 
 
 async def require_not_blocked(db: AsyncSession, found: DirectRoom, user: User) -> None:
-    if found.other is not None and await blocked_between(db, user.id, found.other.id):
+    if found.other is not None and await is_blocked_between(db, user.id, found.other.id):
         raise Forbidden("This conversation is closed; you can still read it.", code="dm_closed")
     if found.other is None:
         raise Forbidden(

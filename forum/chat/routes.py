@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from forum.accounts.boundaries import viewer_boundaries
 from forum.chat import direct, rooms, service
 from forum.chat.schemas import (
     DmPolicyForm,
@@ -39,11 +40,13 @@ async def api_rooms(ctx: Ctx) -> Response:
 
 @endpoint
 async def api_messages(ctx: Ctx) -> Response:
-    found = await service.find_room_or_404(
-        ctx.db, ctx.request.path_params["room_id"], await ctx.user()
-    )
+    user = await ctx.user()
+    found = await service.find_room_or_404(ctx.db, ctx.request.path_params["room_id"], user)
     messages, next_before = await service.history_page(ctx.db, found.room, _before(ctx))
-    return JSONResponse({"messages": messages, "before": next_before})
+    boundaries = None if user is None else await viewer_boundaries(ctx.db, ctx.app.read_cache, user)
+    return JSONResponse(
+        {"messages": service.messages_for(messages, boundaries), "before": next_before}
+    )
 
 
 @endpoint

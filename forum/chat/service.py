@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from forum import events
+from forum.accounts.boundaries import Boundaries
 from forum.accounts.models import User
 from forum.accounts.service import require_not_muted
 from forum.chat import direct, repository, rooms
@@ -28,6 +29,7 @@ from forum.review import service as review
 from moderation.decision import Policy
 from moderation.pipeline import Assessment, Screener
 from moderation.sanitize import render_markdown
+from realtime.hub import public
 
 MAX_MESSAGE = 2000
 PAGE_SIZE = 50
@@ -91,7 +93,29 @@ def message_event(message: ChatMessage, author_name: str | None) -> Event:
         "body_html": message.body_html,
         "created_at": message.created_at.isoformat(),
         "client_msg_id": message.client_msg_id,
+        # Private (never sent, see realtime.hub.public): for each reader's boundaries.
+        "_author_id": message.author_id,
+        "_text": message.body,
     }
+
+
+def message_for(event: Event, boundaries: Boundaries | None) -> Event | None:
+    """A message event as one reader gets it: None (not sent) when they blocked its author,
+    marked `"muted": true` (for the panel to collapse) when it has their muted words."""
+    if boundaries is None or not boundaries.active or event.get("type") != "message":
+        return event
+    author_id = event.get("_author_id")
+    if boundaries.hides_author(author_id):
+        return None
+    if boundaries.mutes(event.get("_text") or "", author_id):
+        return {**event, "muted": True}
+    return event
+
+
+def messages_for(events: list[Event], boundaries: Boundaries | None) -> list[Event]:
+    """History as one reader gets it, ready to send (private keys removed)."""
+    shown = (message_for(event, boundaries) for event in events)
+    return [public(event) for event in shown if event is not None]
 
 
 def held_event(message: ChatMessage) -> Event:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.websockets import WebSocket
 
 from forum.accounts import repository as accounts_repository
+from forum.accounts.boundaries import Boundaries, presence_hidden, viewer_boundaries
 from forum.chat import service
 from forum.chat.models import MessageStatus
 from forum.errors import AppError, BadRequest, RateLimited, Unauthorized
@@ -69,6 +70,8 @@ async def room_socket(websocket: WebSocket) -> None:
         async with state.sessions() as db:
             user = await authenticate(db, websocket)
             await service.enter_room(db, room_id, user)
+            # Read once per connection: changed boundaries apply from the next connection.
+            boundaries = await viewer_boundaries(db, None, user)
     except AppError as exc:
         await refuse(websocket, exc)
         return
@@ -79,7 +82,7 @@ async def room_socket(websocket: WebSocket) -> None:
     subscriber = Subscriber(
         user.id,
         user.display_name,
-        presence_hidden=user.hide_presence,
+        presence_hidden=presence_hidden(user),
         maxsize=state.settings.chat_outbox,
     )
     sender = _Sender(state, room_id, user.id, subscriber)
@@ -89,13 +92,22 @@ async def room_socket(websocket: WebSocket) -> None:
         replayed: AsyncIterator[Event] | list[Event] = (
             service.replay(state.sessions, room_id, after) if after else []
         )
-        writer = write(websocket, resume(subscriber, replayed, after=after))
+        events = resume(subscriber, replayed, after=after)
+        writer = write(websocket, _as_seen_by(events, boundaries) if boundaries.active else events)
         await until_either_ends(writer, _read(websocket, sender, subscriber))
         # Sends already read are still stored and published, even if their author has gone.
         await sender.finish(DRAIN_SECONDS)
     finally:
         sender.stop()
         state.hub.unsubscribe(room_id, subscriber)
+
+
+async def _as_seen_by(events: AsyncIterator[Event], boundaries: Boundaries) -> AsyncIterator[Event]:
+    """Events as this reader gets them: no messages from members they blocked, and
+    messages with their muted words marked to be collapsed."""
+    async for event in events:
+        if (shown := service.message_for(event, boundaries)) is not None:
+            yield shown
 
 
 async def _read(websocket: WebSocket, sender: _Sender, subscriber: Subscriber) -> None:

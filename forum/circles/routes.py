@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from forum.accounts.boundaries import viewer_boundaries
 from forum.accounts.schemas import Empty
 from forum.circles import service
 from forum.circles.models import RuleItem
@@ -14,6 +15,7 @@ from forum.circles.schemas import Invite, Join, NewCircle
 from forum.circles.service import CircleView
 from forum.errors import AppError
 from forum.threads import service as threads
+from forum.threads.service import ThreadSummary
 from forum.web import Ctx, endpoint
 
 
@@ -112,25 +114,36 @@ async def api_invite(ctx: Ctx) -> Response:
     )
 
 
+async def _thread_page(ctx: Ctx, view: CircleView) -> tuple[list[ThreadSummary], str | None]:
+    """A page of threads as this reader sees them (their blocks and muted words apply)."""
+    user = await ctx.user()
+    boundaries = None if user is None else await viewer_boundaries(ctx.db, ctx.app.read_cache, user)
+    return await threads.list_threads(
+        ctx.db, view, ctx.request.query_params.get("cursor"), ctx.app.settings.page_size, boundaries
+    )
+
+
+def _summary_json(summary: ThreadSummary) -> dict[str, object]:
+    data: dict[str, object] = {
+        "id": summary.thread.id,
+        "title": summary.thread.title,
+        "author": {"display_name": summary.author_name},
+        "reply_count": summary.thread.reply_count,
+        "created_at": summary.thread.created_at.isoformat(),
+        "last_post_at": summary.thread.last_post_at.isoformat(),
+    }
+    if summary.muted:
+        data["muted"] = True  # the title has one of your muted words: collapse it
+    return data
+
+
 @endpoint
 async def api_list_threads(ctx: Ctx) -> Response:
     view = await _view(ctx)
-    summaries, next_cursor = await threads.list_threads(
-        ctx.db, view, ctx.request.query_params.get("cursor"), ctx.app.settings.page_size
-    )
+    summaries, next_cursor = await _thread_page(ctx, view)
     return JSONResponse(
         {
-            "threads": [
-                {
-                    "id": s.thread.id,
-                    "title": s.thread.title,
-                    "author": {"display_name": s.author_name},
-                    "reply_count": s.thread.reply_count,
-                    "created_at": s.thread.created_at.isoformat(),
-                    "last_post_at": s.thread.last_post_at.isoformat(),
-                }
-                for s in summaries
-            ],
+            "threads": [_summary_json(s) for s in summaries],
             "next_cursor": next_cursor,
         }
     )
@@ -162,9 +175,7 @@ async def new_circle_page(ctx: Ctx) -> Response:
 async def circle_page(ctx: Ctx) -> Response:
     view = await _view(ctx)
     rules = await service.current_rules(ctx.db, view.circle)
-    summaries, next_cursor = await threads.list_threads(
-        ctx.db, view, ctx.request.query_params.get("cursor"), ctx.app.settings.page_size
-    )
+    summaries, next_cursor = await _thread_page(ctx, view)
     return ctx.render(
         "circle.html", view=view, rules=rules, threads=summaries, next_cursor=next_cursor
     )

@@ -127,9 +127,12 @@ async def log_entries(
     circle_ids: Sequence[int] | None = None,
     target_user_id: int | None = None,
     item_id: int | None = None,
+    since: datetime | None = None,
     limit: int = 200,
 ) -> Sequence[LogEntry]:
     query = select(LogEntry).order_by(LogEntry.id.desc()).limit(limit)
+    if since is not None:
+        query = query.where(LogEntry.created_at >= since)
     if circle_ids is not None:
         query = query.where(LogEntry.circle_id.in_(circle_ids))
     if target_user_id is not None:

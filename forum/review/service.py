@@ -457,5 +457,9 @@ async def moderation_log(db: AsyncSession, moderator: User) -> Sequence[LogEntry
 
 
 async def decisions_about(db: AsyncSession, author: User) -> Sequence[LogEntry]:
-    """What moderators decided about this member's own content (authors may always see it)."""
-    return await repository.log_entries(db, target_user_id=author.id)
+    """What moderators decided about this member's own content (authors may always see it).
+
+    Only entries from after they joined: on SQLite a deleted account's id can be given to
+    the next newcomer, and the append-only log still names the old one.
+    """
+    return await repository.log_entries(db, target_user_id=author.id, since=author.created_at)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from forum.accounts.boundaries import Boundaries
 from forum.accounts.models import User
 from forum.cache import ReadCache
 from forum.circles import repository as circles_repository
@@ -29,16 +30,27 @@ from forum.threads.models import PostStatus, Thread
 from forum.threads.service import ThreadPage
 
 SLOT = "<!--circles:slot-->"  # bleach strips comments from posts, so only we write this
+BODY_OPEN, BODY_CLOSE = "<!--circles:body-->", "<!--circles:/body-->"
 
 
 @dataclass(frozen=True)
 class PostSlot:
-    """One post's slot: whose it is, and what every other signed-in reader sees there."""
+    """One post's slot: whose it is, and what every other signed-in reader sees there.
+
+    Controls are stored as the parts either side of the reader's CSRF token (joined with
+    it when served). A published post also remembers where its body sits in the piece
+    before the slot, so a reader's boundaries can collapse or replace just the body.
+    """
 
     author_id: int | None
-    for_others: bytes  # a report link on published posts, else nothing
-    # The author's edit and delete controls, either side of their CSRF token.
+    post_id: int
+    # Others see a report link on published posts (and a block control when the author
+    # is still a member), else nothing.
+    for_others: tuple[bytes, ...]
+    # The author's edit and delete controls.
     for_author: tuple[bytes, bytes] | None
+    body_span: tuple[int, int] | None = None  # UTF-8 offsets of the published body
+    text: str = ""  # the published body as written, for muted words
 
 
 @dataclass(frozen=True)
@@ -109,8 +121,13 @@ async def _build(
     page = await service.read_thread_page(db, thread, view, viewer, cursor, app.settings.page_size)
     personal = await repository.authors_with_unpublished_posts(db, thread.id)
     html = app.templates.get_template("_posts.html").render(
-        posts=page.posts, viewer_id=viewer.id if viewer else None, slot=Markup(SLOT)
+        posts=page.posts,
+        viewer_id=viewer.id if viewer else None,
+        slot=Markup(SLOT),
+        body_open=Markup(BODY_OPEN),
+        body_close=Markup(BODY_CLOSE),
     )
+    pieces, spans = _split_pieces(html)
     posts = []
     for p in page.posts:
         data = post_json(p.post, p.author_name)
@@ -125,14 +142,17 @@ async def _build(
         slots=tuple(
             PostSlot(
                 p.post.author_id,
-                _report_link(p.post.id, p.author_name)
+                p.post.id,
+                _others_actions(p.post.id, p.post.author_id, p.author_name)
                 if p.post.status == PostStatus.PUBLISHED
-                else b"",
+                else (),
                 None if p.post.status == PostStatus.REMOVED else _own_actions(p.post.id),
+                span,
+                p.post.body if span is not None else "",
             )
-            for p in page.posts
+            for p, span in zip(page.posts, spans, strict=True)
         ),
-        pieces=tuple(piece.encode() for piece in html.split(SLOT)),
+        pieces=pieces,
         api_body=thread_api_body(page, posts),
         next_cursor=page.next_cursor,
         personal=frozenset(personal),
@@ -200,11 +220,60 @@ async def read_thread(
     return ThreadRead(snapshot, CircleView(circle, membership))
 
 
-def _report_link(post_id: int, author_name: str) -> bytes:
+def _split_pieces(html: str) -> tuple[tuple[bytes, ...], list[tuple[int, int] | None]]:
+    """Split rendered posts at the slots, noting (and dropping) the body markers.
+
+    The body of post i is in piece i, the one before its slot.
+    """
+    pieces: list[bytes] = []
+    spans: list[tuple[int, int] | None] = []
+    texts = html.split(SLOT)
+    for index, text in enumerate(texts):
+        start = text.find(BODY_OPEN)
+        span = None
+        if start >= 0:
+            end = text.index(BODY_CLOSE, start)
+            body = text[start + len(BODY_OPEN) : end]
+            before = text[:start].encode()
+            span = (len(before), len(before) + len(body.encode()))
+            text = text[:start] + body + text[end + len(BODY_CLOSE) :]
+        pieces.append(text.encode())
+        if index < len(texts) - 1:
+            spans.append(span)
+    return tuple(pieces), spans
+
+
+def _report_link(post_id: int, author_name: str) -> str:
     return (
-        f'<footer class="post-actions"><a href="/posts/{post_id}/report">Report<span '
-        f'class="visually-hidden"> this post by {escape(author_name)}</span></a></footer>'
-    ).encode()
+        f'<a href="/posts/{post_id}/report">Report<span '
+        f'class="visually-hidden"> this post by {escape(author_name)}</span></a>'
+    )
+
+
+def _post_form(post_id: int, action: str, label: str, author_name: str, kind: str) -> list[str]:
+    """A one-button form around the reader's CSRF token: the parts before and after it."""
+    return [
+        f'<form method="post" action="/posts/{post_id}/{action}" class="inline-form {kind}" '
+        f'data-name="{escape(author_name)}"><input type="hidden" name="csrf_token" value="',
+        f'"><button type="submit" class="link-button">{label}<span class="visually-hidden"> '
+        f"{escape(author_name)}</span></button></form>",
+    ]
+
+
+def _others_actions(post_id: int, author_id: int | None, author_name: str) -> tuple[bytes, ...]:
+    report = _report_link(post_id, author_name)
+    if author_id is None:  # a former member: nobody left to block
+        return (f'<footer class="post-actions">{report}</footer>'.encode(),)
+    before, after = _post_form(post_id, "block-author", "Block", author_name, "block-form")
+    return (
+        f'<footer class="post-actions">{report}{before}'.encode(),
+        f"{after}</footer>".encode(),
+    )
+
+
+def _unblock_actions(post_id: int) -> tuple[bytes, bytes]:
+    before, after = _post_form(post_id, "unblock-author", "Unblock", "this member", "unblock-form")
+    return f'<footer class="post-actions">{before}'.encode(), f"{after}</footer>".encode()
 
 
 def _own_actions(post_id: int) -> tuple[bytes, bytes]:
@@ -217,16 +286,94 @@ def _own_actions(post_id: int) -> tuple[bytes, bytes]:
     return before.encode(), after.encode()
 
 
-def posts_html(snapshot: ThreadSnapshot, user: User | None, csrf_token: str) -> bytes:
-    """The page's posts for this viewer: their own get edit and delete, others' a report link."""
+MUTED_OPEN = (
+    b'<details class="muted"><summary><span class="muted-note">Hidden by your muted words'
+    b'</span>: <span class="muted-show">show</span></summary>'
+)
+MUTED_CLOSE = b"</details>"
+BLOCKED_NOTE = b'<p class="removed blocked-note">Hidden: a member you blocked wrote this.</p>'
+
+
+def _covered(slot: PostSlot, boundaries: Boundaries | None) -> str | None:
+    """Whether this reader's boundaries cover the post: "blocked", "muted" or None."""
+    if boundaries is None or slot.body_span is None or slot.author_id == boundaries.viewer_id:
+        return None
+    if boundaries.hides_author(slot.author_id):
+        return "blocked"
+    if boundaries.mutes(slot.text, slot.author_id):
+        return "muted"
+    return None
+
+
+def _post_for(slot: PostSlot, piece: bytes, covered: str | None) -> tuple[bytes, ...]:
+    """Piece i with post i's body as this reader sees it: as written, collapsed or hidden."""
+    if covered is None or slot.body_span is None:
+        return (piece,)
+    start, end = slot.body_span
+    if covered == "blocked":
+        return piece[:start], BLOCKED_NOTE, piece[end:]
+    return piece[:start], MUTED_OPEN, piece[start:end], MUTED_CLOSE, piece[end:]
+
+
+def posts_html(
+    snapshot: ThreadSnapshot,
+    user: User | None,
+    csrf_token: str,
+    boundaries: Boundaries | None = None,
+) -> bytes:
+    """The page's posts for this viewer: their own get edit and delete, others' a report link
+    and a block control; posts the viewer's boundaries cover are collapsed or hidden."""
     if user is None:
         return b"".join(snapshot.pieces)
     token = str(escape(csrf_token)).encode()
-    parts = [snapshot.pieces[0]]
-    for slot, piece in zip(snapshot.slots, snapshot.pieces[1:], strict=True):
+    if boundaries is not None and not boundaries.active:
+        boundaries = None
+    parts: list[bytes] = []
+    for slot, piece in zip(snapshot.slots, snapshot.pieces, strict=False):
+        covered = _covered(slot, boundaries)
+        parts += _post_for(slot, piece, covered)
         if slot.author_id != user.id:
-            parts.append(slot.for_others)
+            blocked = covered == "blocked"
+            parts.append(token.join(_unblock_actions(slot.post_id) if blocked else slot.for_others))
         elif slot.for_author is not None:
-            parts += (slot.for_author[0], token, slot.for_author[1])
-        parts.append(piece)
+            parts.append(token.join(slot.for_author))
+    parts.append(snapshot.pieces[-1])
     return b"".join(parts)
+
+
+def api_body(snapshot: ThreadSnapshot, boundaries: Boundaries | None) -> bytes:
+    """The API's page for this reader: posts by members they blocked lose their words
+    (`"blocked": true`); posts with their muted words say `"muted": true` for the client
+    to collapse."""
+    if boundaries is None or not boundaries.active:
+        return snapshot.api_body
+    changes = {
+        index: covered
+        for index, slot in enumerate(snapshot.slots)
+        if (covered := _covered(slot, boundaries)) is not None
+    }
+    title = title_hidden(snapshot.thread, boundaries)
+    if not changes and title is None:
+        return snapshot.api_body
+    data = json.loads(snapshot.api_body)
+    for index, covered in changes.items():
+        post = data["posts"][index]
+        post[covered] = True
+        if covered == "blocked":
+            post["body_html"] = ""
+    if title == "blocked":
+        data["title"], data["blocked"] = "", True
+    elif title == "muted":
+        data["title_muted"] = True
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+def title_hidden(thread: Thread, boundaries: Boundaries | None) -> str | None:
+    """Why this reader doesn't see the thread's title ("blocked", "muted"), or None."""
+    if boundaries is None or thread.author_id == boundaries.viewer_id:
+        return None
+    if boundaries.hides_author(thread.author_id):
+        return "blocked"
+    if boundaries.mutes(thread.title, thread.author_id):
+        return "muted"
+    return None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, select, tuple_
+from sqlalchemy import ColumnElement, delete, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forum.accounts.models import User
@@ -59,9 +59,14 @@ async def list_posts(
 
 
 async def list_threads(
-    db: AsyncSession, circle_id: int, before: tuple[datetime, int] | None, limit: int
+    db: AsyncSession,
+    circle_id: int,
+    before: tuple[datetime, int] | None,
+    limit: int,
+    hidden_authors: Collection[int] = (),
 ) -> Sequence[tuple[Thread, str | None]]:
-    """One page of a circle's threads, most recent activity first."""
+    """One page of a circle's threads, most recent activity first (without those started
+    by `hidden_authors`: members the reader blocked)."""
     query = (
         select(Thread, User.display_name)
         .outerjoin(User, User.id == Thread.author_id)
@@ -69,6 +74,10 @@ async def list_threads(
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())
         .limit(limit)
     )
+    if hidden_authors:
+        query = query.where(
+            or_(Thread.author_id.is_(None), Thread.author_id.not_in(list(hidden_authors)))
+        )
     if before is not None:
         query = query.where(tuple_(Thread.last_post_at, Thread.id) < tuple_(*before))
     result = await db.execute(query)

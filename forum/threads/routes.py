@@ -8,6 +8,7 @@ from markupsafe import Markup
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from forum.accounts.boundaries import Boundaries, viewer_boundaries
 from forum.accounts.models import User
 from forum.accounts.schemas import Empty
 from forum.cache import CachedPage
@@ -99,17 +100,24 @@ async def api_start_thread(ctx: Ctx) -> Response:
     )
 
 
+async def _boundaries(ctx: Ctx, user: User | None) -> Boundaries | None:
+    """The reader's muted words and blocks (remembered briefly, like who they are)."""
+    return None if user is None else await viewer_boundaries(ctx.db, ctx.app.read_cache, user)
+
+
 @endpoint
 async def api_get_thread(ctx: Ctx) -> Response:
+    user = await ctx.user()
     read = await reading.read_thread(
         ctx.db,
         ctx.app,
         _thread_id(ctx),
         ctx.request.query_params.get("cursor") or "",
-        await ctx.user(),
+        user,
         post_json,
     )
-    return Response(read.snapshot.api_body, media_type="application/json")
+    body = reading.api_body(read.snapshot, await _boundaries(ctx, user))
+    return Response(body, media_type="application/json")
 
 
 @endpoint
@@ -180,6 +188,7 @@ async def render_thread(
     support = None
     if user is not None and ctx.request.query_params.get("support"):
         support = await resources.resources_for(ctx.db, region_for(ctx, user))
+    boundaries = await _boundaries(ctx, user)
     shell = ctx.render_text(
         "thread.html",
         thread=snapshot.thread,
@@ -187,11 +196,12 @@ async def render_thread(
         posts_html=Markup(POSTS_HERE),
         next_cursor=snapshot.next_cursor,
         support=support,
+        title_hidden=reading.title_hidden(snapshot.thread, boundaries),
         **extra,
     )
     # The posts are already UTF-8; only the shell around them is encoded per request.
     before, after = shell.split(POSTS_HERE)
-    posts = reading.posts_html(snapshot, user, ctx.csrf_token() if user else "")
+    posts = reading.posts_html(snapshot, user, ctx.csrf_token() if user else "", boundaries)
     body = b"".join((before.encode(), posts, after.encode()))
     return HTMLResponse(body, status_code=status_code)
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from forum.accounts.boundaries import Boundaries
 from forum.accounts.models import User
 from forum.accounts.service import require_not_muted
 from forum.circles import service as circles
@@ -61,6 +62,7 @@ class Written:
 class ThreadSummary:
     thread: Thread
     author_name: str
+    muted: bool = False  # the title has one of the reader's muted words
 
 
 def encode_cursor(*parts: object) -> str:
@@ -246,12 +248,26 @@ async def read_thread_page(
 
 
 async def list_threads(
-    db: AsyncSession, view: CircleView, cursor: str | None, page_size: int
+    db: AsyncSession,
+    view: CircleView,
+    cursor: str | None,
+    page_size: int,
+    boundaries: Boundaries | None = None,
 ) -> tuple[list[ThreadSummary], str | None]:
+    """A page of the circle's threads as this reader sees them: none started by members
+    they blocked, and titles with their muted words marked to be collapsed."""
+    hidden = boundaries.blocked if boundaries is not None else frozenset()
     rows = await repository.list_threads(
-        db, view.circle.id, decode_thread_cursor(cursor), page_size + 1
+        db, view.circle.id, decode_thread_cursor(cursor), page_size + 1, hidden
     )
-    threads = [ThreadSummary(thread, name or FORMER_MEMBER) for thread, name in rows[:page_size]]
+    threads = [
+        ThreadSummary(
+            thread,
+            name or FORMER_MEMBER,
+            boundaries is not None and boundaries.mutes(thread.title, thread.author_id),
+        )
+        for thread, name in rows[:page_size]
+    ]
     next_cursor = None
     if len(rows) > page_size:
         last = threads[-1].thread

@@ -317,7 +317,8 @@ class ChatPanel {
     const own = this.mine.has(message.client_msg_id);
     const added = this.addMessage(message, true);
     if (!added || own) return;
-    const words = added.querySelector(".chat-body").textContent.trim();
+    const words = message.muted ? "a message hidden by your muted words"
+      : added.querySelector(".chat-body").textContent.trim();
     this.announce(`${message.author.display_name}: ${words}`);
   }
 
@@ -338,7 +339,10 @@ class ChatPanel {
     const item = this.byId.get(event.id);
     if (!item) return;
     item.classList.add("chat-removed");
-    item.querySelector(".chat-body").replaceChildren(el("p", { class: "removed" }, "removed by a moderator"));
+    item.querySelector(".muted-notice")?.remove();
+    const body = item.querySelector(".chat-body");
+    body.hidden = false;
+    body.replaceChildren(el("p", { class: "removed" }, "removed by a moderator"));
   }
 
   onError(event) {
@@ -380,11 +384,13 @@ class ChatPanel {
     const item = el("li", { class: pending ? "chat-message chat-mine" : "chat-message" });
     if (pending) this.mine.set(message.client_msg_id, item);
     item.dataset.seq = String(message.seq);
+    const body = el("div", { class: "chat-body" }, fragment(message.body_html));
     item.append(
       el("p", { class: "chat-meta" },
         el("span", { class: "author" }, message.author.display_name), " ",
         el("time", { datetime: message.created_at }, timeLabel(message.created_at))),
-      el("div", { class: "chat-body" }, fragment(message.body_html)),
+      message.muted ? this.mutedNotice(body) : null,
+      body,
     );
     this.bySeq.set(message.seq, item);
     this.byId.set(message.id, item);
@@ -394,6 +400,19 @@ class ChatPanel {
     this.setEmpty("");
     if (follow || item.classList.contains("chat-mine")) this.scrollToEnd();
     return item;
+  }
+
+  // The server marks messages with the reader's muted words: folded away until asked for.
+  mutedNotice(body) {
+    body.hidden = true;
+    const button = el("button", { type: "button", class: "link-button", "aria-expanded": "false" }, "show");
+    button.addEventListener("click", () => {
+      const showing = body.hidden;
+      body.hidden = !showing;
+      button.textContent = showing ? "hide" : "show";
+      button.setAttribute("aria-expanded", String(showing));
+    });
+    return el("p", { class: "muted-notice" }, "Hidden by your muted words: ", button);
   }
 
   // Before the first later message; messages without a seq (sending, held) keep their place.

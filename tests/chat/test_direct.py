@@ -137,3 +137,24 @@ async def test_the_messages_page_lists_conversations_for_a_signed_in_member(live
     async with httpx.AsyncClient(base_url=live.server.base_url) as anonymous:
         response = await anonymous.get("/messages", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+async def test_a_block_either_way_ends_a_conversation_without_saying_why(live: Live) -> None:
+    alex, blake, room_id = await conversation(live)
+    blocked = await blake.http.post(f"/api/v1/me/blocks/{alex.username}")
+    assert blocked.status_code in (200, 201, 204), blocked.text
+    # Alex is told only that it is not available: the same words as "doesn't allow it".
+    refused = await start(alex, blake, 403)
+    assert refused["error"] == {
+        "code": "dm_not_available",
+        "message": "You can't start a conversation with this member.",
+    }
+    async with live.connect(alex, room_id) as a:
+        await send(a, "after-block", "Are you there?")
+        closed = await next_of(a, "error", "message")
+        assert closed["code"] == "dm_closed" and closed["client_msg_id"] == "after-block"
+    history = (await blake.http.get(f"/api/v1/rooms/{room_id}/messages")).json()["messages"]
+    assert history == []
+    unblocked = await blake.http.delete(f"/api/v1/me/blocks/{alex.username}")
+    assert unblocked.status_code in (200, 204), unblocked.text
+    assert (await start(alex, blake, 200))["id"] == room_id

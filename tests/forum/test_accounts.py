@@ -261,6 +261,9 @@ async def test_token_from_credentials_authenticates_api(
         "role": "member",
         "hide_presence": False,
         "dm_policy": "nobody",
+        "muted_words": [],
+        "availability": "",
+        "taking_break": False,
     }
 
 

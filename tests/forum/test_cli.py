@@ -184,6 +184,9 @@ async def test_create_user_honours_given_password(cli_database: str) -> None:
         "role": "admin",
         "hide_presence": False,
         "dm_policy": "nobody",
+        "muted_words": [],
+        "availability": "",
+        "taking_break": False,
     }
     wrong = await token_status(cli_database, "oak", "not the chosen one")
     assert wrong.status_code == 401

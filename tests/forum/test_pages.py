@@ -331,6 +331,7 @@ async def test_error_pages_follow_the_same_policy(client: httpx.AsyncClient) -> 
     [
         ("/static/css/circles.css", "text/css"),
         ("/static/js/circles.js", "javascript"),
+        ("/static/js/boundaries.js", "javascript"),
         ("/static/favicon.svg", "image/svg+xml"),
     ],
 )
@@ -347,7 +348,10 @@ async def test_static_files_are_served(
 async def test_pages_link_the_static_assets(client: httpx.AsyncClient) -> None:
     response = await page(client, "/")
     assert 'href="/static/css/circles.css"' in response.text
-    assert audit(response.text).script_srcs == ["/static/js/circles.js"]
+    assert audit(response.text).script_srcs == [
+        "/static/js/circles.js",
+        "/static/js/boundaries.js",
+    ]
 
 
 # The anonymous page cache

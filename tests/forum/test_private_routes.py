@@ -33,7 +33,9 @@ PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 # What each path parameter names, and so what an outsider may get back:
 # "circle" - the private circle or something in it: a non-member gets exactly 404;
 # "personal" - the circle owner's own account things (tokens, sessions);
-# "staff" - moderation and admin records (here, the private post's review item).
+# "staff" - moderation and admin records (here, the private post's review item);
+# "member" - another member (here, the owner): any signed-in member may see their profile
+#   and block or unblock them, so only what the answer shows is checked.
 PARAM_KINDS = {
     "slug": "circle",
     "thread_id": "circle",
@@ -43,6 +45,8 @@ PARAM_KINDS = {
     "session_id": "personal",
     "item_id": "staff",
     "resource_id": "staff",
+    "username": "member",
+    "user_id": "member",
 }
 
 # Requested last: it ends the session of whoever asks.
@@ -96,7 +100,15 @@ def swept_routes(app: Starlette) -> list[tuple[str, str, str]]:
             unclassified.append(f"{route.path} (parameters {unknown})")
             continue
         kinds = {PARAM_KINDS[name] for name in params}
-        kind = "circle" if "circle" in kinds else "other" if kinds else "open"
+        kind = (
+            "circle"
+            if "circle" in kinds
+            else "member"
+            if kinds == {"member"}
+            else "other"
+            if kinds
+            else "open"
+        )
         found.extend((method, route.path, kind) for method in sorted(route.methods))
     assert not unclassified, (
         "routes this sweep doesn't know how to try against a private circle; add their "
@@ -149,6 +161,8 @@ async def secret(user: Persona, database: Database, make_thread: ThreadFactory) 
         "item_id": int(item_id or 0),
         "resource_id": int(resource_id or 0),
         "room_id": int(room_id or 0),
+        "username": user.username,
+        "user_id": user.id,
     }
     return Secret(values, made["id"], post_id)
 
@@ -226,6 +240,8 @@ def refusal_problem(outsider: Outsider, kind: str, response: httpx.Response) -> 
         allowed = status in (401, 404) or to_login
     elif kind == "circle":
         allowed = status == 404
+    elif kind == "member":
+        return None
     else:
         allowed = status in (403, 404)
     return None if allowed else f"{status} {response.text[:200]!r}"

@@ -23,6 +23,7 @@ def forget_caches(app: Starlette) -> None:
     state.read_cache.principals.clear()
     state.read_cache.memberships.clear()
     state.read_cache.threads.clear()
+    state.read_cache.blocked.clear()
     state.page_cache.clear()
 
 
@@ -74,10 +75,11 @@ async def two_threads(
 
 # Pinned numbers. If a change makes one of these go up, look for an N+1 before
 # raising it; if one goes down, lower it here.
-# Cold: nothing cached (who the member is, their membership, the thread's snapshot).
-SIGNED_IN_THREAD_PAGE_COLD = 5
+# Cold: nothing cached (who the member is, their membership, whom they blocked, the
+# thread's snapshot).
+SIGNED_IN_THREAD_PAGE_COLD = 6
 ANONYMOUS_THREAD_PAGE = 3
-API_THREAD_READ_COLD = 5
+API_THREAD_READ_COLD = 6
 # Warm: a repeat visit within the cache's few seconds needs no SQL at all.
 WARM_READ = 0
 CIRCLE_PAGE_ANONYMOUS = 3

@@ -1,7 +1,7 @@
 """direct messages: one-to-one chat rooms outside any circle; who may start one
 
-Revision ID: 0008_direct_messages
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-24 16:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import forum.db
 
-revision: str = "0008_direct_messages"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

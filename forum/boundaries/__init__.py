@@ -1,0 +1,1 @@
+"""Personal boundaries over the web: blocking, profiles and the settings forms."""

@@ -1,0 +1,21 @@
+"""Request bodies for the boundary settings forms, validated at the boundary."""
+
+from pydantic import BaseModel, ConfigDict
+
+
+class MutedWordsForm(BaseModel):
+    """The account page's box: one word or phrase per line."""
+
+    model_config = ConfigDict(extra="ignore")
+    muted_words: str = ""
+
+
+class AvailabilityForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    availability: str = ""
+    taking_break: bool = False  # a checkbox: present (checked) means on
+
+
+class BlockForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    username: str

@@ -1,0 +1,226 @@
+"""Exporting everything that is a member's own, and deleting their account in one go."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forum import security
+from forum.accounts import blocks
+from forum.accounts import repository as accounts_repository
+from forum.accounts.models import User
+from forum.circles.models import CircleRole
+from forum.db import utcnow
+from forum.errors import Forbidden, RateLimited
+from forum.ownership import repository
+from forum.ratelimit import FailureWindow
+from forum.review import service as review
+
+EXPORT_FORMAT = 1
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+async def _profile(db: AsyncSession, user: User) -> dict[str, Any]:
+    blocked = await blocks.blocked_members(db, user)
+    return {
+        "profile": {
+            "id": user.id,
+            "username": user.username,
+            "display_name": user.display_name,
+            "role": user.role,
+            "created_at": _iso(user.created_at),
+            "availability": user.availability or "",
+            "taking_break": user.taking_break,
+            "posting_paused_until": _iso(user.muted_until),
+        },
+        "settings": {
+            "region": user.region,
+            "hide_presence": user.hide_presence,
+            "muted_words": list(user.muted_words or []),
+            # Whom you blocked, by the name they show; never their username.
+            "blocked_members": [
+                {"display_name": b.user.display_name, "blocked_at": _iso(b.blocked_at)}
+                for b in blocked
+            ],
+        },
+    }
+
+
+async def _sign_ins(db: AsyncSession, user: User) -> dict[str, Any]:
+    sessions = await accounts_repository.list_sessions(db, user.id, utcnow())
+    tokens = await accounts_repository.list_tokens(db, user.id)
+    return {
+        "sessions": [
+            {
+                "user_agent": s.user_agent,
+                "created_at": _iso(s.created_at),
+                "expires_at": _iso(s.expires_at),
+            }
+            for s in sessions
+        ],
+        "api_tokens": [{"name": t.name, "created_at": _iso(t.created_at)} for t in tokens],
+    }
+
+
+async def _writing(db: AsyncSession, user: User) -> dict[str, Any]:
+    revisions: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for revision in await repository.revisions_of_posts(db, user.id):
+        revisions[revision.post_id].append(
+            {"body": revision.body, "created_at": _iso(revision.created_at)}
+        )
+    return {
+        "memberships": [
+            {
+                "circle": {"slug": circle.slug, "name": circle.name},
+                "role": membership.role,
+                "accepted_rules_version": membership.accepted_rules_version,
+                "joined_at": _iso(membership.joined_at),
+            }
+            for membership, circle in await repository.memberships(db, user.id)
+        ],
+        "threads": [
+            {
+                "id": thread.id,
+                "circle": slug,
+                "title": thread.title,
+                "status": thread.status,
+                "created_at": _iso(thread.created_at),
+            }
+            for thread, slug in await repository.threads_started(db, user.id)
+        ],
+        "posts": [
+            {
+                "id": post.id,
+                "thread_id": post.thread_id,
+                "body": post.body,
+                "status": post.status,
+                "removed_by": post.removed_by,
+                "moderation": post.moderation,
+                "created_at": _iso(post.created_at),
+                "edited_at": _iso(post.edited_at),
+                "earlier_versions": revisions.get(post.id, []),
+            }
+            for post in await repository.posts_written(db, user.id)
+        ],
+        "chat_messages": [
+            {
+                "id": message.id,
+                "circle": slug,
+                "room": room.name,
+                "body": message.body,
+                "status": message.status,
+                "created_at": _iso(message.created_at),
+            }
+            for message, room, slug in await repository.chat_messages(db, user.id)
+        ],
+    }
+
+
+async def _moderation(db: AsyncSession, user: User) -> dict[str, Any]:
+    decisions = await review.decisions_about(db, user)
+    return {
+        "reports_made": [
+            {
+                "content_type": content_type,
+                "content_id": content_id,
+                "reason": report.reason,
+                "rule_id": report.rule_id,
+                "created_at": _iso(report.created_at),
+            }
+            for report, content_type, content_id in await repository.reports_made(db, user.id)
+        ],
+        # What was decided about your content and why; not which volunteer decided, and
+        # nothing about who reported you.
+        "decisions_about_your_content": [
+            {
+                "action": entry.action,
+                "content_type": entry.content_type,
+                "content_id": entry.content_id,
+                "rule": None
+                if entry.rule_id is None
+                else {
+                    "title": entry.rule_title,
+                    "text": entry.rule_text,
+                    "version": entry.rules_version,
+                },
+                "note": entry.note,
+                "created_at": _iso(entry.created_at),
+            }
+            for entry in decisions
+        ],
+    }
+
+
+async def export_data(db: AsyncSession, user: User) -> dict[str, Any]:
+    """Everything that is the member's own, as one JSON document."""
+    return {
+        "format": EXPORT_FORMAT,
+        "exported_at": _iso(utcnow()),
+        **await _profile(db, user),
+        **await _sign_ins(db, user),
+        **await _writing(db, user),
+        **await _moderation(db, user),
+    }
+
+
+@dataclass(frozen=True)
+class Deleted:
+    user_id: int
+    kept_posts: bool
+    circles_handed_over: int
+
+
+def check_password(user: User, password: str, limiter: FailureWindow) -> None:
+    """Deleting asks for the password again; guesses are limited like sign-ins."""
+    key = f"delete:{user.id}"
+    if (wait := limiter.blocked_for(key)) is not None:
+        raise RateLimited(
+            "Too many wrong passwords. Please wait a little and try again.", retry_after=wait
+        )
+    if not security.verify_password(user.password_hash, password):
+        limiter.fail(key)
+        raise Forbidden(
+            "That password isn't right, so nothing was deleted. Please try again.",
+            code="wrong_password",
+        )
+    limiter.clear(key)
+
+
+async def _hand_over_circles(db: AsyncSession, user: User) -> int:
+    """Circles the member owns pass to their longest-serving moderator, else their
+    longest-standing member; a circle with nobody else stays, and site staff look after it."""
+    handed = 0
+    for circle_id in await repository.owned_circle_ids(db, user.id):
+        if await repository.has_another_owner(db, circle_id, user.id):
+            continue
+        heir = await repository.successor(db, circle_id, user.id)
+        if heir is not None:
+            heir.role = CircleRole.OWNER
+            handed += 1
+    await db.flush()
+    return handed
+
+
+async def delete_account(
+    db: AsyncSession, user: User, password: str, keep_posts: bool, limiter: FailureWindow
+) -> Deleted:
+    """Delete the account in the caller's one transaction: either all of it or nothing.
+
+    keep_posts: posts and messages stay, shown as "a former member"; otherwise their words
+    are removed first. Either way the account, its sessions, tokens, memberships, blocks
+    and settings go.
+    """
+    check_password(user, password, limiter)
+    handed = await _hand_over_circles(db, user)
+    if not keep_posts:
+        await repository.remove_words(db, user.id)
+    user_id = user.id
+    await repository.delete_user(db, user_id)
+    db.expunge(user)
+    return Deleted(user_id, keep_posts, handed)
