@@ -39,6 +39,7 @@ PARAM_KINDS = {
     "thread_id": "circle",
     "post_id": "circle",
     "room_id": "circle",
+    "proposal_id": "circle",
     "token_id": "personal",
     "session_id": "personal",
     "item_id": "staff",
@@ -127,6 +128,13 @@ async def secret(user: Persona, database: Database, make_thread: ThreadFactory) 
         ),
         201,
     )
+    proposal = await ok(
+        await user.api.post(
+            f"/api/v1/circles/{SECRET_SLUG}/rules/proposals",
+            json={"kind": "add", "title": "A secret rule", "text": "Hush.", "rationale": "x"},
+        ),
+        201,
+    )
     async with transaction(database.sessions) as db:
         await accounts.start_session(db, user.user, "owner's browser", 1)
     async with database.sessions() as db:
@@ -149,6 +157,7 @@ async def secret(user: Persona, database: Database, make_thread: ThreadFactory) 
         "item_id": int(item_id or 0),
         "resource_id": int(resource_id or 0),
         "room_id": int(room_id or 0),
+        "proposal_id": proposal["id"],
     }
     return Secret(values, made["id"], post_id)
 
@@ -198,6 +207,10 @@ def attempt_body(secret: Secret, outsider: Outsider) -> dict[str, Any]:
         "reason": "curious",
         "action": "approve",
         "name": "Outsider",
+        "kind": "add",
+        "text": "An outsider's rule",
+        "rationale": "curious",
+        "stance": "endorse",
         "csrf_token": outsider.csrf,
     }
 
