@@ -36,6 +36,8 @@ from forum.review import pages as review_pages
 from forum.review import routes as review_routes
 from forum.review import ws as review_ws
 from forum.review.service import ShiftRules
+from forum.rules import pages as rules_pages
+from forum.rules import routes as rules_routes
 from forum.screening import build_screener
 from forum.state import AppState, make_templates
 from forum.threads import routes as thread_routes
@@ -242,6 +244,8 @@ def create_app(
         Route("/api/v1/openapi.json", openapi, methods=["GET"]),
         *account_routes.routes,
         *circle_routes.routes,
+        *rules_routes.routes,
+        *rules_pages.routes,
         *review_routes.routes,
         *review_pages.routes,
         *chat_routes.routes,

@@ -2,9 +2,18 @@
 
 from forum.accounts.models import ApiToken, AuthSession, Block, Role, User
 from forum.chat.models import ChatMessage, MessageStatus, Room
-from forum.circles.models import Circle, CircleRole, Membership, RuleItem, RuleVersion, Visibility
+from forum.circles.models import (
+    Circle,
+    CircleRole,
+    Membership,
+    Rule,
+    RuleItem,
+    RuleVersion,
+    Visibility,
+)
 from forum.db import Base
 from forum.review.models import CrisisResource, LogEntry, Report, ReviewItem
+from forum.rules.models import RuleProposal, RuleStance
 from forum.threads.models import Post, PostRevision, PostStatus, Thread
 
 __all__ = [
@@ -26,7 +35,10 @@ __all__ = [
     "ReviewItem",
     "Role",
     "Room",
+    "Rule",
     "RuleItem",
+    "RuleProposal",
+    "RuleStance",
     "RuleVersion",
     "Thread",
     "User",

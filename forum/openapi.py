@@ -12,6 +12,7 @@ from forum.chat.schemas import NewRoom, RoomChanges, StartConversation
 from forum.circles.schemas import Invite, Join, NewCircle
 from forum.ownership.schemas import DeleteAccount
 from forum.review.schemas import DecisionIn, ReportIn
+from forum.rules.schemas import DeclineIn, ProposalIn, RatifyIn, RulesEdit, StanceIn
 from forum.threads.schemas import NewPost, NewThread
 
 ERROR = {
@@ -108,6 +109,84 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         "{slug, user_id, role}",
     ),
     ("post", "/api/v1/circles/{slug}/leave", "Leave a circle", None, 200, "{slug, left}"),
+    # Ground rules: versions, owners' edits, members' proposals and stances.
+    (
+        "get",
+        "/api/v1/circles/{slug}/rules",
+        "The current ground rules (or ?version=N), what that version changed, every version",
+        None,
+        200,
+        "{version, current_version, summary, ratified_at, items: [{id, title, text}], "
+        "changes: [{kind, rule_id, title, text, old?}], "
+        "history: [{version, ratified_at, summary}]}",
+    ),
+    (
+        "put",
+        "/api/v1/circles/{slug}/rules",
+        "Owners rewrite the rules as a new version (items with an id keep it; without, new)",
+        RulesEdit,
+        200,
+        "the new version, as GET; 409 no_changes, too_many_rules, last_rule",
+    ),
+    (
+        "get",
+        "/api/v1/circles/{slug}/rules/proposals",
+        "Members: proposals with tallies (?status=open|closed|all); owners also see stances",
+        None,
+        200,
+        "{rules_version, proposals: [{id, kind, status, rule_id, title, text, old, rationale, "
+        "base_version, author, created_at, tally: {endorse, object}, my_stance, decision, "
+        "stances?}]}",
+    ),
+    (
+        "post",
+        "/api/v1/circles/{slug}/rules/proposals",
+        "Propose adding, changing or removing a rule, with your reasons",
+        ProposalIn,
+        201,
+        "{id, status, ...} as in the list; 409 rule_removed, rule_outdated, "
+        "too_many_open_proposals, too_many_rules",
+    ),
+    (
+        "get",
+        "/api/v1/rules/proposals/{proposal_id}",
+        "One proposal with its tally",
+        None,
+        200,
+        "a proposal, as in the list",
+    ),
+    (
+        "post",
+        "/api/v1/rules/proposals/{proposal_id}/endorse",
+        "Endorse or object, with an optional comment (one stance per member; changeable)",
+        StanceIn,
+        200,
+        "the proposal with its tally and my_stance",
+    ),
+    (
+        "post",
+        "/api/v1/rules/proposals/{proposal_id}/ratify",
+        "Owners ratify a proposal as a new version of the rules (body optional)",
+        RatifyIn,
+        200,
+        "{id, status, version}; 409 proposal_closed or when the rule changed since",
+    ),
+    (
+        "post",
+        "/api/v1/rules/proposals/{proposal_id}/decline",
+        "Owners decline a proposal, with a reason its author sees",
+        DeclineIn,
+        200,
+        "the proposal, declined",
+    ),
+    (
+        "post",
+        "/api/v1/rules/proposals/{proposal_id}/withdraw",
+        "Withdraw your own open proposal",
+        None,
+        200,
+        "the proposal, withdrawn",
+    ),
     (
         "get",
         "/api/v1/circles/{slug}/threads",

@@ -25,6 +25,8 @@ def error_event(exc: AppError) -> Event:
     event: Event = {"type": "error", "code": exc.code, "message": exc.message}
     if isinstance(exc, RateLimited):
         event["retry_after"] = exc.retry_after
+    if "current_version" in exc.extra:  # rules_not_accepted: the version to accept
+        event["current_version"] = exc.extra["current_version"]
     return event
 
 

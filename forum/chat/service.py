@@ -158,11 +158,15 @@ async def find_room_or_404(db: AsyncSession, room_id: int, user: User | None) ->
 
 
 async def enter_room(db: AsyncSession, room_id: int, user: User) -> Found:
-    """Live rooms of private circles admit only members who accepted the current rules."""
+    """Live rooms of private circles admit members who accepted the rules, to read at least.
+
+    After a new version they still read; sending asks them to accept it first. A direct
+    conversation admits its two members.
+    """
     found = await find_room_or_404(db, room_id, user)
     if isinstance(found, DirectRoom):
         return found
-    if not found.view.circle.is_public and found.view.needs_rules_acceptance:
+    if not found.view.circle.is_public and not found.view.has_accepted_rules:
         raise Forbidden(
             "Please read and accept this circle's ground rules to join its chat.",
             code="rules_not_accepted",
@@ -408,7 +412,7 @@ def _check_send(
     try:
         circles.require_can_post(found.view)
     except Conflict as exc:
-        raise Forbidden(exc.message, code=exc.code) from None
+        raise Forbidden(exc.message, code=exc.code, **exc.extra) from None
     require_not_muted(user)
     body = check_body(body)
     _check_open(user, found)

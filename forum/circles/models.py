@@ -42,6 +42,16 @@ class Circle(Base):
         return self.visibility == Visibility.PUBLIC
 
 
+class Rule(Base):
+    """A ground rule's lasting identity: new versions change its words, never its id."""
+
+    __tablename__ = "rules"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class RuleVersion(Base):
     __tablename__ = "rule_versions"
     __table_args__ = (UniqueConstraint("circle_id", "version"),)
@@ -54,12 +64,16 @@ class RuleVersion(Base):
 
 
 class RuleItem(Base):
+    """One rule as worded in one version; every version keeps its own copy of each rule."""
+
     __tablename__ = "rule_items"
+    __table_args__ = (UniqueConstraint("rule_version_id", "rule_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     rule_version_id: Mapped[int] = mapped_column(
         ForeignKey("rule_versions.id", ondelete="CASCADE"), index=True
     )
+    rule_id: Mapped[int] = mapped_column(ForeignKey("rules.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(120))
     text: Mapped[str] = mapped_column(Text)

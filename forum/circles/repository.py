@@ -18,18 +18,6 @@ async def get_by_id(db: AsyncSession, circle_id: int) -> Circle | None:
     return await db.get(Circle, circle_id)
 
 
-async def get_rule_item(db: AsyncSession, rule_id: int) -> tuple[RuleItem, int, int] | None:
-    """A rule with its circle id and the rules version it belongs to."""
-    row = (
-        await db.execute(
-            select(RuleItem, RuleVersion.circle_id, RuleVersion.version)
-            .join(RuleVersion, RuleVersion.id == RuleItem.rule_version_id)
-            .where(RuleItem.id == rule_id)
-        )
-    ).first()
-    return (row[0], row[1], row[2]) if row else None
-
-
 async def get_membership(db: AsyncSession, circle_id: int, user_id: int) -> Membership | None:
     return await db.get(Membership, (circle_id, user_id))
 

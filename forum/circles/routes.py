@@ -14,6 +14,7 @@ from forum.circles.models import RuleItem
 from forum.circles.schemas import Invite, Join, NewCircle
 from forum.circles.service import CircleView
 from forum.errors import AppError
+from forum.rules import service as ground_rules
 from forum.threads import service as threads
 from forum.threads.service import ThreadSummary
 from forum.web import Ctx, endpoint
@@ -22,7 +23,7 @@ from forum.web import Ctx, endpoint
 def rules_json(version: int, items: Sequence[RuleItem]) -> dict[str, object]:
     return {
         "version": version,
-        "items": [{"id": i.id, "title": i.title, "text": i.text} for i in items],
+        "items": [{"id": i.rule_id, "title": i.title, "text": i.text} for i in items],
     }
 
 
@@ -174,10 +175,15 @@ async def new_circle_page(ctx: Ctx) -> Response:
 @endpoint
 async def circle_page(ctx: Ctx) -> Response:
     view = await _view(ctx)
-    rules = await service.current_rules(ctx.db, view.circle)
+    rules = await ground_rules.version_view(ctx.db, view.circle)
     summaries, next_cursor = await _thread_page(ctx, view)
     return ctx.render(
-        "circle.html", view=view, rules=rules, threads=summaries, next_cursor=next_cursor
+        "circle.html",
+        view=view,
+        rules=rules.shown.items,
+        rule_changes=rules,
+        threads=summaries,
+        next_cursor=next_cursor,
     )
 
 

@@ -17,6 +17,7 @@ from forum.circles.models import (
     Circle,
     CircleRole,
     Membership,
+    Rule,
     RuleItem,
     RuleVersion,
     Visibility,
@@ -69,6 +70,11 @@ class CircleView:
         return self.membership is not None
 
     @property
+    def has_accepted_rules(self) -> bool:
+        """Accepted some version of the rules (an invited member has not yet)."""
+        return self.membership is not None and self.membership.accepted_rules_version > 0
+
+    @property
     def needs_rules_acceptance(self) -> bool:
         return (
             self.membership is not None
@@ -119,11 +125,12 @@ async def create_circle(
     db.add(circle)
     await db.flush()
     version = RuleVersion(circle_id=circle.id, version=1, summary="The circle's first rules.")
-    db.add(version)
+    identities = [Rule(circle_id=circle.id) for _ in rules]
+    db.add_all([version, *identities])
     await db.flush()
     db.add_all(
-        RuleItem(rule_version_id=version.id, position=i, title=title, text=text)
-        for i, (title, text) in enumerate(rules, start=1)
+        RuleItem(rule_version_id=version.id, rule_id=rule.id, position=i, title=title, text=text)
+        for i, ((title, text), rule) in enumerate(zip(rules, identities, strict=True), start=1)
     )
     db.add(
         Membership(
@@ -228,10 +235,14 @@ def require_can_post(view: CircleView) -> Membership:
             "Join this circle (and accept its ground rules) to post here.", code="not_a_member"
         )
     if view.needs_rules_acceptance:
+        version = view.circle.rules_version
         raise Conflict(
-            "This circle's ground rules have changed. Please read and accept them to post.",
+            f"This circle's ground rules have changed (now version {version}). Please read "
+            "what changed and accept them to post; reading stays open to you."
+            if view.membership.accepted_rules_version
+            else "Please read this circle's ground rules and accept them to post.",
             code="rules_not_accepted",
-            current_version=view.circle.rules_version,
+            current_version=version,
         )
     return view.membership
 

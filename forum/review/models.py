@@ -69,9 +69,11 @@ class Report(Base):
     )
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(Text)
+    # The ground rule it names (its lasting id) and the rules version the reporter saw.
     rule_id: Mapped[int | None] = mapped_column(
-        ForeignKey("rule_items.id", ondelete="SET NULL"), default=None
+        ForeignKey("rules.id", ondelete="SET NULL"), default=None
     )
+    rules_version: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -182,6 +182,7 @@ async def decide_page(ctx: Ctx) -> Response:
             Verdict(data.action),
             note=data.note,
             rule_id=_number(data.rule_id, "rule_id"),
+            rules_version=_number(data.rules_version, "rules_version"),
             version=_number(data.version, "version"),
             mute_hours=_number(data.mute_hours, "mute_hours", float),
             rules=ctx.app.shift_rules,

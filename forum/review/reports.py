@@ -13,6 +13,7 @@ from forum.errors import Invalid, NotFound
 from forum.review.content import KINDS, ContentInfo
 from forum.review.models import Report, ReviewItem
 from forum.review.service import announce_item, open_item
+from forum.rules import service as ground_rules
 from forum.threads import repository as threads_repository
 from moderation.decision import Priority
 
@@ -42,12 +43,8 @@ async def report_content(
         content_type, content_id = await _first_post(db, content_id)
     content, circle = await reportable_or_404(db, reporter, content_type, content_id)
     reason = reason.strip()
-    rule_title = None
-    if rule_id is not None:
-        rule = await circles_repository.get_rule_item(db, rule_id)
-        if rule is None or rule[1] != circle.id:
-            raise Invalid("That ground rule is not one of this circle's.", field="rule_id")
-        rule_title = rule[0].title
+    rule = await ground_rules.cite_rule(db, circle, rule_id) if rule_id is not None else None
+    rule_title = rule["title"] if rule else None
     if not reason and rule_title is None:
         raise Invalid("Please say what's wrong, or choose a ground rule.", field="reason")
     if len(reason) > 1000:
@@ -55,10 +52,22 @@ async def report_content(
     item = await open_item(db, content)
     change = "new" if item.version == 1 else "updated"
     words = f"Reported: {reason}" if reason else f"Reported under the rule “{rule_title}”"
-    item.reasons = [*item.reasons, {"kind": "report", "message": words, "rule_id": rule_id}]
+    version = rule["version"] if rule else None
+    item.reasons = [
+        *item.reasons,
+        {"kind": "report", "message": words, "rule_id": rule_id, "rules_version": version},
+    ]
     item.priority = max(item.priority, int(Priority.REPORT))
     item.version += 1
-    db.add(Report(item_id=item.id, reporter_id=reporter.id, reason=reason, rule_id=rule_id))
+    db.add(
+        Report(
+            item_id=item.id,
+            reporter_id=reporter.id,
+            reason=reason,
+            rule_id=rule_id,
+            rules_version=version,
+        )
+    )
     await db.flush()
     await announce_item(db, change, item)
     return item

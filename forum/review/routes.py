@@ -129,6 +129,7 @@ async def api_item(ctx: Ctx) -> Response:
                 {
                     "reason": r.reason,
                     "rule_id": r.rule_id,
+                    "rules_version": r.rules_version,
                     "reporter": name,
                     "created_at": r.created_at.isoformat(),
                 }
@@ -157,6 +158,7 @@ async def api_decide(ctx: Ctx) -> Response:
         _item_id(ctx),
         Verdict(data.action),
         rule_id=data.rule_id,
+        rules_version=data.rules_version,
         note=data.note,
         version=data.version,
         mute_hours=data.mute_hours,

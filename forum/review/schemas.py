@@ -11,6 +11,8 @@ class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
     action: Literal["approve", "reject", "remove", "escalate", "warn", "mute"]
     rule_id: DbId | None = None
+    # The circle's rules version the moderator read; a newer one answers 409.
+    rules_version: DbInt | None = None
     note: str = ""
     version: DbInt | None = None
     mute_hours: float | None = None
@@ -22,6 +24,7 @@ class DecisionForm(BaseModel):
     model_config = ConfigDict(extra="ignore")
     action: Literal["approve", "reject", "remove", "escalate", "warn", "mute"]
     rule_id: str = ""
+    rules_version: str = ""
     note: str = ""
     version: str = ""
     mute_hours: str = ""

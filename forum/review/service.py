@@ -20,6 +20,7 @@ from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.review import repository
 from forum.review.content import KINDS, ContentInfo
 from forum.review.models import ItemStatus, LogEntry, Report, ReviewItem
+from forum.rules import service as ground_rules
 from forum.threads import repository as threads_repository
 from forum.threads.models import Post
 from moderation.pipeline import Assessment
@@ -219,15 +220,15 @@ async def claim_item(
 
 
 async def _rule_snapshot(
-    db: AsyncSession, circle_id: int, rule_id: int | None
+    db: AsyncSession, circle_id: int, rule_id: int | None, rules_version: int | None
 ) -> dict[str, Any] | None:
+    """The cited rule of the circle's current version, with its words as they are now."""
     if rule_id is None:
         return None
-    rule = await circles_repository.get_rule_item(db, rule_id)
     circle = await circles_repository.get_by_id(db, circle_id)
-    if rule is None or circle is None or rule[1] != circle_id:
+    if circle is None:
         raise Invalid("That ground rule is not one of this circle's.", field="rule_id")
-    return {"id": rule[0].id, "title": rule[0].title, "text": rule[0].text, "version": rule[2]}
+    return await ground_rules.cite_rule(db, circle, rule_id, rules_version)
 
 
 async def decide_item(
@@ -237,6 +238,7 @@ async def decide_item(
     verdict: Verdict,
     *,
     rule_id: int | None = None,
+    rules_version: int | None = None,
     note: str = "",
     version: int | None = None,
     mute_hours: float | None = None,
@@ -253,7 +255,7 @@ async def decide_item(
             code="already_decided",
             resolution=item.resolution,
         )
-    rule = await _rule_snapshot(db, item.circle_id, rule_id)
+    rule = await _rule_snapshot(db, item.circle_id, rule_id, rules_version)
     if verdict in (Verdict.REJECT, Verdict.REMOVE) and rule is None:
         raise Invalid(
             "Please choose the ground rule this breaks, so the author knows why.", field="rule_id"

@@ -74,8 +74,9 @@ class ChatPanel {
     const signedIn = panel.dataset.signedIn === "true";
     this.canSend = panel.dataset.canSend === "true";
     // The server admits anyone signed in to a public circle's rooms (to read), and to a
-    // private circle's only members who accepted its rules; others would be refused.
-    this.live = signedIn && (panel.dataset.public === "true" || this.canSend);
+    // private circle's only members who accepted some version of its rules.
+    const canRead = panel.dataset.public === "true" || panel.dataset.canRead === "true";
+    this.live = signedIn && (canRead || this.canSend);
     this.ui = {
       connection: part("connection"), rooms: part("rooms"), roomInfo: part("room-info"),
       presence: part("presence"), earlier: part("earlier"), log: part("log"), empty: part("empty"),

@@ -41,6 +41,7 @@ PARAM_KINDS = {
     "thread_id": "circle",
     "post_id": "circle",
     "room_id": "circle",
+    "proposal_id": "circle",
     "token_id": "personal",
     "session_id": "personal",
     "item_id": "staff",
@@ -139,6 +140,13 @@ async def secret(user: Persona, database: Database, make_thread: ThreadFactory) 
         ),
         201,
     )
+    proposal = await ok(
+        await user.api.post(
+            f"/api/v1/circles/{SECRET_SLUG}/rules/proposals",
+            json={"kind": "add", "title": "A secret rule", "text": "Hush.", "rationale": "x"},
+        ),
+        201,
+    )
     async with transaction(database.sessions) as db:
         await accounts.start_session(db, user.user, "owner's browser", 1)
     async with database.sessions() as db:
@@ -163,6 +171,7 @@ async def secret(user: Persona, database: Database, make_thread: ThreadFactory) 
         "room_id": int(room_id or 0),
         "username": user.username,
         "user_id": user.id,
+        "proposal_id": proposal["id"],
     }
     return Secret(values, made["id"], post_id)
 
@@ -212,6 +221,10 @@ def attempt_body(secret: Secret, outsider: Outsider) -> dict[str, Any]:
         "reason": "curious",
         "action": "approve",
         "name": "Outsider",
+        "kind": "add",
+        "text": "An outsider's rule",
+        "rationale": "curious",
+        "stance": "endorse",
         "csrf_token": outsider.csrf,
     }
 

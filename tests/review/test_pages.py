@@ -510,6 +510,7 @@ async def test_report_form_queues_the_post_and_thanks_the_reporter(
         "kind": "report",
         "message": "Reported: This shares a name.",
         "rule_id": rule["id"],
+        "rules_version": 1,
     }
     owner = await signed_in(browser, user)
     own_post = (await owner.http.get(f"/threads/{thread['id']}")).text
