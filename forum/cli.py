@@ -16,13 +16,18 @@ from forum.config import PROJECT_ROOT, ConfigError, Settings
 def migrate(settings: Settings, revision: str = "head") -> None:
     from alembic import command
     from alembic.config import Config
+    from alembic.util import CommandError
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     config.set_main_option("sqlalchemy.url", settings.database_url.replace("%", "%%"))
-    if revision == "base":
-        command.downgrade(config, "base")
-    else:
+    if revision in ("head", "heads"):
+        command.upgrade(config, revision)
+        return
+    # Any other revision may lie behind the database (go down to it) or ahead (go up).
+    try:
+        command.downgrade(config, revision)
+    except CommandError:
         command.upgrade(config, revision)
 
 

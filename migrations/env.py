@@ -32,9 +32,12 @@ def do_run_migrations(connection: Connection) -> None:
 
 async def run_async_migrations() -> None:
     engine = make_engine(database_url(), pool_size=1)
-    async with engine.connect() as connection:
-        await connection.run_sync(do_run_migrations)
-    await engine.dispose()
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(do_run_migrations)
+    finally:
+        # Also when alembic refuses (say, a downgrade target ahead of the database).
+        await engine.dispose()
 
 
 if context.is_offline_mode():

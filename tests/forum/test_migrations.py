@@ -98,6 +98,20 @@ async def test_upgrade_from_empty_to_head_then_down_to_base_and_up_again(
     assert again == heads or len(again) == 1
 
 
+async def test_migrate_to_a_revision_goes_down_or_up_to_it(empty_database: str) -> None:
+    await run_migrate(empty_database)
+    _, head = await tables_and_revision(empty_database)
+    await run_migrate(empty_database, "0004")
+    tables, at = await tables_and_revision(empty_database)
+    assert at == ["0004"]
+    assert "room_members" not in tables and "rooms" in tables
+    await run_migrate(empty_database, "0006")
+    tables, at = await tables_and_revision(empty_database)
+    assert at == ["0006"] and "room_members" in tables
+    await run_migrate(empty_database, head[0])
+    assert (await tables_and_revision(empty_database))[1] == head
+
+
 def _schema_differences(sync: Connection) -> list[Any]:
     context = MigrationContext.configure(
         sync,
