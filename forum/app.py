@@ -23,6 +23,7 @@ from forum import security
 from forum.accounts import routes as account_routes
 from forum.cache import PageCache, ReadCache
 from forum.chat import routes as chat_routes
+from forum.circle_moderation import routes as circle_moderation_routes
 from forum.circles import routes as circle_routes
 from forum.config import Settings
 from forum.db import make_engine, make_sessionmaker
@@ -240,6 +241,7 @@ def create_app(
         Route("/api/v1/openapi.json", openapi, methods=["GET"]),
         *account_routes.routes,
         *circle_routes.routes,
+        *circle_moderation_routes.routes,
         *review_routes.routes,
         *review_pages.routes,
         *chat_routes.routes,

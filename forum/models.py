@@ -2,6 +2,7 @@
 
 from forum.accounts.models import ApiToken, AuthSession, Role, User
 from forum.chat.models import ChatMessage, MessageStatus, Room
+from forum.circle_moderation.models import SettingsChange
 from forum.circles.models import Circle, CircleRole, Membership, RuleItem, RuleVersion, Visibility
 from forum.db import Base
 from forum.review.models import CrisisResource, LogEntry, Report, ReviewItem
@@ -27,6 +28,7 @@ __all__ = [
     "Room",
     "RuleItem",
     "RuleVersion",
+    "SettingsChange",
     "Thread",
     "User",
     "Visibility",

@@ -9,6 +9,11 @@ from pydantic import BaseModel
 
 from forum.accounts.schemas import MeChanges, Register, TokenRequest
 from forum.chat.schemas import NewRoom, RoomChanges
+from forum.circle_moderation.schemas import (
+    ModerationChanges,
+    NewWatchedWord,
+    WatchedWordChanges,
+)
 from forum.circles.schemas import Invite, Join, NewCircle
 from forum.review.schemas import DecisionIn, ReportIn
 from forum.threads.schemas import NewPost, NewThread
@@ -41,15 +46,16 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         "The signed-in member",
         None,
         200,
-        "{id, username, display_name, role, hide_presence}",
+        "{id, username, display_name, role, hide_presence, content_warning_prefs}",
     ),
     (
         "patch",
         "/api/v1/me",
-        "Change your own settings (hide_presence)",
+        "Change your own settings (hide_presence; content_warning_prefs: "
+        '{warning: "show"|"blur"|"hide"})',
         MeChanges,
         200,
-        "{id, username, display_name, role, hide_presence}",
+        "{id, username, display_name, role, hide_presence, content_warning_prefs}",
     ),
     ("get", "/api/v1/circles", "Circles you can read", None, 200, "{circles: [circle]}"),
     (
@@ -100,6 +106,55 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         NewThread,
         201,
         "{id, title, post: {id, status, body_html}}",
+    ),
+    (
+        "get",
+        "/api/v1/circles/{slug}/moderation",
+        "A circle's moderation settings (owners and moderators)",
+        None,
+        200,
+        "{slug, thresholds: {label: {hold, flag}}, crisis_concern, watched_words, "
+        "content_warnings, limits, can_edit}",
+    ),
+    (
+        "patch",
+        "/api/v1/circles/{slug}/moderation",
+        "Change thresholds and the crisis concern policy (owners); logged",
+        ModerationChanges,
+        200,
+        "the settings, as GET answers them",
+    ),
+    (
+        "post",
+        "/api/v1/circles/{slug}/moderation/watched-words",
+        "Watch a word or phrase (owners); logged",
+        NewWatchedWord,
+        201,
+        "{id, phrase, action, warning, explanation, replacement}",
+    ),
+    (
+        "patch",
+        "/api/v1/circles/{slug}/moderation/watched-words/{word_id}",
+        "Change a watched word (owners); logged",
+        WatchedWordChanges,
+        200,
+        "{id, phrase, action, warning, explanation, replacement}",
+    ),
+    (
+        "delete",
+        "/api/v1/circles/{slug}/moderation/watched-words/{word_id}",
+        "Stop watching a word (owners); logged",
+        None,
+        200,
+        "{id, phrase, removed: true}",
+    ),
+    (
+        "get",
+        "/api/v1/circles/{slug}/moderation/log",
+        "Changes to the circle's moderation settings, newest first (?before=<id>)",
+        None,
+        200,
+        "{entries: [{id, actor, created_at, changes, summary}], before}",
     ),
     (
         "get",

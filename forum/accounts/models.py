@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.db import Base, BigId, UTCDateTime, utcnow
+from forum.db import Base, BigId, JsonDoc, UTCDateTime, utcnow
 
 
 class Role(StrEnum):
@@ -33,6 +33,8 @@ class User(Base):
     muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # Chat rooms don't list this member under "Here now".
     hide_presence: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How this member sees each content warning: {"grief": "show"|"blur"|"hide"}; blur if unset.
+    content_warning_prefs: Mapped[dict[str, str] | None] = mapped_column(JsonDoc, default=None)
 
     @property
     def is_staff(self) -> bool:

@@ -8,6 +8,7 @@ from starlette.routing import Route
 from forum.accounts import service
 from forum.accounts.models import User
 from forum.accounts.schemas import (
+    ContentWarningForm,
     Credentials,
     Empty,
     MeChanges,
@@ -21,6 +22,7 @@ from forum.errors import AppError, RateLimited, Unauthorized
 from forum.review.regions import REGIONS
 from forum.review.schemas import RegionIn
 from forum.web import SESSION_COOKIE, Ctx, endpoint, set_cookie
+from moderation.content_warnings import WARNINGS, full_prefs
 
 BAD_LOGIN = "That username and password don't match. Please try again."
 
@@ -32,6 +34,7 @@ def user_json(user: User) -> dict[str, object]:
         "display_name": user.display_name,
         "role": user.role,
         "hide_presence": user.hide_presence,
+        "content_warning_prefs": full_prefs(user.content_warning_prefs),
     }
 
 
@@ -88,6 +91,8 @@ async def api_change_me(ctx: Ctx) -> Response:
     data = await ctx.json_body(MeChanges)
     if data.hide_presence is not None:
         await service.set_presence_hidden(ctx.db, user, data.hide_presence)
+    if data.content_warning_prefs is not None:
+        await service.set_content_warning_prefs(ctx.db, user, data.content_warning_prefs)
     ctx.forget_user(user.id)
     return JSONResponse(user_json(user))
 
@@ -165,6 +170,7 @@ async def _account(ctx: Ctx, user: User, **extra: object) -> Response:
         sessions=sessions,
         tokens=tokens,
         regions=REGIONS,
+        cw_prefs=full_prefs(user.content_warning_prefs),
         **extra,
     )
 
@@ -198,6 +204,22 @@ async def update_region(ctx: Ctx) -> Response:
         ctx.failed = True
         return await _account(ctx, user, error=exc.message)
     return ctx.redirect("/account?saved=region")
+
+
+@endpoint
+async def update_content_warnings(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(ContentWarningForm)
+    chosen = {key: str((data.model_extra or {}).get(f"cw_{key}", "")) for key in WARNINGS}
+    try:
+        await service.set_content_warning_prefs(
+            ctx.db, user, {key: how for key, how in chosen.items() if how}
+        )
+    except AppError as exc:
+        ctx.failed = True
+        return await _account(ctx, user, error=exc.message)
+    ctx.forget_user(user.id)
+    return ctx.redirect("/account?saved=content-warnings#content-warnings-heading")
 
 
 @endpoint
@@ -238,6 +260,7 @@ routes = [
     Route("/account/profile", update_profile, methods=["POST"]),
     Route("/account/region", update_region, methods=["POST"]),
     Route("/account/presence", update_presence, methods=["POST"]),
+    Route("/account/content-warnings", update_content_warnings, methods=["POST"]),
     Route("/account/tokens", create_token, methods=["POST"]),
     Route("/account/tokens/{token_id:id}/revoke", revoke_token, methods=["POST"]),
     Route("/account/sessions/{session_id:id}/revoke", revoke_session, methods=["POST"]),

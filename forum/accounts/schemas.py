@@ -45,3 +45,11 @@ class Presence(BaseModel):
 class MeChanges(BaseModel):
     model_config = ConfigDict(extra="forbid")
     hide_presence: bool | None = None
+    # {"grief": "show"|"blur"|"hide", ...}; warnings not named keep their choice.
+    content_warning_prefs: dict[str, str] | None = None
+
+
+class ContentWarningForm(BaseModel):
+    """The account page: one `cw_<warning>` radio group per content warning."""
+
+    model_config = ConfigDict(extra="allow")

@@ -16,13 +16,16 @@ from forum.accounts.service import require_not_muted
 from forum.chat import repository, rooms
 from forum.chat.content import message_info
 from forum.chat.models import ChatMessage, MessageStatus, Room
+from forum.circle_moderation.service import refuse_blocked
 from forum.circles import service as circles
 from forum.circles.service import CircleView
+from forum.content_warnings import check_warnings
 from forum.db import utcnow
 from forum.errors import AppError, Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.ratelimit import TokenBucket, keep_pace
 from forum.review import resources
 from forum.review import service as review
+from moderation.content_warnings import ordered
 from moderation.decision import Policy
 from moderation.pipeline import Assessment, Screener
 from moderation.sanitize import render_markdown
@@ -74,6 +77,7 @@ def message_event(message: ChatMessage, author_name: str | None) -> Event:
         "body_html": message.body_html,
         "created_at": message.created_at.isoformat(),
         "client_msg_id": message.client_msg_id,
+        "content_warnings": list(message.content_warnings or ()),
     }
 
 
@@ -196,6 +200,7 @@ class Draft:
 
     client_msg_id: str
     body: str
+    content_warnings: tuple[str, ...] = ()
 
 
 Outcome = Sent | AppError
@@ -256,7 +261,7 @@ async def _send_run(
             outcomes.append(Sent(existing, user.display_name, duplicate=True))
             continue
         try:
-            body = _check_send(user, found, draft.body, last, limiter)
+            body = _check_send(user, found, draft, last, limiter)
         except AppError as exc:
             outcomes.append(exc)
             continue
@@ -266,13 +271,27 @@ async def _send_run(
     if not accepted:
         return [o for o in outcomes if o is not None]
     policy = Policy.from_dict(found.view.circle.moderation_policy)
-    assessments = await asyncio.gather(*(screener.screen(body, policy) for _, _, body in accepted))
+    screened = await asyncio.gather(*(screener.screen(body, policy) for _, _, body in accepted))
+    kept: list[tuple[int, Draft, str]] = []
+    assessments: list[Assessment] = []
+    for (index, draft, body), assessment in zip(accepted, screened, strict=True):
+        try:
+            # A word the circle blocks answers this send with the owners' explanation.
+            refuse_blocked(assessment)
+        except AppError as exc:
+            outcomes[index] = exc
+            continue
+        kept.append(
+            (index, draft, assessment.watched.source if assessment.watched.changed else body)
+        )
+        assessments.append(assessment)
     published = sum(1 for a in assessments if not a.decision.held)
     # The room row stays locked from here to commit: one update, one insert, then commit.
     seqs = iter(await repository.take_seqs(db, room.id, published) if published else [])
     messages = []
-    for (_, draft, body), assessment in zip(accepted, assessments, strict=True):
+    for (_, draft, body), assessment in zip(kept, assessments, strict=True):
         held = assessment.decision.held
+        warnings = ordered([*draft.content_warnings, *assessment.watched.warnings])
         messages.append(
             ChatMessage(
                 room_id=room.id,
@@ -283,13 +302,16 @@ async def _send_run(
                 status=MessageStatus.PENDING if held else MessageStatus.PUBLISHED,
                 seq=None if held else next(seqs),
                 moderation=_moderation_note(assessment),
+                content_warnings=list(warnings) or None,
                 created_at=utcnow(),
             )
         )
+    if not messages:
+        return [o for o in outcomes if o is not None]
     db.add_all(messages)
     await db.flush()
     support: dict[str, dict[str, Any] | None] = {}
-    for (index, _, _), message, assessment in zip(accepted, messages, assessments, strict=True):
+    for (index, _, _), message, assessment in zip(kept, messages, assessments, strict=True):
         await review.enqueue(db, message_info(message, room, found.view.circle), assessment)
         level = assessment.crisis.level.value
         if level not in support:
@@ -302,7 +324,7 @@ async def _send_run(
 
 
 def _check_send(
-    user: User, found: RoomView, body: str, last: datetime | None, limiter: TokenBucket
+    user: User, found: RoomView, draft: Draft, last: datetime | None, limiter: TokenBucket
 ) -> str:
     """The checks one send passes before screening, in order; the body, trimmed."""
     try:
@@ -310,7 +332,8 @@ def _check_send(
     except Conflict as exc:
         raise Forbidden(exc.message, code=exc.code) from None
     require_not_muted(user)
-    body = check_body(body)
+    body = check_body(draft.body)
+    check_warnings(draft.content_warnings)
     _check_open(user, found)
     # Slow mode first: a message it refuses should not use up the member's allowance.
     _check_slow_mode(user, found, last)

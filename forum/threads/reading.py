@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,13 +23,18 @@ from forum.cache import ReadCache
 from forum.circles import repository as circles_repository
 from forum.circles.models import Circle, Membership
 from forum.circles.service import CircleView
+from forum.content_warnings import wrappers_for
 from forum.errors import NotFound
 from forum.state import AppState
 from forum.threads import repository, service
-from forum.threads.models import PostStatus, Thread
+from forum.threads.models import Post, PostStatus, Thread
 from forum.threads.service import ThreadPage
 
 SLOT = "<!--circles:slot-->"  # bleach strips comments from posts, so only we write this
+# Either side of a published post's body when it carries content warnings: how it is shown
+# (with its warning, blurred, hidden) is each reader's own choice.
+CW_OPEN, CW_CLOSE = "<!--circles:cw-open-->", "<!--circles:cw-close-->"
+_MARKERS = re.compile("|".join(re.escape(m) for m in (SLOT, CW_OPEN, CW_CLOSE)))
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,8 @@ class PostSlot:
     for_others: bytes  # a report link on published posts, else nothing
     # The author's edit and delete controls, either side of their CSRF token.
     for_author: tuple[bytes, bytes] | None
+    # The post's content warnings when its body is wrapped per reader (CW_OPEN, CW_CLOSE).
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,9 @@ class ThreadSnapshot:
     thread: Thread
     circle: Circle
     slots: tuple[PostSlot, ...]
-    pieces: tuple[bytes, ...]  # rendered posts (UTF-8), split at the slots: len(slots) + 1
+    # Rendered posts (UTF-8), split at the slots, and for warned posts also either side of
+    # the body: len(slots) + 1 + 2 per slot with warnings.
+    pieces: tuple[bytes, ...]
     api_body: bytes
     next_cursor: str | None
     # Members with posts here that others can't see (held, rejected, removed): their
@@ -109,7 +119,11 @@ async def _build(
     page = await service.read_thread_page(db, thread, view, viewer, cursor, app.settings.page_size)
     personal = await repository.authors_with_unpublished_posts(db, thread.id)
     html = app.templates.get_template("_posts.html").render(
-        posts=page.posts, viewer_id=viewer.id if viewer else None, slot=Markup(SLOT)
+        posts=page.posts,
+        viewer_id=viewer.id if viewer else None,
+        slot=Markup(SLOT),
+        cw_open=Markup(CW_OPEN),
+        cw_close=Markup(CW_CLOSE),
     )
     posts = []
     for p in page.posts:
@@ -129,14 +143,22 @@ async def _build(
                 if p.post.status == PostStatus.PUBLISHED
                 else b"",
                 None if p.post.status == PostStatus.REMOVED else _own_actions(p.post.id),
+                _wrapped_warnings(p.post),
             )
             for p in page.posts
         ),
-        pieces=tuple(piece.encode() for piece in html.split(SLOT)),
+        pieces=tuple(piece.encode() for piece in _MARKERS.split(html)),
         api_body=thread_api_body(page, posts),
         next_cursor=page.next_cursor,
         personal=frozenset(personal),
     )
+
+
+def _wrapped_warnings(post: Post) -> tuple[str, ...]:
+    """Must match _posts.html: only a published post's body is wrapped per reader."""
+    if post.status != PostStatus.PUBLISHED:
+        return ()
+    return tuple(post.content_warnings or ())
 
 
 def _visible_to(snapshot: ThreadSnapshot, user: User | None) -> bool:
@@ -218,15 +240,30 @@ def _own_actions(post_id: int) -> tuple[bytes, bytes]:
 
 
 def posts_html(snapshot: ThreadSnapshot, user: User | None, csrf_token: str) -> bytes:
-    """The page's posts for this viewer: their own get edit and delete, others' a report link."""
-    if user is None:
+    """The page's posts for this viewer: their own get edit and delete, others' a report link.
+
+    Warned posts are shown as this viewer chose (anonymous readers get the defaults).
+    """
+    if user is None and len(snapshot.pieces) == len(snapshot.slots) + 1:
         return b"".join(snapshot.pieces)
+    prefs = user.content_warning_prefs if user is not None else None
     token = str(escape(csrf_token)).encode()
-    parts = [snapshot.pieces[0]]
-    for slot, piece in zip(snapshot.slots, snapshot.pieces[1:], strict=True):
-        if slot.author_id != user.id:
-            parts.append(slot.for_others)
-        elif slot.for_author is not None:
-            parts += (slot.for_author[0], token, slot.for_author[1])
-        parts.append(piece)
+    pieces = iter(snapshot.pieces)
+    parts = [next(pieces)]
+    for slot in snapshot.slots:
+        if slot.warnings:
+            is_author = user is not None and slot.author_id == user.id
+            before, after = wrappers_for(slot.warnings, prefs, is_author)
+            parts += (before, next(pieces), after, next(pieces))
+        if user is not None:
+            parts += _controls(slot, user, token)
+        parts.append(next(pieces))
     return b"".join(parts)
+
+
+def _controls(slot: PostSlot, user: User, token: bytes) -> tuple[bytes, ...]:
+    if slot.author_id != user.id:
+        return (slot.for_others,)
+    if slot.for_author is not None:
+        return (slot.for_author[0], token, slot.for_author[1])
+    return ()

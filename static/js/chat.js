@@ -4,6 +4,8 @@
 // this module fills it in. Message bodies arrive as HTML the server already sanitized
 // (body_html); anything else from the network is inserted as text, never as HTML.
 
+import { treatmentFor, warned } from "./warnings.js";
+
 const RECONNECT_MIN_MS = 1000;
 const RECONNECT_MAX_MS = 30000;
 const TOO_SLOW = 4008; // the server dropped us for reading too slowly: resume at once
@@ -72,6 +74,8 @@ class ChatPanel {
     // The server admits anyone signed in to a public circle's rooms (to read), and to a
     // private circle's only members who accepted its rules; others would be refused.
     this.live = signedIn && (panel.dataset.public === "true" || this.canSend);
+    this.cwPrefs = JSON.parse(panel.dataset.cwPrefs || "{}");
+    this.cwWords = JSON.parse(panel.dataset.cwWords || "{}");
     this.ui = {
       connection: part("connection"), rooms: part("rooms"), roomInfo: part("room-info"),
       presence: part("presence"), earlier: part("earlier"), log: part("log"), empty: part("empty"),
@@ -313,7 +317,11 @@ class ChatPanel {
     const own = this.mine.has(message.client_msg_id);
     const added = this.addMessage(message, true);
     if (!added || own) return;
-    const words = added.querySelector(".chat-body").textContent.trim();
+    // A covered message is not read aloud either: only its warning is named.
+    const covered = added.querySelector(".cw-blur, .cw-hide");
+    const words = covered
+      ? `a message with a content warning (${covered.dataset.cwWords})`
+      : added.querySelector(".chat-body").textContent.trim();
     this.announce(`${message.author.display_name}: ${words}`);
   }
 
@@ -380,7 +388,7 @@ class ChatPanel {
       el("p", { class: "chat-meta" },
         el("span", { class: "author" }, message.author.display_name), " ",
         el("time", { datetime: message.created_at }, timeLabel(message.created_at))),
-      el("div", { class: "chat-body" }, fragment(message.body_html)),
+      this.warnedBody(el("div", { class: "chat-body" }, fragment(message.body_html)), message, pending),
     );
     this.bySeq.set(message.seq, item);
     this.byId.set(message.id, item);
@@ -390,6 +398,14 @@ class ChatPanel {
     this.setEmpty("");
     if (follow || item.classList.contains("chat-mine")) this.scrollToEnd();
     return item;
+  }
+
+  // A message with content warnings, as this reader chose to see them (their own: shown).
+  warnedBody(body, message, mine) {
+    const keys = message.content_warnings || [];
+    if (!keys.length) return body;
+    const words = keys.map((key) => this.cwWords[key] || key).join(", ");
+    return warned(body, words, mine ? "show" : treatmentFor(keys, this.cwPrefs));
   }
 
   // Before the first later message; messages without a seq (sending, held) keep their place.

@@ -39,6 +39,7 @@ PARAM_KINDS = {
     "thread_id": "circle",
     "post_id": "circle",
     "room_id": "circle",
+    "word_id": "circle",
     "token_id": "personal",
     "session_id": "personal",
     "item_id": "staff",
@@ -127,6 +128,13 @@ async def secret(user: Persona, database: Database, make_thread: ThreadFactory) 
         ),
         201,
     )
+    word = await ok(
+        await user.api.post(
+            f"/api/v1/circles/{SECRET_SLUG}/moderation/watched-words",
+            json={"phrase": "lighthouse", "action": "hold"},
+        ),
+        201,
+    )
     async with transaction(database.sessions) as db:
         await accounts.start_session(db, user.user, "owner's browser", 1)
     async with database.sessions() as db:
@@ -149,6 +157,7 @@ async def secret(user: Persona, database: Database, make_thread: ThreadFactory) 
         "item_id": int(item_id or 0),
         "resource_id": int(resource_id or 0),
         "room_id": int(room_id or 0),
+        "word_id": word["id"],
     }
     return Secret(values, made["id"], post_id)
 
@@ -306,6 +315,8 @@ async def assert_untouched(database: Database, owner: Persona, secret: Secret) -
     assert resource is not None
     assert live_sessions == 1
     await ok(await owner.api.get("/api/v1/me"))
+    settings = await ok(await owner.api.get(f"/api/v1/circles/{SECRET_SLUG}/moderation"))
+    assert [w["phrase"] for w in settings["watched_words"]] == ["lighthouse"]
 
 
 async def test_private_circle_not_listed_for_outsiders(
