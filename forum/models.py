@@ -2,6 +2,7 @@
 
 from forum.accounts.models import ApiToken, AuthSession, Block, Role, User
 from forum.chat.models import ChatMessage, MessageStatus, Room
+from forum.circle_moderation.models import SettingsChange
 from forum.circles.models import (
     Circle,
     CircleRole,
@@ -40,6 +41,7 @@ __all__ = [
     "RuleProposal",
     "RuleStance",
     "RuleVersion",
+    "SettingsChange",
     "Thread",
     "User",
     "Visibility",

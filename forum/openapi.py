@@ -9,6 +9,11 @@ from pydantic import BaseModel
 
 from forum.accounts.schemas import MeChanges, Register, TokenRequest
 from forum.chat.schemas import NewRoom, RoomChanges, StartConversation
+from forum.circle_moderation.schemas import (
+    ModerationChanges,
+    NewWatchedWord,
+    WatchedWordChanges,
+)
 from forum.circles.schemas import Invite, Join, NewCircle
 from forum.ownership.schemas import DeleteAccount
 from forum.review.schemas import DecisionIn, ReportIn
@@ -28,7 +33,7 @@ ERROR = {
 
 ME = (
     "{id, username, display_name, role, hide_presence, muted_words, availability, taking_break, "
-    "dm_policy}"
+    "dm_policy, content_warning_prefs}"
 )
 
 # (method, path, summary, request body, success status, what the success returns)
@@ -54,7 +59,7 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         "patch",
         "/api/v1/me",
         "Change your own settings (hide_presence, muted_words, availability, taking_break, "
-        "dm_policy)",
+        'dm_policy, content_warning_prefs: {warning: "show"|"blur"|"hide"})',
         MeChanges,
         200,
         ME,
@@ -202,6 +207,55 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         NewThread,
         201,
         "{id, title, post: {id, status, body_html}}",
+    ),
+    (
+        "get",
+        "/api/v1/circles/{slug}/moderation",
+        "A circle's moderation settings (owners and moderators)",
+        None,
+        200,
+        "{slug, thresholds: {label: {hold, flag}}, crisis_concern, watched_words, "
+        "content_warnings, limits, can_edit}",
+    ),
+    (
+        "patch",
+        "/api/v1/circles/{slug}/moderation",
+        "Change thresholds and the crisis concern policy (owners); logged",
+        ModerationChanges,
+        200,
+        "the settings, as GET answers them",
+    ),
+    (
+        "post",
+        "/api/v1/circles/{slug}/moderation/watched-words",
+        "Watch a word or phrase (owners); logged",
+        NewWatchedWord,
+        201,
+        "{id, phrase, action, warning, explanation, replacement}",
+    ),
+    (
+        "patch",
+        "/api/v1/circles/{slug}/moderation/watched-words/{word_id}",
+        "Change a watched word (owners); logged",
+        WatchedWordChanges,
+        200,
+        "{id, phrase, action, warning, explanation, replacement}",
+    ),
+    (
+        "delete",
+        "/api/v1/circles/{slug}/moderation/watched-words/{word_id}",
+        "Stop watching a word (owners); logged",
+        None,
+        200,
+        "{id, phrase, removed: true}",
+    ),
+    (
+        "get",
+        "/api/v1/circles/{slug}/moderation/log",
+        "Changes to the circle's moderation settings, newest first (?before=<id>)",
+        None,
+        200,
+        "{entries: [{id, actor, created_at, changes, summary}], before}",
     ),
     (
         "get",

@@ -13,6 +13,7 @@ from forum.config import Settings
 from forum.live import Live
 from forum.ratelimit import FailureWindow, TokenBucket
 from forum.review.service import ShiftRules
+from moderation.content_warnings import WARNINGS
 from moderation.pipeline import Screener
 from realtime.hub import Hub
 
@@ -47,4 +48,6 @@ def make_templates() -> jinja2.Environment:
     )
     env.filters["datetime"] = lambda value: value.strftime("%-d %b %Y, %H:%M UTC")
     env.filters["isodate"] = lambda value: value.isoformat()
+    env.globals["CONTENT_WARNINGS"] = WARNINGS
+    env.filters["cw_words"] = lambda key: WARNINGS.get(key, key)
     return env

@@ -7,12 +7,15 @@ someone in pain is answered, not silenced, and pain aimed at oneself is not abus
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
 
+from moderation.content_warnings import words_for
 from moderation.crisis import CrisisLevel, CrisisResult
 from moderation.targets import Target
+from moderation.watched import Hit, Watched, WatchedWord, WatchList
 
 PIPELINE_VERSION = "1"
 
@@ -63,6 +66,7 @@ class Policy:
         }
     )
     hold_crisis_concern: bool = False
+    watched: WatchList = field(default_factory=WatchList)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Policy:
@@ -73,6 +77,7 @@ class Policy:
             hold={**default.hold, **data.get("hold", {})},
             flag={**default.flag, **data.get("flag", {})},
             hold_crisis_concern=bool(data.get("hold_crisis_concern", False)),
+            watched=WatchList.of(WatchedWord.from_dict(w) for w in data.get("watched", [])),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,17 +85,21 @@ class Policy:
             "hold": dict(self.hold),
             "flag": dict(self.flag),
             "hold_crisis_concern": self.hold_crisis_concern,
+            "watched": [word.to_dict() for word in self.watched.words],
         }
 
 
 @dataclass(frozen=True)
 class Reason:
-    kind: str  # crisis | toxicity | self_directed | classifier_unavailable | report
+    # crisis | toxicity | self_directed | classifier_unavailable | report | watched_word
+    # | watched_replaced | content_warning
+    kind: str
     message: str  # plain words, shown to the author and moderators
     rule: str | None = None
     label: str | None = None
     score: float | None = None
     level: str | None = None
+    word: str | None = None  # the circle's watched words that applied
     pipeline_version: str = PIPELINE_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -99,7 +108,7 @@ class Reason:
             "message": self.message,
             "pipeline_version": self.pipeline_version,
         }
-        for key in ("rule", "label", "score", "level"):
+        for key in ("rule", "label", "score", "level", "word"):
             if (value := getattr(self, key)) is not None:
                 data[key] = round(value, 4) if isinstance(value, float) else value
         return data
@@ -235,3 +244,49 @@ def _toxicity_reason(label: str, score: float, *, flagged: bool) -> Reason:
         "before others can see it."
     )
     return Reason("toxicity", message, label=label, score=score)
+
+
+def _phrases(hits: Sequence[Hit]) -> str:
+    return ", ".join(dict.fromkeys(hit.word.phrase for hit in hits))
+
+
+def apply_watched(decision: Decision, watched: Watched, crisis: CrisisResult) -> Decision:
+    """Add what the circle's watched words ask for: hold, say what was replaced or warned.
+
+    A word the circle blocks is held instead when the words suggest the author may be in
+    danger: someone reaching out is never turned away.
+    """
+    held = list(watched.held)
+    if watched.blocked is not None and crisis.level != CrisisLevel.NONE:
+        held.append(watched.blocked)
+    action, priority = decision.action, decision.priority
+    reasons = list(decision.reasons)
+    if held:
+        action, priority = Action.REVIEW, max(priority, Priority.HELD)
+        reasons.append(
+            Reason(
+                "watched_word",
+                "This uses words this circle's owners asked a moderator to read first, "
+                "so it will appear once a moderator has looked.",
+                word=_phrases(held),
+            )
+        )
+    if watched.replaced:
+        reasons.append(
+            Reason(
+                "watched_replaced",
+                "Some words were replaced, as this circle's owners ask.",
+                word=_phrases(watched.replaced),
+            )
+        )
+    if watched.warnings:
+        warned = [hit for hit in watched.hits if hit.word.action == "warn"]
+        reasons.append(
+            Reason(
+                "content_warning",
+                f"A content warning ({words_for(watched.warnings)}) was added, as this "
+                "circle's owners ask for these words.",
+                word=_phrases(warned),
+            )
+        )
+    return Decision(action, priority, tuple(reasons), decision.top_score)

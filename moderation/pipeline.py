@@ -10,14 +10,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from moderation.batching import MicroBatcher
-from moderation.crisis import CrisisDetector, CrisisResult
-from moderation.decision import PIPELINE_VERSION, Decision, Policy, decide
+from moderation.crisis import CrisisDetector, CrisisLevel, CrisisResult
+from moderation.decision import PIPELINE_VERSION, Decision, Policy, apply_watched, decide
 from moderation.normalize import fold
 from moderation.sanitize import SANITIZER_VERSION, plain_text
 from moderation.targets import Target, find_target
 from moderation.toxicity import ToxicityError, ToxicityScorer
+from moderation.watched import Hit, Watched
 
 log = logging.getLogger("circles.moderation")
+NOT_WATCHED = Watched("")
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,16 @@ class Assessment:
     target: Target
     decision: Decision
     version: str
+    # What the circle's watched words made of the text; `watched.source` is what to store.
+    watched: Watched = NOT_WATCHED
+
+    @property
+    def refusal(self) -> Hit | None:
+        """A use of a word the circle blocks: nothing is stored and the author is told why.
+
+        Never for words that suggest the author may be in danger: those are held instead.
+        """
+        return self.watched.blocked if self.crisis.level == CrisisLevel.NONE else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -75,12 +87,19 @@ class Pipeline:
         )
 
     def combine(
-        self, text: str, crisis: CrisisResult, scores: dict[str, float] | None, policy: Policy
+        self,
+        text: str,
+        crisis: CrisisResult,
+        scores: dict[str, float] | None,
+        policy: Policy,
+        watched: Watched | None = None,
     ) -> Assessment:
         target = find_target(text)
-        return Assessment(
-            crisis, scores, target, decide(crisis, scores, target, policy), self.version
-        )
+        decision = decide(crisis, scores, target, policy)
+        if watched is None:
+            return Assessment(crisis, scores, target, decision, self.version)
+        decision = apply_watched(decision, watched, crisis)
+        return Assessment(crisis, scores, target, decision, self.version, watched)
 
     def assess_batch(
         self, sources: Sequence[str], policy: Policy | None = None
@@ -88,7 +107,15 @@ class Pipeline:
         """Assess Markdown sources; one model call for the whole batch."""
         policy = policy or Policy()
         texts = [plain_text(source) for source in sources]
-        readings = [readings_of(text) for text in texts]
+        watched = [
+            policy.watched.review(source, text) for source, text in zip(sources, texts, strict=True)
+        ]
+        # The classifier reads what will be shown: the text after the circle's replacements.
+        shown = [
+            seen.visible if seen.changed else text
+            for seen, text in zip(watched, texts, strict=True)
+        ]
+        readings = [readings_of(text) for text in shown]
         flat = [reading for group in readings for reading in group]
         batch: list[dict[str, float] | None]
         try:
@@ -98,8 +125,8 @@ class Pipeline:
             log.error("toxicity scoring failed; holding %d items for review: %s", len(texts), exc)
             batch = [None] * len(texts)
         return [
-            self.combine(text, self.detector.detect(text), scores, policy)
-            for text, scores in zip(texts, batch, strict=True)
+            self.combine(visible, self.detector.detect(text), scores, policy, seen)
+            for text, visible, scores, seen in zip(texts, shown, batch, watched, strict=True)
         ]
 
 
@@ -129,13 +156,17 @@ class Screener:
         return self.pipeline.scorer.name
 
     async def screen(self, source: str, policy: Policy | None = None) -> Assessment:
+        policy = policy or Policy()
         text = plain_text(source)
+        watched = policy.watched.review(source, text)
+        # Crisis reads what the author wrote; replacements never hide someone in danger.
         crisis = self.pipeline.detector.detect(text)
+        shown = watched.visible if watched.changed else text
         scores: dict[str, float] | None
         try:
             scores = highest(
                 await asyncio.wait_for(
-                    asyncio.gather(*(self.batcher.score(r) for r in readings_of(text))),
+                    asyncio.gather(*(self.batcher.score(r) for r in readings_of(shown))),
                     self.timeout,
                 )
             )
@@ -145,7 +176,7 @@ class Screener:
         except Exception as exc:  # any classifier failure holds the item, never loses it
             log.error("toxicity scoring failed; holding for review: %s", exc)
             scores = None
-        return self.pipeline.combine(text, crisis, scores, policy or Policy())
+        return self.pipeline.combine(shown, crisis, scores, policy, watched)
 
     async def close(self) -> None:
         await self.batcher.close()

@@ -41,6 +41,8 @@ class User(Base):
     muted_words: Mapped[list[str] | None] = mapped_column(JsonDoc, default=None)
     availability: Mapped[str | None] = mapped_column(String(120), default=None)
     taking_break: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How this member sees each content warning: {"grief": "show"|"blur"|"hide"}; blur if unset.
+    content_warning_prefs: Mapped[dict[str, str] | None] = mapped_column(JsonDoc, default=None)
 
     @property
     def is_staff(self) -> bool:

@@ -8,6 +8,7 @@ from starlette.routing import Route
 from forum.accounts import blocks, boundaries, service
 from forum.accounts.models import User
 from forum.accounts.schemas import (
+    ContentWarningForm,
     Credentials,
     Empty,
     MeChanges,
@@ -22,6 +23,7 @@ from forum.errors import AppError, RateLimited, Unauthorized
 from forum.review.regions import REGIONS
 from forum.review.schemas import RegionIn
 from forum.web import SESSION_COOKIE, Ctx, endpoint, set_cookie
+from moderation.content_warnings import WARNINGS, full_prefs
 
 BAD_LOGIN = "That username and password don't match. Please try again."
 
@@ -37,6 +39,7 @@ def user_json(user: User) -> dict[str, object]:
         "muted_words": list(user.muted_words or []),
         "availability": user.availability or "",
         "taking_break": user.taking_break,
+        "content_warning_prefs": full_prefs(user.content_warning_prefs),
     }
 
 
@@ -96,6 +99,8 @@ async def api_change_me(ctx: Ctx) -> Response:
     if data.dm_policy is not None:
         await direct.set_policy(ctx.db, user, data.dm_policy)
     await boundaries.change_boundaries(ctx.db, user, data)
+    if data.content_warning_prefs is not None:
+        await service.set_content_warning_prefs(ctx.db, user, data.content_warning_prefs)
     ctx.forget_user(user.id)
     return JSONResponse(user_json(user))
 
@@ -175,6 +180,7 @@ async def account_page_response(ctx: Ctx, user: User, **extra: object) -> Respon
         regions=REGIONS,
         dm_policy_labels=direct.DM_POLICY_LABELS,
         blocked=await blocks.blocked_members(ctx.db, user),
+        cw_prefs=full_prefs(user.content_warning_prefs),
         **extra,
     )
 
@@ -208,6 +214,22 @@ async def update_region(ctx: Ctx) -> Response:
         ctx.failed = True
         return await account_page_response(ctx, user, error=exc.message)
     return ctx.redirect("/account?saved=region")
+
+
+@endpoint
+async def update_content_warnings(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(ContentWarningForm)
+    chosen = {key: str((data.model_extra or {}).get(f"cw_{key}", "")) for key in WARNINGS}
+    try:
+        await service.set_content_warning_prefs(
+            ctx.db, user, {key: how for key, how in chosen.items() if how}
+        )
+    except AppError as exc:
+        ctx.failed = True
+        return await account_page_response(ctx, user, error=exc.message)
+    ctx.forget_user(user.id)
+    return ctx.redirect("/account?saved=content-warnings#content-warnings-heading")
 
 
 @endpoint
@@ -248,6 +270,7 @@ routes = [
     Route("/account/profile", update_profile, methods=["POST"]),
     Route("/account/region", update_region, methods=["POST"]),
     Route("/account/presence", update_presence, methods=["POST"]),
+    Route("/account/content-warnings", update_content_warnings, methods=["POST"]),
     Route("/account/tokens", create_token, methods=["POST"]),
     Route("/account/tokens/{token_id:id}/revoke", revoke_token, methods=["POST"]),
     Route("/account/sessions/{session_id:id}/revoke", revoke_session, methods=["POST"]),

@@ -50,3 +50,11 @@ class MeChanges(BaseModel):
     muted_words: list[str] | None = None
     availability: str | None = None
     taking_break: bool | None = None
+    # {"grief": "show"|"blur"|"hide", ...}; warnings not named keep their choice.
+    content_warning_prefs: dict[str, str] | None = None
+
+
+class ContentWarningForm(BaseModel):
+    """The account page: one `cw_<warning>` radio group per content warning."""
+
+    model_config = ConfigDict(extra="allow")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from forum import security
 from forum.accounts import repository
 from forum.accounts.models import ApiToken, AuthSession, Role, User
+from forum.content_warnings import check_warnings
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
+from moderation.content_warnings import TREATMENTS, full_prefs
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
 MIN_PASSWORD = 10
@@ -153,6 +155,22 @@ async def set_presence_hidden(db: AsyncSession, user: User, hidden: bool) -> Use
     user.hide_presence = hidden
     await db.flush()
     return user
+
+
+async def set_content_warning_prefs(
+    db: AsyncSession, user: User, prefs: Mapping[str, str]
+) -> dict[str, str]:
+    """How this member sees each content warning; warnings not named keep their choice."""
+    check_warnings(prefs, field="content_warning_prefs")
+    for key, how in prefs.items():
+        if how not in TREATMENTS:
+            raise Invalid(
+                f"For {key}, choose “show”, “blur” or “hide”.", field=f"content_warning_prefs.{key}"
+            )
+    # A fresh dict: the JSON column only notices assignment, not changes inside it.
+    user.content_warning_prefs = {**(user.content_warning_prefs or {}), **prefs}
+    await db.flush()
+    return full_prefs(user.content_warning_prefs)
 
 
 def require_not_muted(user: User) -> None:

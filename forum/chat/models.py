@@ -83,6 +83,8 @@ class ChatMessage(Base):
     body_html: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=MessageStatus.PUBLISHED)
     moderation: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
+    # Content warnings, as on posts; None when there are none.
+    content_warnings: Mapped[list[str] | None] = mapped_column(JsonDoc, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -18,14 +18,17 @@ from forum.chat import direct, repository, rooms
 from forum.chat.content import message_info
 from forum.chat.direct import DirectRoom
 from forum.chat.models import ChatMessage, MessageStatus, Room
+from forum.circle_moderation.service import refuse_blocked
 from forum.circles import service as circles
 from forum.circles.models import Circle
 from forum.circles.service import CircleView
+from forum.content_warnings import check_warnings
 from forum.db import utcnow
 from forum.errors import AppError, Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.ratelimit import TokenBucket, keep_pace
 from forum.review import resources
 from forum.review import service as review
+from moderation.content_warnings import ordered
 from moderation.decision import Policy
 from moderation.pipeline import Assessment, Screener
 from moderation.sanitize import render_markdown
@@ -96,6 +99,7 @@ def message_event(message: ChatMessage, author_name: str | None) -> Event:
         # Private (never sent, see realtime.hub.public): for each reader's boundaries.
         "_author_id": message.author_id,
         "_text": message.body,
+        "content_warnings": list(message.content_warnings or ()),
     }
 
 
@@ -255,6 +259,7 @@ class Draft:
 
     client_msg_id: str
     body: str
+    content_warnings: tuple[str, ...] = ()
 
 
 Outcome = Sent | AppError
@@ -323,7 +328,7 @@ async def _send_run(
         try:
             if closed is not None:
                 raise closed
-            body = _check_send(user, found, draft.body, last, limiter)
+            body = _check_send(user, found, draft, last, limiter)
         except AppError as exc:
             outcomes.append(exc)
             continue
@@ -334,26 +339,33 @@ async def _send_run(
         return [o for o in outcomes if o is not None]
     circle = None if isinstance(found, DirectRoom) else found.view.circle
     policy = Policy.from_dict(circle.moderation_policy) if circle else Policy()
-    assessments = await asyncio.gather(*(screener.screen(body, policy) for _, _, body in accepted))
-    if circle is None:
-        # Nobody reviews a private conversation: what would wait for a moderator is not
-        # sent at all, and the author hears why.
-        kept = []
-        for (index, draft, body), assessment in zip(accepted, assessments, strict=True):
-            if (refusal := _not_sent_directly(assessment)) is not None:
-                outcomes[index] = refusal
-            else:
-                kept.append(((index, draft, body), assessment))
-        accepted = [item for item, _ in kept]
-        assessments = [assessment for _, assessment in kept]
-        if not accepted:
-            return [o for o in outcomes if o is not None]
+    screened = await asyncio.gather(*(screener.screen(body, policy) for _, _, body in accepted))
+    kept: list[tuple[int, Draft, str]] = []
+    assessments: list[Assessment] = []
+    for (index, draft, body), assessment in zip(accepted, screened, strict=True):
+        try:
+            # A word the circle blocks answers this send with the owners' explanation.
+            refuse_blocked(assessment)
+            # Nobody reviews a private conversation: what would wait for a moderator is
+            # not sent at all, and the author hears why.
+            if circle is None and (refusal := _not_sent_directly(assessment)) is not None:
+                raise refusal
+        except AppError as exc:
+            outcomes[index] = exc
+            continue
+        kept.append(
+            (index, draft, assessment.watched.source if assessment.watched.changed else body)
+        )
+        assessments.append(assessment)
+    if not kept:
+        return [o for o in outcomes if o is not None]
     published = sum(1 for a in assessments if _publishes(a, circle))
     # The room row stays locked from here to commit: one update, one insert, then commit.
     seqs = iter(await repository.take_seqs(db, room.id, published) if published else [])
     messages = []
-    for (_, draft, body), assessment in zip(accepted, assessments, strict=True):
+    for (_, draft, body), assessment in zip(kept, assessments, strict=True):
         held = not _publishes(assessment, circle)
+        warnings = ordered([*draft.content_warnings, *assessment.watched.warnings])
         messages.append(
             ChatMessage(
                 room_id=room.id,
@@ -364,13 +376,16 @@ async def _send_run(
                 status=MessageStatus.PENDING if held else MessageStatus.PUBLISHED,
                 seq=None if held else next(seqs),
                 moderation=_moderation_note(assessment),
+                content_warnings=list(warnings) or None,
                 created_at=utcnow(),
             )
         )
+    if not messages:
+        return [o for o in outcomes if o is not None]
     db.add_all(messages)
     await db.flush()
     support: dict[str, dict[str, Any] | None] = {}
-    for (index, _, _), message, assessment in zip(accepted, messages, assessments, strict=True):
+    for (index, _, _), message, assessment in zip(kept, messages, assessments, strict=True):
         if circle is not None:
             await review.enqueue(db, message_info(message, room, circle), assessment)
         level = assessment.crisis.level.value
@@ -401,12 +416,13 @@ def _not_sent_directly(assessment: Assessment) -> AppError | None:
 
 
 def _check_send(
-    user: User, found: Found, body: str, last: datetime | None, limiter: TokenBucket
+    user: User, found: Found, draft: Draft, last: datetime | None, limiter: TokenBucket
 ) -> str:
     """The checks one send passes before screening, in order; the body, trimmed."""
     if isinstance(found, DirectRoom):
         require_not_muted(user)
-        body = check_body(body)
+        body = check_body(draft.body)
+        check_warnings(draft.content_warnings)
         _limit(user, limiter)
         return body
     try:
@@ -414,7 +430,8 @@ def _check_send(
     except Conflict as exc:
         raise Forbidden(exc.message, code=exc.code, **exc.extra) from None
     require_not_muted(user)
-    body = check_body(body)
+    body = check_body(draft.body)
+    check_warnings(draft.content_warnings)
     _check_open(user, found)
     # Slow mode first: a message it refuses should not use up the member's allowance.
     _check_slow_mode(user, found, last)

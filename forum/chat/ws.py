@@ -40,6 +40,8 @@ class SendIn(BaseModel):
     type: Literal["send"]
     client_msg_id: str = Field(min_length=1, max_length=64)
     body: str
+    # Keys of moderation.content_warnings.WARNINGS, such as ["grief"].
+    content_warnings: list[str] = Field(default_factory=list, max_length=20)
 
 
 # Sends handled together: checked in turn, screened together, stored in one transaction.
@@ -199,7 +201,10 @@ class _Sender:
                 await asyncio.shield(self._handle(batch))
 
     async def _handle(self, batch: list[SendIn]) -> None:
-        drafts = [service.Draft(send.client_msg_id, send.body) for send in batch]
+        drafts = [
+            service.Draft(send.client_msg_id, send.body, tuple(send.content_warnings))
+            for send in batch
+        ]
         try:
             outcomes = await self._store(drafts)
         except IntegrityError:

@@ -40,6 +40,10 @@ REASON_KINDS = {
     "self_directed": "Sounds painful (support)",
     "classifier_unavailable": "Automatic check couldn't run",
     "report": "Reported by a member",
+    # The circle's own watched words (forum/circle_moderation).
+    "watched_word": "Watched word",
+    "watched_replaced": "Words replaced",
+    "content_warning": "Content warning added",
 }
 ACTION_WORDS = {
     "approve": "Approved",

@@ -50,6 +50,8 @@ class Post(Base):
     removed_by: Mapped[str | None] = mapped_column(String(16), default=None)
     # What the author is told: why it is held, or which ground rule a decision cited.
     moderation: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
+    # Content warnings (keys of moderation.content_warnings.WARNINGS); None when there are none.
+    content_warnings: Mapped[list[str] | None] = mapped_column(JsonDoc, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 

@@ -23,10 +23,11 @@ from forum.cache import ReadCache
 from forum.circles import repository as circles_repository
 from forum.circles.models import Circle, Membership
 from forum.circles.service import CircleView
+from forum.content_warnings import wrappers_for
 from forum.errors import NotFound
 from forum.state import AppState
 from forum.threads import repository, service
-from forum.threads.models import PostStatus, Thread
+from forum.threads.models import Post, PostStatus, Thread
 from forum.threads.service import ThreadPage
 
 SLOT = "<!--circles:slot-->"  # bleach strips comments from posts, so only we write this
@@ -51,6 +52,8 @@ class PostSlot:
     for_author: tuple[bytes, bytes] | None
     body_span: tuple[int, int] | None = None  # UTF-8 offsets of the published body
     text: str = ""  # the published body as written, for muted words
+    # Its content warnings: the body (body_span) is wrapped as each reader chose.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,7 @@ async def _build(
                 None if p.post.status == PostStatus.REMOVED else _own_actions(p.post.id),
                 span,
                 p.post.body if span is not None else "",
+                _wrapped_warnings(p.post) if span is not None else (),
             )
             for p, span in zip(page.posts, spans, strict=True)
         ),
@@ -157,6 +161,13 @@ async def _build(
         next_cursor=page.next_cursor,
         personal=frozenset(personal),
     )
+
+
+def _wrapped_warnings(post: Post) -> tuple[str, ...]:
+    """Only a published post's body is wrapped per reader."""
+    if post.status != PostStatus.PUBLISHED:
+        return ()
+    return tuple(post.content_warnings or ())
 
 
 def _visible_to(snapshot: ThreadSnapshot, user: User | None) -> bool:
@@ -305,14 +316,22 @@ def _covered(slot: PostSlot, boundaries: Boundaries | None) -> str | None:
     return None
 
 
-def _post_for(slot: PostSlot, piece: bytes, covered: str | None) -> tuple[bytes, ...]:
-    """Piece i with post i's body as this reader sees it: as written, collapsed or hidden."""
-    if covered is None or slot.body_span is None:
+def _post_for(
+    slot: PostSlot, piece: bytes, covered: str | None, warned: tuple[bytes, bytes] | None
+) -> tuple[bytes, ...]:
+    """Piece i with post i's body as this reader sees it: as written, collapsed or hidden,
+    and under its content warnings as the reader chose."""
+    if slot.body_span is None or (covered is None and warned is None):
         return (piece,)
     start, end = slot.body_span
     if covered == "blocked":
         return piece[:start], BLOCKED_NOTE, piece[end:]
-    return piece[:start], MUTED_OPEN, piece[start:end], MUTED_CLOSE, piece[end:]
+    body: tuple[bytes, ...] = (piece[start:end],)
+    if warned is not None:
+        body = (warned[0], *body, warned[1])
+    if covered == "muted":
+        body = (MUTED_OPEN, *body, MUTED_CLOSE)
+    return piece[:start], *body, piece[end:]
 
 
 def posts_html(
@@ -322,16 +341,24 @@ def posts_html(
     boundaries: Boundaries | None = None,
 ) -> bytes:
     """The page's posts for this viewer: their own get edit and delete, others' a report link
-    and a block control; posts the viewer's boundaries cover are collapsed or hidden."""
-    if user is None:
+    and a block control; posts the viewer's boundaries cover are collapsed or hidden, and
+    warned posts are shown as the viewer chose (anonymous readers get the defaults)."""
+    if user is None and not any(slot.warnings for slot in snapshot.slots):
         return b"".join(snapshot.pieces)
     token = str(escape(csrf_token)).encode()
     if boundaries is not None and not boundaries.active:
         boundaries = None
+    prefs = user.content_warning_prefs if user is not None else None
     parts: list[bytes] = []
     for slot, piece in zip(snapshot.slots, snapshot.pieces, strict=False):
         covered = _covered(slot, boundaries)
-        parts += _post_for(slot, piece, covered)
+        warned = None
+        if slot.warnings:
+            is_author = user is not None and slot.author_id == user.id
+            warned = wrappers_for(slot.warnings, prefs, is_author)
+        parts += _post_for(slot, piece, covered, warned)
+        if user is None:
+            continue
         if slot.author_id != user.id:
             blocked = covered == "blocked"
             parts.append(token.join(_unblock_actions(slot.post_id) if blocked else slot.for_others))

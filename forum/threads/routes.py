@@ -32,6 +32,7 @@ def post_json(post: Post, author_name: str | None = None) -> dict[str, object]:
         "body_html": "" if post.status == PostStatus.REMOVED else post.body_html,
         "created_at": post.created_at.isoformat(),
         "edited_at": post.edited_at.isoformat() if post.edited_at else None,
+        "content_warnings": list(post.content_warnings or ()),
     }
     if author_name is not None:
         data["author"] = {"display_name": author_name}
@@ -83,7 +84,7 @@ async def api_start_thread(ctx: Ctx) -> Response:
     data = await ctx.json_body(NewThread)
     ctx.limit_writes(user)
     written = await service.start_thread(
-        ctx.db, user, view, data.title, data.body, ctx.app.screener
+        ctx.db, user, view, data.title, data.body, ctx.app.screener, data.content_warnings or ()
     )
     post = await _written_json(ctx, written, user)
     _after_write(ctx, written)
@@ -126,7 +127,9 @@ async def api_reply(ctx: Ctx) -> Response:
     thread, view = await _thread(ctx)
     data = await ctx.json_body(NewPost)
     ctx.limit_writes(user)
-    written = await service.reply(ctx.db, user, thread, view, data.body, ctx.app.screener)
+    written = await service.reply(
+        ctx.db, user, thread, view, data.body, ctx.app.screener, data.content_warnings or ()
+    )
     _after_write(ctx, written)
     return JSONResponse(await _written_json(ctx, written, user), status_code=201)
 
@@ -137,8 +140,11 @@ async def api_edit_post(ctx: Ctx) -> Response:
     post, thread, view = await _own_post(ctx)
     data = await ctx.json_body(NewPost)
     ctx.limit_writes(user)
-    written = await service.edit_post(ctx.db, user, post, thread, view, data.body, ctx.app.screener)
+    written = await service.edit_post(
+        ctx.db, user, post, thread, view, data.body, ctx.app.screener, data.content_warnings
+    )
     if written is None:
+        _forget_thread(ctx, thread)  # its content warnings may have changed
         return JSONResponse(post_json(post))
     _after_write(ctx, written)
     return JSONResponse(await _written_json(ctx, written, user))
@@ -166,6 +172,12 @@ async def api_post_revisions(ctx: Ctx) -> Response:
             ],
         }
     )
+
+
+async def _form_warnings(ctx: Ctx) -> list[str]:
+    """Every checked content warning (a form repeats the field once per box)."""
+    form = await ctx.request.form()
+    return [value for value in form.getlist("content_warnings") if isinstance(value, str)]
 
 
 def _is_anonymous(ctx: Ctx) -> bool:
@@ -241,12 +253,19 @@ async def reply_page(ctx: Ctx) -> Response:
     data = await ctx.form(NewPost)
     try:
         ctx.limit_writes(user)
-        written = await service.reply(ctx.db, user, thread, view, data.body, ctx.app.screener)
+        written = await service.reply(
+            ctx.db, user, thread, view, data.body, ctx.app.screener, await _form_warnings(ctx)
+        )
     except AppError as exc:
         ctx.failed = True
         read = await reading.read_thread(ctx.db, ctx.app, thread.id, "", user, post_json)
         response = await render_thread(
-            ctx, read, status_code=exc.status, error=exc.message, draft=data.body
+            ctx,
+            read,
+            status_code=exc.status,
+            error=exc.message,
+            draft=data.body,
+            draft_warnings=await _form_warnings(ctx),
         )
         if isinstance(exc, RateLimited):
             response.headers["Retry-After"] = str(exc.retry_after)
@@ -266,10 +285,11 @@ async def new_thread_page(ctx: Ctx) -> Response:
     try:
         ctx.limit_writes(user)
         written = await service.start_thread(
-            ctx.db, user, view, data.title, data.body, ctx.app.screener
+            ctx.db, user, view, data.title, data.body, ctx.app.screener, await _form_warnings(ctx)
         )
     except AppError as exc:
-        return ctx.form_error("new_thread.html", exc, view=view, form=data.model_dump())
+        form = {**data.model_dump(), "content_warnings": await _form_warnings(ctx)}
+        return ctx.form_error("new_thread.html", exc, view=view, form=form)
     _after_write(ctx, written)
     return ctx.redirect(f"/threads/{written.thread.id}{_support_anchor(written)}")
 
@@ -281,15 +301,15 @@ async def edit_post_page(ctx: Ctx) -> Response:
     if ctx.request.method == "GET":
         return ctx.render("edit_post.html", post=post, thread=thread, view=view, form={})
     data = await ctx.form(NewPost)
+    warnings = await _form_warnings(ctx)
     try:
         ctx.limit_writes(user)
         written = await service.edit_post(
-            ctx.db, user, post, thread, view, data.body, ctx.app.screener
+            ctx.db, user, post, thread, view, data.body, ctx.app.screener, warnings
         )
     except AppError as exc:
-        return ctx.form_error(
-            "edit_post.html", exc, post=post, thread=thread, view=view, form=data.model_dump()
-        )
+        form = {**data.model_dump(), "content_warnings": warnings}
+        return ctx.form_error("edit_post.html", exc, post=post, thread=thread, view=view, form=form)
     _forget_thread(ctx, thread)
     anchor = (_support_anchor(written) if written else "") or f"#post-{post.id}"
     return ctx.redirect(f"/threads/{thread.id}{anchor}")

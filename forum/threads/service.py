@@ -14,14 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from forum.accounts.boundaries import Boundaries
 from forum.accounts.models import User
 from forum.accounts.service import require_not_muted
+from forum.circle_moderation.service import refuse_blocked
 from forum.circles import service as circles
 from forum.circles.service import CircleView
+from forum.content_warnings import check_warnings
 from forum.db import utcnow
 from forum.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from forum.review import service as review
 from forum.threads import repository
 from forum.threads.content import post_info, recount_reply
 from forum.threads.models import Post, PostRevision, PostStatus, Thread
+from moderation.content_warnings import ordered
 from moderation.decision import Policy
 from moderation.pipeline import Assessment, Screener
 from moderation.sanitize import render_markdown
@@ -104,6 +107,16 @@ def check_title(title: str) -> str:
     return title
 
 
+def _replaced_title(title: str) -> str:
+    if len(title) > MAX_TITLE:
+        raise Invalid(
+            f"With this circle's word replacements the title would be longer than {MAX_TITLE} "
+            "characters. Please shorten it.",
+            field="title",
+        )
+    return title
+
+
 def check_body(body: str) -> str:
     body = body.strip()
     if not body:
@@ -114,6 +127,17 @@ def check_body(body: str) -> str:
             field="body",
         )
     return body
+
+
+def _warnings(chosen: Sequence[str], assessment: Assessment) -> list[str] | None:
+    """The author's warnings and those the circle's watched words add; None for none."""
+    return list(ordered([*chosen, *assessment.watched.warnings])) or None
+
+
+def _stored_body(body: str, assessment: Assessment) -> str:
+    """What is kept: the body with the circle's replacements; a blocked word stops here."""
+    refuse_blocked(assessment)
+    return assessment.watched.source if assessment.watched.changed else body
 
 
 def _status_for(assessment: Assessment) -> PostStatus:
@@ -132,13 +156,25 @@ async def _screen(screener: Screener, view: CircleView, text: str) -> Assessment
 
 
 async def start_thread(
-    db: AsyncSession, user: User, view: CircleView, title: str, body: str, screener: Screener
+    db: AsyncSession,
+    user: User,
+    view: CircleView,
+    title: str,
+    body: str,
+    screener: Screener,
+    warnings: Sequence[str] = (),
 ) -> Written:
     """Open a thread; the title and first post pass the moderation pipeline together."""
     circles.require_can_post(view)
     require_not_muted(user)
-    title, body = check_title(title), check_body(body)
-    assessment = await _screen(screener, view, f"{title}\n\n{body}")
+    title, body, chosen = check_title(title), check_body(body), check_warnings(warnings)
+    policy = Policy.from_dict(view.circle.moderation_policy)
+    assessment = await screener.screen(f"{title}\n\n{body}", policy)
+    # A title never holds a blank line and replacements never span lines: split it back.
+    _, _, body = _stored_body(f"{title}\n\n{body}", assessment).partition("\n\n")
+    if assessment.watched.changed:
+        # Titles are plain text, not Markdown: their replacements are made as written.
+        title = _replaced_title(policy.watched.review(title, title, markdown=False).source)
     status = _status_for(assessment)
     now = utcnow()
     thread = Thread(
@@ -158,6 +194,7 @@ async def start_thread(
         body_html=render_markdown(body),
         status=status,
         moderation=_author_note(assessment),
+        content_warnings=_warnings(chosen, assessment),
         created_at=now,
     )
     db.add(post)
@@ -167,12 +204,19 @@ async def start_thread(
 
 
 async def reply(
-    db: AsyncSession, user: User, thread: Thread, view: CircleView, body: str, screener: Screener
+    db: AsyncSession,
+    user: User,
+    thread: Thread,
+    view: CircleView,
+    body: str,
+    screener: Screener,
+    warnings: Sequence[str] = (),
 ) -> Written:
     circles.require_can_post(view)
     require_not_muted(user)
-    body = check_body(body)
+    body, chosen = check_body(body), check_warnings(warnings)
     assessment = await _screen(screener, view, body)
+    body = _stored_body(body, assessment)
     now = utcnow()
     post = Post(
         thread_id=thread.id,
@@ -181,6 +225,7 @@ async def reply(
         body_html=render_markdown(body),
         status=_status_for(assessment),
         moderation=_author_note(assessment),
+        content_warnings=_warnings(chosen, assessment),
         created_at=now,
     )
     db.add(post)
@@ -283,8 +328,13 @@ async def edit_post(
     view: CircleView,
     body: str,
     screener: Screener,
+    warnings: Sequence[str] | None = None,
 ) -> Written | None:
-    """Edit one's own post, keeping the old text; the new text is screened again."""
+    """Edit one's own post, keeping the old text; the new text is screened again.
+
+    `warnings` None keeps the post's content warnings; None is also the answer when only
+    they changed (nothing to screen).
+    """
     circles.require_can_post(view)
     require_not_muted(user)
     if post.status == PostStatus.REJECTED:
@@ -295,14 +345,22 @@ async def edit_post(
             code="post_rejected",
         )
     body = check_body(body)
+    chosen = (post.content_warnings or ()) if warnings is None else check_warnings(warnings)
     if body == post.body:
+        watched = Policy.from_dict(view.circle.moderation_policy).watched.review(body)
+        new = list(ordered([*chosen, *watched.warnings])) or None
+        if new != post.content_warnings:
+            post.content_warnings = new
+            await db.flush()
         return None
     assessment = await _screen(screener, view, body)
+    body = _stored_body(body, assessment)
     db.add(PostRevision(post_id=post.id, body=post.body, body_html=post.body_html))
     post.body = body
     post.body_html = render_markdown(body)
     post.edited_at = utcnow()
     post.moderation = _author_note(assessment)
+    post.content_warnings = _warnings(chosen, assessment)
     opens_thread = await repository.first_post_id(db, thread.id) == post.id
     if assessment.decision.held:
         if not opens_thread:

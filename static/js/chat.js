@@ -4,6 +4,8 @@
 // this module fills it in. Message bodies arrive as HTML the server already sanitized
 // (body_html); anything else from the network is inserted as text, never as HTML.
 
+import { treatmentFor, warned } from "./warnings.js";
+
 const RECONNECT_MIN_MS = 1000;
 const RECONNECT_MAX_MS = 30000;
 const TOO_SLOW = 4008; // the server dropped us for reading too slowly: resume at once
@@ -77,6 +79,8 @@ class ChatPanel {
     // private circle's only members who accepted some version of its rules.
     const canRead = panel.dataset.public === "true" || panel.dataset.canRead === "true";
     this.live = signedIn && (canRead || this.canSend);
+    this.cwPrefs = JSON.parse(panel.dataset.cwPrefs || "{}");
+    this.cwWords = JSON.parse(panel.dataset.cwWords || "{}");
     this.ui = {
       connection: part("connection"), rooms: part("rooms"), roomInfo: part("room-info"),
       presence: part("presence"), earlier: part("earlier"), log: part("log"), empty: part("empty"),
@@ -318,7 +322,10 @@ class ChatPanel {
     const own = this.mine.has(message.client_msg_id);
     const added = this.addMessage(message, true);
     if (!added || own) return;
+    // A covered message is not read aloud either: only its warning is named.
+    const covered = added.querySelector(".cw-blur, .cw-hide");
     const words = message.muted ? "a message hidden by your muted words"
+      : covered ? `a message with a content warning (${covered.dataset.cwWords})`
       : added.querySelector(".chat-body").textContent.trim();
     this.announce(`${message.author.display_name}: ${words}`);
   }
@@ -391,7 +398,7 @@ class ChatPanel {
         el("span", { class: "author" }, message.author.display_name), " ",
         el("time", { datetime: message.created_at }, timeLabel(message.created_at))),
       message.muted ? this.mutedNotice(body) : null,
-      body,
+      this.warnedBody(body, message, pending),
     );
     this.bySeq.set(message.seq, item);
     this.byId.set(message.id, item);
@@ -414,6 +421,14 @@ class ChatPanel {
       button.setAttribute("aria-expanded", String(showing));
     });
     return el("p", { class: "muted-notice" }, "Hidden by your muted words: ", button);
+  }
+
+  // A message with content warnings, as this reader chose to see them (their own: shown).
+  warnedBody(body, message, mine) {
+    const keys = message.content_warnings || [];
+    if (!keys.length) return body;
+    const words = keys.map((key) => this.cwWords[key] || key).join(", ");
+    return warned(body, words, mine ? "show" : treatmentFor(keys, this.cwPrefs));
   }
 
   // Before the first later message; messages without a seq (sending, held) keep their place.

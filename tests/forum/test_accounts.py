@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from starlette.applications import Starlette
 
 from forum.accounts.models import AuthSession, User
+from moderation.content_warnings import WARNINGS
 from tests.conftest import (
     PASSWORD,
     AppFactory,
@@ -264,6 +265,7 @@ async def test_token_from_credentials_authenticates_api(
         "muted_words": [],
         "availability": "",
         "taking_break": False,
+        "content_warning_prefs": dict.fromkeys(WARNINGS, "blur"),
     }
 
 

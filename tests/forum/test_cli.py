@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from forum.app import create_app
+from moderation.content_warnings import WARNINGS
 from tests.conftest import (
     BACKEND,
     create_postgres_database,
@@ -187,6 +188,7 @@ async def test_create_user_honours_given_password(cli_database: str) -> None:
         "muted_words": [],
         "availability": "",
         "taking_break": False,
+        "content_warning_prefs": dict.fromkeys(WARNINGS, "blur"),
     }
     wrong = await token_status(cli_database, "oak", "not the chosen one")
     assert wrong.status_code == 401

@@ -42,6 +42,7 @@ PARAM_KINDS = {
     "post_id": "circle",
     "room_id": "circle",
     "proposal_id": "circle",
+    "word_id": "circle",
     "token_id": "personal",
     "session_id": "personal",
     "item_id": "staff",
@@ -147,6 +148,13 @@ async def secret(user: Persona, database: Database, make_thread: ThreadFactory) 
         ),
         201,
     )
+    word = await ok(
+        await user.api.post(
+            f"/api/v1/circles/{SECRET_SLUG}/moderation/watched-words",
+            json={"phrase": "lighthouse", "action": "hold"},
+        ),
+        201,
+    )
     async with transaction(database.sessions) as db:
         await accounts.start_session(db, user.user, "owner's browser", 1)
     async with database.sessions() as db:
@@ -172,6 +180,7 @@ async def secret(user: Persona, database: Database, make_thread: ThreadFactory) 
         "username": user.username,
         "user_id": user.id,
         "proposal_id": proposal["id"],
+        "word_id": word["id"],
     }
     return Secret(values, made["id"], post_id)
 
@@ -335,6 +344,8 @@ async def assert_untouched(database: Database, owner: Persona, secret: Secret) -
     assert resource is not None
     assert live_sessions == 1
     await ok(await owner.api.get("/api/v1/me"))
+    settings = await ok(await owner.api.get(f"/api/v1/circles/{SECRET_SLUG}/moderation"))
+    assert [w["phrase"] for w in settings["watched_words"]] == ["lighthouse"]
 
 
 async def test_private_circle_not_listed_for_outsiders(

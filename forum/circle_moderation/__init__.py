@@ -1,0 +1,1 @@
+"""Circle moderation settings: owners' thresholds, crisis policy and watched words, logged."""

@@ -1,0 +1,58 @@
+"""Request bodies for circle moderation settings."""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ThresholdIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    hold: float | None = None
+    flag: float | None = None
+
+
+class ModerationChanges(BaseModel):
+    """Only what is sent changes: `{"thresholds": {"threat": {"hold": 0.5}}}`."""
+
+    model_config = ConfigDict(extra="forbid")
+    thresholds: dict[str, ThresholdIn] | None = None
+    crisis_concern: str | None = None  # "publish_and_review" or "hold"
+
+
+class NewWatchedWord(BaseModel):
+    """`warning` goes with "warn", `explanation` with "block", `replacement` with "replace"."""
+
+    model_config = ConfigDict(extra="forbid")
+    phrase: str
+    action: str  # "hold" | "warn" | "block" | "replace"
+    warning: str | None = None
+    explanation: str | None = None
+    replacement: str | None = None
+
+
+class WatchedWordChanges(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    phrase: str | None = None
+    action: str | None = None
+    warning: str | None = None
+    explanation: str | None = None
+    replacement: str | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class SettingsForm(BaseModel):
+    """The settings page: `hold_<label>` and `flag_<label>` fields, and the crisis choice."""
+
+    model_config = ConfigDict(extra="allow")
+    crisis_concern: str = ""
+
+
+class WordForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    phrase: str = ""
+    action: str = ""
+    warning: str = ""
+    explanation: str = ""
+    replacement: str = ""

@@ -1,0 +1,68 @@
+"""Content warnings in the app: checking the ones a person sends, and wrapping a warned
+post as one reader chose to see it (shown with its warning named, blurred, or hidden).
+
+The thread snapshot holds each warned post's body once; the wrappers go either side of
+it per reader (see `threads.reading.posts_html`), so one reader's choice never reaches
+another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+
+from markupsafe import escape
+
+from forum.errors import Invalid
+from moderation.content_warnings import (
+    HIDE,
+    SHOW,
+    WARNINGS,
+    ordered,
+    treatment,
+    unknown_warnings,
+    words_for,
+)
+
+
+def check_warnings(warnings: Iterable[str], field: str = "content_warnings") -> tuple[str, ...]:
+    """Known warnings, in the list's order, or a 422 that names them all."""
+    warnings = list(warnings)
+    if unknown := unknown_warnings(warnings):
+        raise Invalid(
+            f"“{unknown[0][:40]}” isn't one of the content warnings; they are "
+            + ", ".join(WARNINGS)
+            + ".",
+            field=field,
+        )
+    return ordered(warnings)
+
+
+def wrappers_for(
+    warnings: Sequence[str], prefs: Mapping[str, str] | None, is_author: bool
+) -> tuple[bytes, bytes]:
+    """Authors see their own posts with the warning named, whatever they chose for others'."""
+    return wrappers(tuple(warnings), SHOW if is_author else treatment(warnings, prefs))
+
+
+@lru_cache(maxsize=1024)
+def wrappers(warnings: tuple[str, ...], how: str) -> tuple[bytes, bytes]:
+    words = escape(words_for(warnings))
+    if how == SHOW:
+        before = f'<div class="cw cw-show"><p class="cw-label">Content warning: {words}</p>'
+        return before.encode(), b"</div>"
+    if how == HIDE:
+        summary = (
+            f"Hidden by your content warning settings ({words}). "
+            '<span class="cw-action">Show it</span>'
+        )
+        klass = "cw cw-hide"
+    else:
+        summary = f'Content warning: {words}. <span class="cw-action">Show this post</span>'
+        klass = "cw cw-blur"
+    before = (
+        f'<div class="{klass}" data-cw="{how}" '
+        f'data-cw-words="{words}"><details class="cw-details">'
+        f'<summary class="cw-summary">{summary}</summary>'
+    )
+    return before.encode(), b"</details></div>"
