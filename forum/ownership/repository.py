@@ -17,6 +17,7 @@ from forum.accounts.models import User
 from forum.chat.models import ChatMessage, MessageStatus, Room
 from forum.circles.models import Circle, CircleRole, Membership
 from forum.review.models import Report, ReviewItem
+from forum.rules.models import RuleProposal, RuleStance
 from forum.threads.models import Post, PostRevision, PostStatus, Thread
 
 REMOVED_TITLE = "(title removed by its author)"
@@ -56,11 +57,14 @@ async def revisions_of_posts(db: AsyncSession, user_id: int) -> Sequence[PostRev
     return result.all()
 
 
-async def chat_messages(db: AsyncSession, user_id: int) -> Sequence[tuple[ChatMessage, Room, str]]:
+async def chat_messages(
+    db: AsyncSession, user_id: int
+) -> Sequence[tuple[ChatMessage, Room, str | None]]:
+    """Chat messages in circles' rooms and in direct conversations (no circle)."""
     rows = await db.execute(
         select(ChatMessage, Room, Circle.slug)
         .join(Room, Room.id == ChatMessage.room_id)
-        .join(Circle, Circle.id == Room.circle_id)
+        .outerjoin(Circle, Circle.id == Room.circle_id)
         .where(ChatMessage.author_id == user_id)
         .order_by(ChatMessage.id)
     )
@@ -158,3 +162,20 @@ async def delete_user(db: AsyncSession, user_id: int) -> None:
     await db.execute(
         delete(User).where(User.id == user_id).execution_options(synchronize_session=False)
     )
+
+
+async def rule_proposals(db: AsyncSession, user_id: int) -> Sequence[tuple[RuleProposal, str]]:
+    rows = await db.execute(
+        select(RuleProposal, Circle.slug)
+        .join(Circle, Circle.id == RuleProposal.circle_id)
+        .where(RuleProposal.author_id == user_id)
+        .order_by(RuleProposal.id)
+    )
+    return [(proposal, slug) for proposal, slug in rows]
+
+
+async def rule_stances(db: AsyncSession, user_id: int) -> Sequence[RuleStance]:
+    result = await db.scalars(
+        select(RuleStance).where(RuleStance.user_id == user_id).order_by(RuleStance.proposal_id)
+    )
+    return result.all()

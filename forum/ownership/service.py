@@ -43,6 +43,8 @@ async def _profile(db: AsyncSession, user: User) -> dict[str, Any]:
             "region": user.region,
             "hide_presence": user.hide_presence,
             "muted_words": list(user.muted_words or []),
+            "dm_policy": user.dm_policy,
+            "content_warning_prefs": dict(user.content_warning_prefs or {}),
             # Whom you blocked, by the name they show; never their username.
             "blocked_members": [
                 {"display_name": b.user.display_name, "blocked_at": _iso(b.blocked_at)}
@@ -111,13 +113,35 @@ async def _writing(db: AsyncSession, user: User) -> dict[str, Any]:
         "chat_messages": [
             {
                 "id": message.id,
-                "circle": slug,
-                "room": room.name,
+                "circle": slug,  # None in a direct conversation
+                "room": room.name if slug is not None else "direct conversation",
                 "body": message.body,
                 "status": message.status,
                 "created_at": _iso(message.created_at),
             }
             for message, room, slug in await repository.chat_messages(db, user.id)
+        ],
+        "rule_proposals": [
+            {
+                "id": proposal.id,
+                "circle": slug,
+                "kind": proposal.kind,
+                "title": proposal.title,
+                "text": proposal.text,
+                "rationale": proposal.rationale,
+                "status": proposal.status,
+                "created_at": _iso(proposal.created_at),
+            }
+            for proposal, slug in await repository.rule_proposals(db, user.id)
+        ],
+        "rule_stances": [
+            {
+                "proposal_id": stance.proposal_id,
+                "stance": stance.stance,
+                "comment": stance.comment,
+                "updated_at": _iso(stance.updated_at),
+            }
+            for stance in await repository.rule_stances(db, user.id)
         ],
     }
 

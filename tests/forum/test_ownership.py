@@ -156,6 +156,60 @@ async def test_export_has_everything_that_is_yours(
         assert private not in text, private
 
 
+async def test_export_includes_direct_messages_rule_proposals_and_settings(
+    database: Database, user: Persona, other_user: Persona, circle: dict[str, Any]
+) -> None:
+    await join(other_user, circle)
+    await ok(await other_user.api.patch("/api/v1/me", json={"dm_policy": "anyone"}))
+    await ok(
+        await user.api.patch(
+            "/api/v1/me",
+            json={"dm_policy": "circles", "content_warning_prefs": {"grief": "show"}},
+        )
+    )
+    room = await ok(
+        await user.api.post("/api/v1/me/conversations", json={"username": "blake"}), 201
+    )
+    async with transaction(database.sessions) as db:
+        db.add(
+            ChatMessage(
+                room_id=room["id"],
+                author_id=user.user.id,
+                client_msg_id="dm-1",
+                body="Thinking of you today.",
+                body_html="<p>Thinking of you today.</p>",
+                seq=1,
+                status=MessageStatus.PUBLISHED,
+                created_at=utcnow(),
+            )
+        )
+    proposal = await ok(
+        await other_user.api.post(
+            f"/api/v1/circles/{circle['slug']}/rules/proposals",
+            json={"kind": "add", "title": "Tea breaks", "text": "Pause.", "rationale": "Rest."},
+        ),
+        201,
+    )
+    await ok(
+        await user.api.post(
+            f"/api/v1/rules/proposals/{proposal['id']}/endorse",
+            json={"stance": "endorse", "comment": "Yes please."},
+        )
+    )
+    data = (await user.api.get("/api/v1/me/export")).json()
+    assert data["settings"]["dm_policy"] == "circles"
+    assert data["settings"]["content_warning_prefs"] == {"grief": "show"}
+    direct = [m for m in data["chat_messages"] if m["circle"] is None]
+    assert [m["body"] for m in direct] == ["Thinking of you today."]
+    assert [(s["proposal_id"], s["stance"], s["comment"]) for s in data["rule_stances"]] == [
+        (proposal["id"], "endorse", "Yes please.")
+    ]
+    # Blake's proposal is Blake's: it is in Blake's export, not Alex's.
+    assert data["rule_proposals"] == []
+    theirs = (await other_user.api.get("/api/v1/me/export")).json()
+    assert [p["title"] for p in theirs["rule_proposals"]] == ["Tea breaks"]
+
+
 async def test_export_is_only_your_own(
     user: Persona, other_user: Persona, circle: dict[str, Any], thread: dict[str, Any]
 ) -> None:
