@@ -166,14 +166,13 @@ class _Room:
         return present
 
 
-def _names(*groups: Iterable[Member]) -> list[Event]:
-    """One entry per member however many processes they are connected to, by name."""
+def _present(*groups: Iterable[Member]) -> list[tuple[int, str]]:
+    """(id, name) once per member however many processes they are connected to, by name."""
     seen: dict[int, str] = {}
     for group in groups:
         for member in group:
             seen.setdefault(int(member["id"]), str(member["display_name"]))
-    names = sorted(seen.values(), key=str.casefold)
-    return [{"display_name": name} for name in names]
+    return sorted(seen.items(), key=lambda item: item[1].casefold())
 
 
 class Hub:
@@ -228,9 +227,12 @@ class Hub:
 
     def presence(self, room_id: int) -> list[Event]:
         """Distinct members visibly present in the room, by display name."""
+        return [{"display_name": name} for _, name in self._present(room_id)]
+
+    def _present(self, room_id: int) -> list[tuple[int, str]]:
         room = self._rooms.get(room_id)
         local = [] if room is None else room.members()
-        return _names(local, *self._remote.get(room_id, {}).values())
+        return _present(local, *self._remote.get(room_id, {}).values())
 
     def local_presence(self) -> dict[int, list[Member]]:
         """Who is visibly present in each room with subscribers in this process."""
@@ -339,7 +341,14 @@ class Hub:
         """The room's presence event; `room` given means the local members just changed."""
         if room is not None and self.on_local_presence is not None:
             self.on_local_presence(room_id, room.members())
-        return {"type": "presence", "room_id": room_id, "members": self.presence(room_id)}
+        present = self._present(room_id)
+        return {
+            "type": "presence",
+            "room_id": room_id,
+            "members": [{"display_name": name} for _, name in present],
+            # Private, in the same order: so a reader's blocks can leave members out.
+            "_ids": [member_id for member_id, _ in present],
+        }
 
 
 async def resume(

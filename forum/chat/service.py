@@ -104,9 +104,19 @@ def message_event(message: ChatMessage, author_name: str | None) -> Event:
 
 
 def message_for(event: Event, boundaries: Boundaries | None) -> Event | None:
-    """A message event as one reader gets it: None (not sent) when they blocked its author,
-    marked `"muted": true` (for the panel to collapse) when it has their muted words."""
-    if boundaries is None or not boundaries.active or event.get("type") != "message":
+    """An event as one reader gets it: a message is None (not sent) when they blocked its
+    author, marked `"muted": true` (for the panel to collapse) when it has their muted
+    words; presence leaves out members they blocked."""
+    if boundaries is None or not boundaries.active:
+        return event
+    if event.get("type") == "presence" and boundaries.blocked and "_ids" in event:
+        members = [
+            member
+            for member, member_id in zip(event["members"], event["_ids"], strict=True)
+            if not boundaries.hides_author(member_id)
+        ]
+        return {**event, "members": members}
+    if event.get("type") != "message":
         return event
     author_id = event.get("_author_id")
     if boundaries.hides_author(author_id):

@@ -132,3 +132,21 @@ async def test_taking_a_break_hides_presence(live: Live) -> None:
             await send(b, "hi", "Quietly here.")
             got = await next_of(a, "message")
             assert got["author"]["display_name"] == blake.display_name
+
+
+async def test_a_blocked_member_is_left_out_of_the_blockers_presence(live: Live) -> None:
+    alex, blake, casey = await live.member(), await live.member(), await live.member()
+    room_id = await live.room(alex, blake, casey)
+    blocked = await blake.http.post(f"/api/v1/me/blocks/{casey.username}")
+    assert blocked.status_code == 201
+    everyone = {alex.display_name, blake.display_name, casey.display_name}
+    # Casey connects first, so every presence Blake is sent is one with Casey in the room.
+    async with (
+        live.connect(casey, room_id) as c,
+        live.connect(alex, room_id) as a,
+        live.connect(blake, room_id) as b,
+    ):
+        await presence_becomes(a, everyone)
+        await presence_becomes(c, everyone)
+        # Blake sees Alex and Blake, never Casey; Casey is not told anything differs.
+        await presence_becomes(b, {alex.display_name, blake.display_name})

@@ -15,6 +15,7 @@ from realtime.hub import (
     Hub,
     Subscriber,
     SubscriberClosed,
+    public,
     resume,
 )
 
@@ -275,9 +276,11 @@ async def test_joining_member_receives_the_presence_that_includes_them() -> None
 
     hub.subscribe(ROOM, subscriber)
 
-    assert await drain(subscriber) == [
+    events = await drain(subscriber)
+    assert [public(e) for e in events] == [
         {"type": "presence", "room_id": ROOM, "members": [{"display_name": "Alex"}]}
     ]
+    assert events[0]["_ids"] == [1]  # private: never sent, for each reader's blocks
 
 
 async def test_unsubscribe_stops_delivery() -> None:
