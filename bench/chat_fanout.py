@@ -37,8 +37,7 @@ import time
 import uuid
 from array import array
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from pathlib import Path
@@ -48,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from _database import bench_database  # noqa: E402
 from websockets.frames import Frame, Opcode  # noqa: E402
 from websockets.utils import accept_key  # noqa: E402
 
@@ -488,27 +488,6 @@ class Seeded:
     rooms: list[int]
 
 
-@contextmanager
-def bench_database() -> Iterator[str]:
-    from tests.conftest import create_postgres_database, drop_postgres_database
-
-    if url := os.environ.get("CIRCLES_BENCH_DATABASE_URL"):
-        yield url
-        return
-    admin = os.environ.get("CIRCLES_TEST_POSTGRES_URL")
-    if not admin:
-        sys.exit(
-            "chat_fanout: set CIRCLES_TEST_POSTGRES_URL (a PostgreSQL server; `make bench` "
-            "starts one) or CIRCLES_BENCH_DATABASE_URL"
-        )
-    name = f"circles_bench_{uuid.uuid4().hex[:12]}"
-    url = asyncio.run(create_postgres_database(admin, name))
-    try:
-        yield url
-    finally:
-        asyncio.run(drop_postgres_database(admin, name))
-
-
 async def create_accounts(url: str, readers: int, tag: str) -> tuple[str, list[str]]:
     """A moderator (exempt from the chat rate limit) and `readers` members, with tokens.
 
@@ -656,7 +635,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     env = APP_ENV | {"CIRCLES_SECRET_KEY": secrets.token_hex(32)}
     results: dict[str, Any] = {}
     with ExitStack() as stack:
-        url = stack.enter_context(bench_database())
+        url = stack.enter_context(bench_database("chat_fanout"))
         first = stack.enter_context(circles_server(url, APP, **env))
         sender_token, readers = asyncio.run(create_accounts(url, args.accounts, tag))
         rooms = create_rooms(first.base_url, sender_token, 2, tag)

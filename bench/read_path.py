@@ -12,7 +12,6 @@ on the server CIRCLES_TEST_POSTGRES_URL names and dropped afterwards.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import re
@@ -33,9 +32,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from _database import bench_database  # noqa: E402
 
 from forum.web import CSRF_COOKIE, SESSION_COOKIE  # noqa: E402
-from tests.conftest import create_postgres_database, drop_postgres_database  # noqa: E402
 from tests.live import LiveServer, circles_server, free_port  # noqa: E402
 from tests.live import running as running_server  # noqa: E402
 
@@ -123,25 +122,6 @@ def seed(base_url: str) -> Seeded:
             posted.raise_for_status()
         session = _log_in(http, f"owner-{tag}", password)
     return Seeded(thread_id, session, owner["Authorization"].removeprefix("Bearer "))
-
-
-@contextmanager
-def bench_database() -> Iterator[str]:
-    if url := os.environ.get("CIRCLES_BENCH_DATABASE_URL"):
-        yield url
-        return
-    admin = os.environ.get("CIRCLES_TEST_POSTGRES_URL")
-    if not admin:
-        sys.exit(
-            "read_path: set CIRCLES_TEST_POSTGRES_URL (a PostgreSQL server; `make bench` "
-            "starts one) or CIRCLES_BENCH_DATABASE_URL"
-        )
-    name = f"circles_bench_{uuid.uuid4().hex[:12]}"
-    url = asyncio.run(create_postgres_database(admin, name))
-    try:
-        yield url
-    finally:
-        asyncio.run(drop_postgres_database(admin, name))
 
 
 def fetch(url: str, headers: dict[str, str]) -> bytes:
@@ -238,7 +218,7 @@ def check_answers(seeded: Seeded, urls: dict[str, tuple[str, dict[str, str]]]) -
 def run(args: argparse.Namespace) -> dict[str, object]:
     """Seeds a thread, checks every URL answers as intended, then measures."""
     with ExitStack() as stack:
-        url = stack.enter_context(bench_database())
+        url = stack.enter_context(bench_database("read_path"))
         command = [*UVICORN, "--factory", "forum.app:create_app"]
         # A read benchmark: the write rate limit would only slow the seeding down.
         app = stack.enter_context(
