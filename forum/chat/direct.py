@@ -123,13 +123,16 @@ async def start(db: AsyncSession, starter: User, username: str) -> tuple[DirectR
 
 async def get_for_member(db: AsyncSession, room: Room, user: User) -> DirectRoom:
     """The conversation if `user` takes part in it; 404 otherwise."""
-    member_ids = list(
-        await db.scalars(select(RoomMember.user_id).where(RoomMember.room_id == room.id))
+    # One query for both: whether this member takes part, and who the other one is.
+    rows = await db.execute(
+        select(RoomMember.user_id, User)
+        .outerjoin(User, and_(User.id == RoomMember.user_id, User.id != user.id))
+        .where(RoomMember.room_id == room.id)
     )
-    if user.id not in member_ids:
+    members = {member_id: other for member_id, other in rows}
+    if user.id not in members:
         raise NotFound("There is no chat room here.")
-    others = [i for i in member_ids if i != user.id]
-    other = await accounts_repository.get_user(db, others[0]) if others else None
+    other = next((o for o in members.values() if o is not None), None)
     return DirectRoom(room, other)
 
 
