@@ -180,7 +180,6 @@ async def circle_page(ctx: Ctx) -> Response:
     return ctx.render(
         "circle.html",
         view=view,
-        rules=rules.shown.items,
         rule_changes=rules,
         threads=summaries,
         next_cursor=next_cursor,

@@ -70,6 +70,10 @@ class CircleView:
         return self.membership is not None
 
     @property
+    def is_owner(self) -> bool:
+        return self.membership is not None and self.membership.role == CircleRole.OWNER
+
+    @property
     def has_accepted_rules(self) -> bool:
         """Accepted some version of the rules (an invited member has not yet)."""
         return self.membership is not None and self.membership.accepted_rules_version > 0
@@ -193,7 +197,7 @@ async def join_circle(
 async def leave_circle(db: AsyncSession, user: User, view: CircleView) -> None:
     if view.membership is None:
         raise Conflict("You are not a member of this circle.", code="not_a_member")
-    if view.membership.role == CircleRole.OWNER:
+    if view.is_owner:
         raise Conflict(
             "Owners can't leave their own circle yet. Hand it to another owner first.",
             code="owner_cannot_leave",

@@ -71,14 +71,12 @@ async def _rules_page(
         else []
     )
     open_ones, closed = proposals.split(found)
-    current = shown.shown.items if shown.is_current else []
     context = {
         "view": view,
         "shown": shown,
-        "current": current,
         "open_proposals": open_ones,
         "closed_proposals": closed,
-        "is_owner": view.membership is not None and view.membership.role == "owner",
+        "is_owner": view.is_owner,
         "limits": LIMITS,
         "kinds": KIND_WORDS,
         **extra,
@@ -137,7 +135,7 @@ async def _after(ctx: Ctx, user_action: str) -> Response:
             await ctx.form(RatifyIn)
             await proposals.withdraw(ctx.db, user, proposal_id)
     except AppError as exc:
-        return await _rules_page(ctx, view, exc, failed_proposal=proposal_id)
+        return await _rules_page(ctx, view, exc)
     return ctx.redirect(f"/c/{view.circle.slug}/rules?done={user_action}#proposal-{proposal_id}")
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from forum.accounts.models import User
 from forum.circles import repository as circles_repository
 from forum.circles import service as circles
-from forum.circles.models import CircleRole, RuleItem, RuleVersion
+from forum.circles.models import RuleItem, RuleVersion
 from forum.circles.service import CircleView
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
@@ -70,10 +70,6 @@ def require_member(view: CircleView, doing: str) -> None:
         raise Forbidden(
             f"Join this circle (and accept its ground rules) to {doing}.", code="not_a_member"
         )
-
-
-def _is_owner(view: CircleView) -> bool:
-    return view.membership is not None and view.membership.role == CircleRole.OWNER
 
 
 async def propose(
@@ -285,7 +281,7 @@ async def proposal_views(
     rows = await repository.proposals(db, view.circle.id, statuses, LIST_LIMIT, proposal_id)
     ids = [p.id for p, _, _ in rows]
     tallies = await repository.tallies(db, ids)
-    owner, me = _is_owner(view), user.id
+    owner, me = view.is_owner, user.id
     stances = await repository.stances(db, ids, None if owner else user.id)
     by_proposal: dict[int, list[tuple[RuleStance, str | None]]] = {}
     for stance, name in stances:

@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from forum.circles.models import Circle, CircleRole, RuleItem, RuleVersion
+from forum.circles import repository as circles_repository
+from forum.circles.models import Circle, RuleItem, RuleVersion
 from forum.circles.service import CircleView
 from forum.db import utcnow
 from forum.errors import AppError, Conflict, Forbidden, Invalid, NotFound
@@ -83,12 +84,11 @@ async def version_view(
 
 
 async def current_items(db: AsyncSession, circle: Circle) -> list[RuleItem]:
-    found = await snapshots(db, circle, [circle.rules_version])
-    return found[circle.rules_version].items
+    return list(await circles_repository.get_rules(db, circle.id, circle.rules_version))
 
 
 def require_owner(view: CircleView, doing: str) -> None:
-    if view.membership is None or view.membership.role != CircleRole.OWNER:
+    if not view.is_owner:
         raise Forbidden(f"Only this circle's owners can {doing}.", code="owners_only")
 
 
