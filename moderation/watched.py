@@ -239,8 +239,10 @@ class WatchList:
         stored = _replace(source, replaced, markdown)
         if replaced or visible is None:
             visible = plain_text(stored)
-        hits = {(hit.word.id, hit.text.casefold()): hit for hit in self.find(stored)}
-        for hit in self.find(visible):
+        # Unchanged text has been searched already; visible text equal to it needs no search.
+        in_stored = self.find(stored) if replaced else found
+        hits = {(hit.word.id, hit.text.casefold()): hit for hit in in_stored}
+        for hit in [] if visible == stored else self.find(visible):
             hits.setdefault((hit.word.id, hit.text.casefold()), hit)
         return Watched(stored, visible, tuple(hits.values()), tuple(replaced))
 

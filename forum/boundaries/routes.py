@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -72,48 +75,49 @@ async def profile_page(ctx: Ctx) -> Response:
     return ctx.render("profile.html", profile=profile, username=username)
 
 
-@endpoint
-async def block_from_profile(ctx: Ctx) -> Response:
+# Block or unblock from a page: the same steps whichever way and from wherever.
+Toggle = Callable[[AsyncSession, User, User], Awaitable[object]]
+
+
+async def _from_profile(ctx: Ctx, toggle: Toggle) -> Response:
     user = await ctx.require_user()
     await ctx.form(Empty)
-    member = await _member(ctx)
-    await blocks.block_member(ctx.db, user, member)
+    await toggle(ctx.db, user, await _member(ctx))
     ctx.forget_user(user.id)
     return ctx.redirect(f"/u/{ctx.request.path_params['username']}")
+
+
+async def _from_post(ctx: Ctx, toggle: Toggle) -> Response:
+    """Back to the post: hidden now (block) or shown again (unblock)."""
+    user = await ctx.require_user()
+    await ctx.form(Empty)
+    author, link = await service.post_author_or_404(
+        ctx.db, user, int(ctx.request.path_params["post_id"])
+    )
+    await toggle(ctx.db, user, author)
+    ctx.forget_user(user.id)
+    return ctx.redirect(link)
+
+
+@endpoint
+async def block_from_profile(ctx: Ctx) -> Response:
+    return await _from_profile(ctx, blocks.block_member)
 
 
 @endpoint
 async def unblock_from_profile(ctx: Ctx) -> Response:
-    user = await ctx.require_user()
-    await ctx.form(Empty)
-    await blocks.unblock_member(ctx.db, user, await _member(ctx))
-    ctx.forget_user(user.id)
-    return ctx.redirect(f"/u/{ctx.request.path_params['username']}")
+    return await _from_profile(ctx, blocks.unblock_member)
 
 
 @endpoint
 async def block_post_author(ctx: Ctx) -> Response:
-    """The "Block" control on someone's post: back to the post, now hidden."""
-    user = await ctx.require_user()
-    await ctx.form(Empty)
-    author, link = await service.post_author_or_404(
-        ctx.db, user, int(ctx.request.path_params["post_id"])
-    )
-    await blocks.block_member(ctx.db, user, author)
-    ctx.forget_user(user.id)
-    return ctx.redirect(link)
+    """The "Block" control on someone's post."""
+    return await _from_post(ctx, blocks.block_member)
 
 
 @endpoint
 async def unblock_post_author(ctx: Ctx) -> Response:
-    user = await ctx.require_user()
-    await ctx.form(Empty)
-    author, link = await service.post_author_or_404(
-        ctx.db, user, int(ctx.request.path_params["post_id"])
-    )
-    await blocks.unblock_member(ctx.db, user, author)
-    ctx.forget_user(user.id)
-    return ctx.redirect(link)
+    return await _from_post(ctx, blocks.unblock_member)
 
 
 async def _settings_failed(ctx: Ctx, user: User, section: str, exc: AppError) -> Response:

@@ -27,7 +27,7 @@ from forum.content_warnings import wrappers_for
 from forum.errors import NotFound
 from forum.state import AppState
 from forum.threads import repository, service
-from forum.threads.models import Post, PostStatus, Thread
+from forum.threads.models import PostStatus, Thread
 from forum.threads.service import ThreadPage
 
 SLOT = "<!--circles:slot-->"  # bleach strips comments from posts, so only we write this
@@ -152,7 +152,8 @@ async def _build(
                 None if p.post.status == PostStatus.REMOVED else _own_actions(p.post.id),
                 span,
                 p.post.body if span is not None else "",
-                _wrapped_warnings(p.post) if span is not None else (),
+                # Only a published post's body has markers (a span), so only it is wrapped.
+                tuple(p.post.content_warnings or ()) if span is not None else (),
             )
             for p, span in zip(page.posts, spans, strict=True)
         ),
@@ -161,13 +162,6 @@ async def _build(
         next_cursor=page.next_cursor,
         personal=frozenset(personal),
     )
-
-
-def _wrapped_warnings(post: Post) -> tuple[str, ...]:
-    """Only a published post's body is wrapped per reader."""
-    if post.status != PostStatus.PUBLISHED:
-        return ()
-    return tuple(post.content_warnings or ())
 
 
 def _visible_to(snapshot: ThreadSnapshot, user: User | None) -> bool:
