@@ -66,10 +66,6 @@ async def blocked_members(db: AsyncSession, user: User) -> list[Blocked]:
     return [Blocked(member, at) for member, at in rows]
 
 
-async def blocked_ids(db: AsyncSession, user: User) -> frozenset[int]:
-    return frozenset(await repository.blocked_ids(db, user.id))
-
-
 async def get_user_by_id_or_404(db: AsyncSession, user_id: int) -> User:
     member = await repository.get_user(db, user_id)
     if member is None:

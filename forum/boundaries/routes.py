@@ -63,7 +63,9 @@ async def api_unblock(ctx: Ctx) -> Response:
 @endpoint
 async def api_profile(ctx: Ctx) -> Response:
     user = await ctx.require_user()
-    profile = await service.profile_of(ctx.db, ctx.request.path_params["username"], user)
+    profile = await service.profile_of(
+        ctx.db, ctx.request.path_params["username"], user, ctx.app.read_cache
+    )
     return JSONResponse(service.profile_json(profile))
 
 
@@ -71,7 +73,7 @@ async def api_profile(ctx: Ctx) -> Response:
 async def profile_page(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     username = ctx.request.path_params["username"]
-    profile = await service.profile_of(ctx.db, username, user)
+    profile = await service.profile_of(ctx.db, username, user, ctx.app.read_cache)
     return ctx.render("profile.html", profile=profile, username=username)
 
 

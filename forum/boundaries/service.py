@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forum.accounts import blocks
+from forum.accounts.boundaries import viewer_boundaries
 from forum.accounts.models import User
+from forum.cache import ReadCache
 from forum.errors import NotFound
 from forum.review.reports import reportable_or_404
 
@@ -32,10 +34,13 @@ def profile_json(profile: Profile) -> dict[str, object]:
     }
 
 
-async def profile_of(db: AsyncSession, username: str, viewer: User) -> Profile:
+async def profile_of(
+    db: AsyncSession, username: str, viewer: User, cache: ReadCache | None
+) -> Profile:
     """A member's profile. Whether they blocked the viewer changes nothing here."""
     member = await blocks.get_member_or_404(db, username)
-    you_blocked = member.id != viewer.id and member.id in await blocks.blocked_ids(db, viewer)
+    # The viewer's blocks as every page reads them (remembered briefly).
+    you_blocked = (await viewer_boundaries(db, cache, viewer)).hides_author(member.id)
     return Profile(member, member.id == viewer.id, you_blocked)
 
 

@@ -59,10 +59,7 @@ async def _rules_page(
     ctx: Ctx, view: CircleView, error: AppError | None = None, **extra: Any
 ) -> Response:
     """The rules page; with `error`, shown again after a refused form (nothing is kept)."""
-    query = ctx.request.query_params.get("version", "")
-    version = parse_id(query) if query else None
-    if query and version is None:
-        version = 0
+    version = service.requested_version(ctx.request.query_params.get("version"))
     shown = await service.version_view(ctx.db, view.circle, version, with_history=True)
     user = await ctx.user()
     found = (

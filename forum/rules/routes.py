@@ -7,7 +7,6 @@ from starlette.routing import Route
 
 from forum.circles import service as circles
 from forum.circles.service import CircleView
-from forum.fields import parse_id
 from forum.rules import proposals, service
 from forum.rules.proposals import ProposalView
 from forum.rules.schemas import DeclineIn, ProposalIn, RatifyIn, RulesEdit, StanceIn
@@ -92,10 +91,7 @@ async def optional_body(ctx: Ctx, model: type[M]) -> M:
 @endpoint
 async def api_rules(ctx: Ctx) -> Response:
     view = await _view(ctx)
-    version = ctx.request.query_params.get("version")
-    number = parse_id(version) if version else None
-    if version and number is None:
-        number = 0  # not a version: answered as "no such version"
+    number = service.requested_version(ctx.request.query_params.get("version"))
     found = await service.version_view(ctx.db, view.circle, number, with_history=True)
     return JSONResponse(version_json(found))
 

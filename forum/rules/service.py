@@ -13,6 +13,7 @@ from forum.circles.models import Circle, RuleItem, RuleVersion
 from forum.circles.service import CircleView
 from forum.db import utcnow
 from forum.errors import AppError, Conflict, Forbidden, Invalid, NotFound
+from forum.fields import parse_id
 from forum.rules import repository
 from forum.rules.changes import (
     SUMMARY_MAX,
@@ -81,6 +82,14 @@ async def version_view(
     moved = reordered(before.items, shown.items) if before else False
     history = await repository.history(db, circle.id) if with_history else []
     return VersionView(circle, shown, changes, moved, history)
+
+
+def requested_version(query: str | None) -> int | None:
+    """`?version=` as asked: None for the current one; 0 (no such version) if not a number."""
+    if not query:
+        return None
+    number = parse_id(query)
+    return 0 if number is None else number
 
 
 async def current_items(db: AsyncSession, circle: Circle) -> list[RuleItem]:
