@@ -22,13 +22,13 @@ from forum.circle_moderation.service import refuse_blocked
 from forum.circles import service as circles
 from forum.circles.models import Circle
 from forum.circles.service import CircleView
-from forum.content_warnings import check_warnings
+from forum.content_warnings import check_warnings, screened_warnings
 from forum.db import utcnow
 from forum.errors import AppError, Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.ratelimit import TokenBucket, keep_pace
 from forum.review import resources
 from forum.review import service as review
-from moderation.content_warnings import ordered
+from forum.review.wording import Situation, situation_for
 from moderation.decision import Policy
 from moderation.pipeline import Assessment, Screener
 from moderation.sanitize import render_markdown
@@ -375,7 +375,7 @@ async def _send_run(
     messages = []
     for (_, draft, body), assessment in zip(kept, assessments, strict=True):
         held = not _publishes(assessment, circle)
-        warnings = ordered([*draft.content_warnings, *assessment.watched.warnings])
+        warnings = screened_warnings(draft.content_warnings, assessment)
         messages.append(
             ChatMessage(
                 room_id=room.id,
@@ -394,14 +394,16 @@ async def _send_run(
         return [o for o in outcomes if o is not None]
     db.add_all(messages)
     await db.flush()
-    support: dict[str, dict[str, Any] | None] = {}
+    support: dict[tuple[str, Situation], dict[str, Any] | None] = {}
     for (index, _, _), message, assessment in zip(kept, messages, assessments, strict=True):
         if circle is not None:
             await review.enqueue(db, message_info(message, room, circle), assessment)
-        level = assessment.crisis.level.value
-        if level not in support:
-            support[level] = await resources.crisis_support(db, assessment, region)
-        outcomes[index] = Sent(message, user.display_name, False, assessment, support[level])
+        held = message.status == MessageStatus.PENDING
+        situation = situation_for(held=held, direct=circle is None, chat=True)
+        key = (assessment.crisis.level.value, situation)
+        if key not in support:
+            support[key] = await resources.crisis_support(db, assessment, region, key[1])
+        outcomes[index] = Sent(message, user.display_name, False, assessment, support[key])
     await events.emit_many(
         db, [events.chat_message(room.id, m.id) for m in messages if m.seq is not None]
     )
