@@ -39,6 +39,7 @@ from forum.review import ws as review_ws
 from forum.review.service import ShiftRules
 from forum.rules import pages as rules_pages
 from forum.rules import routes as rules_routes
+from forum.safety import routes as safety_routes
 from forum.screening import build_screener
 from forum.state import AppState, make_templates
 from forum.threads import routes as thread_routes
@@ -255,6 +256,8 @@ def create_app(
         # Personal boundaries and data ownership (issue 5).
         *boundary_routes.routes,
         *ownership_routes.routes,
+        # Crisis care (issue 11): the member's own safety plan.
+        *safety_routes.routes,
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
     ]
     app = Starlette(

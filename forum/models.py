@@ -13,8 +13,9 @@ from forum.circles.models import (
     Visibility,
 )
 from forum.db import Base
-from forum.review.models import CrisisResource, LogEntry, Report, ReviewItem
+from forum.review.models import CrisisResource, LogEntry, Report, ReviewItem, SiteSettings
 from forum.rules.models import RuleProposal, RuleStance
+from forum.safety.models import SafetyPlan
 from forum.threads.models import Post, PostRevision, PostStatus, Thread
 
 __all__ = [
@@ -41,7 +42,9 @@ __all__ = [
     "RuleProposal",
     "RuleStance",
     "RuleVersion",
+    "SafetyPlan",
     "SettingsChange",
+    "SiteSettings",
     "Thread",
     "User",
     "Visibility",

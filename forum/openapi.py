@@ -18,6 +18,7 @@ from forum.circles.schemas import Invite, Join, NewCircle
 from forum.ownership.schemas import DeleteAccount
 from forum.review.schemas import DecisionIn, ReportIn
 from forum.rules.schemas import DeclineIn, ProposalIn, RatifyIn, RulesEdit, StanceIn
+from forum.safety.schemas import PlanIn
 from forum.threads.schemas import NewPost, NewThread
 
 ERROR = {
@@ -429,7 +430,24 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         None,
         200,
         "{format, exported_at, profile, settings, sessions, api_tokens, memberships, threads, "
-        "posts, chat_messages, reports_made, decisions_about_your_content}",
+        "posts, chat_messages, reports_made, decisions_about_your_content, safety_plan}",
+    ),
+    (
+        "get",
+        "/api/v1/me/safety-plan",
+        "Your safety plan (only ever yours); crisis lines for your region are suggested "
+        "until you first save it",
+        None,
+        200,
+        "{saved, updated_at, sections: [{key, title, hint, lines}]}",
+    ),
+    (
+        "put",
+        "/api/v1/me/safety-plan",
+        "Replace your safety plan (a section left out is saved empty)",
+        PlanIn,
+        200,
+        "{saved, updated_at, sections: [{key, title, hint, lines}]}",
     ),
     (
         "post",
