@@ -30,6 +30,8 @@ from forum.config import Settings
 from forum.db import make_engine, make_sessionmaker
 from forum.errors import AppError
 from forum.live import Live
+from forum.notifications import routes as notification_routes
+from forum.notifications import service as notifications
 from forum.openapi import openapi_document
 from forum.ownership import routes as ownership_routes
 from forum.ratelimit import FailureWindow, TokenBucket
@@ -223,6 +225,7 @@ def create_app(
         chat_limiter=TokenBucket(settings.chat_rate_burst, settings.chat_rate_seconds),
         live=Live(sessions, settings.database_url, hub),
     )
+    state.live.load_notifications = notifications.live_events
     log.info("moderation: %s", state.screener.pipeline.version)
 
     @asynccontextmanager
@@ -253,6 +256,7 @@ def create_app(
         *review_pages.routes,
         *chat_routes.routes,
         *review_ws.routes,
+        *notification_routes.routes,
         # Personal boundaries and data ownership (issue 5).
         *boundary_routes.routes,
         *ownership_routes.routes,

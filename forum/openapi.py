@@ -15,6 +15,7 @@ from forum.circle_moderation.schemas import (
     WatchedWordChanges,
 )
 from forum.circles.schemas import Invite, Join, NewCircle
+from forum.notifications.schemas import MarkRead
 from forum.ownership.schemas import DeleteAccount
 from forum.review.schemas import DecisionIn, ReportIn
 from forum.rules.schemas import DeclineIn, ProposalIn, RatifyIn, RulesEdit, StanceIn
@@ -389,6 +390,22 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         None,
         200,
         "{decisions: [...]}",
+    ),
+    (
+        "get",
+        "/api/v1/me/notifications",
+        "Your notifications, newest first (kinds: decision, check_in); live on /ws/notifications",
+        None,
+        200,
+        "{items: [{id, kind, created_at, read, text, url}]}",
+    ),
+    (
+        "post",
+        "/api/v1/me/notifications/read",
+        "Mark notifications read: the given ids, or all of them when ids is left out",
+        MarkRead,
+        200,
+        "{unread}",
     ),
     # Personal boundaries and data ownership
     (

@@ -20,6 +20,7 @@ from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.review import repository
 from forum.review.content import KINDS, ContentInfo
 from forum.review.models import ItemStatus, LogEntry, Report, ReviewItem
+from forum.review.notices import tell_author
 from forum.rules import service as ground_rules
 from forum.threads import repository as threads_repository
 from forum.threads.models import Post
@@ -281,6 +282,7 @@ async def decide_item(
         if (item.content_type in KINDS)
         else None
     )
+    before = content
     if verdict in (Verdict.WARN, Verdict.MUTE):
         await _act_on_author(db, moderator, item, verdict, now, mute_hours)
     else:
@@ -302,6 +304,7 @@ async def decide_item(
     )
     db.add(entry)
     await db.flush()
+    await tell_author(db, item, verdict.value, rule, note, before)
     await announce_item(db, "decided", item)
     return Outcome(item, content, entry)
 

@@ -2,7 +2,7 @@
 unclaimed), and when a review item was escalated for waiting
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-04 15:30:00
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import forum.db
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -114,6 +114,11 @@ class Live:
         url = f"ws://127.0.0.1:{self.server.port}/ws/moderation"
         return connect(url, additional_headers={"Authorization": f"Bearer {member.token}"})
 
+    def notifications(self, member: Member) -> Any:
+        """The notifications socket (the bell), as `member`."""
+        url = f"ws://127.0.0.1:{self.server.port}/ws/notifications"
+        return connect(url, additional_headers={"Authorization": f"Bearer {member.token}"})
+
 
 async def send(ws: ClientConnection, client_msg_id: str, body: str) -> None:
     await ws.send(json.dumps({"type": "send", "client_msg_id": client_msg_id, "body": body}))
