@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -38,6 +39,7 @@ from forum.ratelimit import FailureWindow, TokenBucket
 from forum.review import pages as review_pages
 from forum.review import routes as review_routes
 from forum.review import ws as review_ws
+from forum.review.escalation import run_escalations
 from forum.review.service import ShiftRules
 from forum.rules import pages as rules_pages
 from forum.rules import routes as rules_routes
@@ -237,7 +239,17 @@ def create_app(
         # walking it again and again, which paused live chat for a tenth of a second.
         gc.collect()
         gc.freeze()
+        interval = settings.escalation_check_seconds
+        escalations = (
+            asyncio.get_running_loop().create_task(
+                run_escalations(state.sessions, state.live, interval)
+            )
+            if interval > 0
+            else None
+        )
         yield
+        if escalations is not None:
+            escalations.cancel()
         await state.live.stop()
         await state.screener.close()
         await engine.dispose()

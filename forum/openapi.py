@@ -17,7 +17,7 @@ from forum.circle_moderation.schemas import (
 from forum.circles.schemas import Invite, Join, NewCircle
 from forum.notifications.schemas import MarkRead
 from forum.ownership.schemas import DeleteAccount
-from forum.review.schemas import DecisionIn, ReportIn
+from forum.review.schemas import DecisionIn, EscalationIn, ReportIn
 from forum.rules.schemas import DeclineIn, ProposalIn, RatifyIn, RulesEdit, StanceIn
 from forum.safety.schemas import PlanIn
 from forum.threads.schemas import NewPost, NewThread
@@ -373,7 +373,24 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         "Queue health",
         None,
         200,
-        "{days, time_to_first_decision_minutes, waiting_for_first_look}",
+        "{days, time_to_first_decision_minutes, waiting_for_first_look, escalate_after_minutes, "
+        "overdue: [{item_id, waited_minutes, escalated}]}",
+    ),
+    (
+        "get",
+        "/api/v1/admin/escalation",
+        "Minutes an urgent item may wait unclaimed before it is escalated (admins)",
+        None,
+        200,
+        "{escalate_after_minutes}",
+    ),
+    (
+        "put",
+        "/api/v1/admin/escalation",
+        "Change it: 1 to 240 minutes (admins)",
+        EscalationIn,
+        200,
+        "{escalate_after_minutes}",
     ),
     (
         "post",

@@ -63,7 +63,19 @@ def check_in_url(data: Data) -> str:
     return f"/messages?room={int(data['room_id'])}"
 
 
+def support_waiting_text(data: Data) -> str:
+    # The words and the crisis lines were chosen when it was sent (forum/review/escalation.py).
+    lines = [str(line) for line in data.get("lines", [])]
+    return " ".join([str(data.get("message", "")), *lines]).strip()
+
+
+def support_waiting_url(data: Data) -> str:
+    region = str(data.get("region") or "*")
+    return "/support" if region == "*" else f"/support?region={region}"
+
+
 KINDS: dict[str, Kind] = {
     "decision": Kind(decision_text, decision_url),
     "check_in": Kind(check_in_text, check_in_url),
+    "support_waiting": Kind(support_waiting_text, support_waiting_url),
 }

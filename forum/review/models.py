@@ -116,6 +116,9 @@ class CrisisResource(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+SITE_SETTINGS_ID = 1
+
+
 class SiteSettings(Base):
     """Site-wide settings the admin changes on the admin page: one row (id 1)."""
 

@@ -16,11 +16,11 @@ from forum.circles.models import CircleRole
 from forum.db import utcnow
 from forum.errors import AppError, Invalid
 from forum.fields import MAX_ID, parse_id
-from forum.review import reports, resources, service
+from forum.review import escalation, reports, resources, service
 from forum.review.health import WaitStats, queue_health
 from forum.review.regions import REGIONS, choose_region
 from forum.review.routes import announce
-from forum.review.schemas import DecisionForm, ReportForm, ResourceIn
+from forum.review.schemas import DecisionForm, EscalationForm, ReportForm, ResourceIn
 from forum.review.service import QueueRow, Verdict
 from forum.web import Ctx, endpoint
 from moderation.decision import Priority
@@ -250,6 +250,7 @@ async def _admin_page(ctx: Ctx, error: AppError | None = None, **form: Any) -> R
         "model_name": ctx.app.screener.model_name,
         "pipeline_version": ctx.app.screener.pipeline.version,
         "all_resources": await resources.all_resources(ctx.db),
+        "escalate_after": await escalation.escalate_after(ctx.db),
         "regions": REGIONS,
         "form": form,
     }
@@ -274,6 +275,18 @@ async def add_resource_page(ctx: Ctx) -> Response:
     except AppError as exc:
         return await _admin_page(ctx, exc, **data.model_dump())
     return ctx.redirect("/admin?saved=1#resources")
+
+
+@endpoint
+async def escalation_page(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(EscalationForm)
+    try:
+        minutes = _number(data.escalate_after_minutes, "escalate_after_minutes")
+        await escalation.set_escalate_after(ctx.db, user, -1 if minutes is None else minutes)
+    except AppError as exc:
+        return await _admin_page(ctx, exc, escalate_after_minutes=data.escalate_after_minutes)
+    return ctx.redirect("/admin?saved=escalation#escalation")
 
 
 @endpoint
@@ -317,6 +330,7 @@ routes = [
     Route("/support", support_page, methods=["GET"]),
     Route("/admin", admin_page, methods=["GET"]),
     Route("/admin/resources", add_resource_page, methods=["POST"]),
+    Route("/admin/escalation", escalation_page, methods=["POST"]),
     Route("/admin/resources/{resource_id:id}/delete", delete_resource_page, methods=["POST"]),
     Route("/account/moderation", my_decisions_page, methods=["GET"]),
     Route("/posts/{post_id:id}/report", report_page, methods=["GET", "POST"]),
