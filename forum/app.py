@@ -24,6 +24,7 @@ from forum.accounts import routes as account_routes
 from forum.boundaries import routes as boundary_routes
 from forum.cache import PageCache, ReadCache
 from forum.chat import routes as chat_routes
+from forum.checkins import routes as check_in_routes
 from forum.circle_moderation import routes as circle_moderation_routes
 from forum.circles import routes as circle_routes
 from forum.config import Settings
@@ -253,6 +254,7 @@ def create_app(
         *circle_moderation_routes.routes,
         *review_routes.routes,
         *review_pages.routes,
+        *check_in_routes.routes,
         *chat_routes.routes,
         *review_ws.routes,
         *notification_routes.routes,

@@ -60,10 +60,13 @@ def check_in_text(data: Data) -> str:
 
 
 def check_in_url(data: Data) -> str:
-    return f"/messages?room={int(data['room_id'])}"
+    return f"/check-ins/{int(data['room_id'])}"
 
 
 KINDS: dict[str, Kind] = {
     "decision": Kind(decision_text, decision_url),
     "check_in": Kind(check_in_text, check_in_url),
+    "check_in_reply": Kind(
+        lambda d: f"{d.get('member', 'A member')} replied to your check-in.", check_in_url
+    ),
 }
