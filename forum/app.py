@@ -226,6 +226,7 @@ def create_app(
         live=Live(sessions, settings.database_url, hub),
     )
     state.live.load_notifications = notifications.live_events
+    state.live.forget_user = state.read_cache.forget_user
     log.info("moderation: %s", state.screener.pipeline.version)
 
     @asynccontextmanager
