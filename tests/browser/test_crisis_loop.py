@@ -7,6 +7,7 @@ and the moderator reads the reply as it arrives.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -69,6 +70,7 @@ async def test_goodbye_post_to_check_in_reply(
     await team.get_by_role("link", name="Refresh the queue").click()
     item = team.get_by_role("listitem").filter(has_text="Long nights").first
     await item.get_by_role("link", name="Open item").click()
+    item_page = team.url
     await team.get_by_role("button", name="Claim this item").click()
     await expect(team.get_by_text("Claimed by Robin")).to_be_visible()
     words = team.get_by_label("Your message")
@@ -95,4 +97,10 @@ async def test_goodbye_post_to_check_in_reply(
     await jo.get_by_label("Your message").press("Enter")
     await expect(log).to_contain_text("It's a hard night.")
     await expect(team.locator('[data-chat="log"]')).to_contain_text("It's a hard night.")
+
+    # The moderator decides the item too, so the queue is left as it was found.
+    await team.goto(item_page)
+    await team.get_by_label("Approve").check()
+    await team.get_by_role("button", name="Save decision").click()
+    await expect(team).to_have_url(re.compile(r"/moderation\?decided="))
     assert browsing.problems.all() == []
