@@ -25,6 +25,7 @@ from forum.accounts import routes as account_routes
 from forum.boundaries import routes as boundary_routes
 from forum.cache import PageCache, ReadCache
 from forum.chat import routes as chat_routes
+from forum.checkins import routes as check_in_routes
 from forum.circle_moderation import routes as circle_moderation_routes
 from forum.circles import routes as circle_routes
 from forum.config import Settings
@@ -228,6 +229,7 @@ def create_app(
         live=Live(sessions, settings.database_url, hub),
     )
     state.live.load_notifications = notifications.live_events
+    state.live.forget_user = state.read_cache.forget_user
     log.info("moderation: %s", state.screener.pipeline.version)
 
     @asynccontextmanager
@@ -266,6 +268,7 @@ def create_app(
         *circle_moderation_routes.routes,
         *review_routes.routes,
         *review_pages.routes,
+        *check_in_routes.routes,
         *chat_routes.routes,
         *review_ws.routes,
         *notification_routes.routes,

@@ -57,6 +57,8 @@ class Live:
         self.user_hub = Hub()
         # Set by the app: the notifications package sits above this module.
         self.load_notifications: NotificationLoader | None = None
+        # Set by the app: drop a member's cached copy (its unread count changed).
+        self.forget_user: Callable[[int], None] = lambda user_id: None
         self.origin = secrets.token_hex(8)
         self._recent: TTLCache[int, Event] = TTLCache(60.0, 2_000)
         self._inbox: asyncio.Queue[LiveEvent] = asyncio.Queue()
@@ -93,6 +95,8 @@ class Live:
     def committed(self, db: AsyncSession) -> None:
         """Call after `db` commits: deliver what it emitted (via the relay on PostgreSQL)."""
         events = take_pending(db)
+        # At once, before the next request: the bell on their next page shows the change.
+        self._forget_counted(events)
         if self.relay is None:
             for event in events:
                 self._receive(event)
@@ -112,7 +116,14 @@ class Live:
             except Exception:  # one bad event must not stop every later one
                 log.exception("live: failed to deliver %d events", len(batch))
 
+    def _forget_counted(self, events: list[LiveEvent]) -> None:
+        for event in events:
+            if event.get("kind") in ("notification", "notifications_read"):
+                self.forget_user(int(event["user_id"]))
+
     async def _deliver(self, batch: list[LiveEvent]) -> None:
+        if self.relay is not None:
+            self._forget_counted(batch)  # other processes' members, cached here too
         messages = await self._message_events(
             [e["id"] for e in batch if e.get("kind") == "message"]
         )

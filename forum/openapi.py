@@ -35,7 +35,7 @@ ERROR = {
 
 ME = (
     "{id, username, display_name, role, hide_presence, muted_words, availability, taking_break, "
-    "dm_policy, content_warning_prefs}"
+    "dm_policy, content_warning_prefs, check_ins}"
 )
 
 # (method, path, summary, request body, success status, what the success returns)
@@ -61,7 +61,8 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         "patch",
         "/api/v1/me",
         "Change your own settings (hide_presence, muted_words, availability, taking_break, "
-        'dm_policy, content_warning_prefs: {warning: "show"|"blur"|"hide"})',
+        'dm_policy, content_warning_prefs: {warning: "show"|"blur"|"hide"}, check_ins: '
+        "whether moderators may check in privately)",
         MeChanges,
         200,
         ME,

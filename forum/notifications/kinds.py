@@ -60,7 +60,7 @@ def check_in_text(data: Data) -> str:
 
 
 def check_in_url(data: Data) -> str:
-    return f"/messages?room={int(data['room_id'])}"
+    return f"/check-ins/{int(data['room_id'])}"
 
 
 def support_waiting_text(data: Data) -> str:
@@ -77,5 +77,8 @@ def support_waiting_url(data: Data) -> str:
 KINDS: dict[str, Kind] = {
     "decision": Kind(decision_text, decision_url),
     "check_in": Kind(check_in_text, check_in_url),
+    "check_in_reply": Kind(
+        lambda d: f"{d.get('member', 'A member')} replied to your check-in.", check_in_url
+    ),
     "support_waiting": Kind(support_waiting_text, support_waiting_url),
 }

@@ -79,3 +79,18 @@ async def with_unread_counts(
 async def unread_count(db: AsyncSession, user_id: int) -> int:
     count = await db.scalar(select(User.unread_notifications).where(User.id == user_id))
     return int(count or 0)
+
+
+async def unread_of_kind(
+    db: AsyncSession, user_ids: list[int], kind: str
+) -> Sequence[Notification]:
+    if not user_ids:
+        return []
+    result = await db.scalars(
+        select(Notification).where(
+            Notification.user_id.in_(user_ids),
+            Notification.kind == kind,
+            Notification.read_at.is_(None),
+        )
+    )
+    return result.all()

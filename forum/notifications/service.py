@@ -69,5 +69,15 @@ async def live_events(db: AsyncSession, ids: list[int]) -> dict[int, tuple[int, 
     return found
 
 
+async def unread_of_kind(
+    db: AsyncSession, user_ids: list[int], kind: str
+) -> dict[int, list[Notification]]:
+    """Each member's unread notifications of one kind."""
+    found: dict[int, list[Notification]] = {}
+    for notification in await repository.unread_of_kind(db, user_ids, kind):
+        found.setdefault(notification.user_id, []).append(notification)
+    return found
+
+
 async def unread_count(db: AsyncSession, user: User) -> int:
     return await repository.unread_count(db, user.id)

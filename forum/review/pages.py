@@ -11,6 +11,9 @@ from starlette.routing import Route
 
 from forum.accounts.models import User
 from forum.accounts.schemas import Empty
+from forum.checkins import service as checkins
+from forum.checkins.routes import remember
+from forum.checkins.schemas import CheckInForm
 from forum.circles import service as circles
 from forum.circles.models import CircleRole
 from forum.db import utcnow
@@ -52,6 +55,7 @@ ACTION_WORDS = {
     "escalate": "Passed to the admins",
     "warn": "Warned the author",
     "mute": "Paused the author's posting",
+    "check_in": "Checked in with the author",
 }
 
 
@@ -77,6 +81,7 @@ def duration_words(delta: timedelta | float | None) -> str:
 HELPERS: dict[str, Any] = {
     "priority_words": priority_words,
     "duration_words": duration_words,
+    "check_in_text": checkins.DEFAULT_TEXT,
 }
 
 
@@ -195,6 +200,19 @@ async def decide_page(ctx: Ctx) -> Response:
         return await _item_page(ctx, user, exc)
     announce(ctx, outcome.content)
     return ctx.redirect(f"/moderation?decided={outcome.item.id}")
+
+
+@endpoint
+async def check_in_form_page(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(CheckInForm)
+    try:
+        ctx.limit_writes(user)
+        outcome = await checkins.check_in(ctx.db, user, _item_id(ctx), data.body)
+    except AppError as exc:
+        return await _item_page(ctx, user, exc)
+    remember(ctx, outcome)
+    return ctx.redirect(f"/check-ins/{outcome.room.id}?sent=1")
 
 
 @endpoint
@@ -325,6 +343,7 @@ routes = [
     Route("/moderation/items/{item_id:id}", item_page, methods=["GET"]),
     Route("/moderation/items/{item_id:id}/claim", claim_page, methods=["POST"]),
     Route("/moderation/items/{item_id:id}/decision", decide_page, methods=["POST"]),
+    Route("/moderation/items/{item_id:id}/check-in", check_in_form_page, methods=["POST"]),
     Route("/moderation/log", log_page, methods=["GET"]),
     Route("/moderation/health", health_page, methods=["GET"]),
     Route("/support", support_page, methods=["GET"]),

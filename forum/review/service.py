@@ -467,4 +467,6 @@ async def decisions_about(db: AsyncSession, author: User) -> Sequence[LogEntry]:
     Only entries from after they joined: on SQLite a deleted account's id can be given to
     the next newcomer, and the append-only log still names the old one.
     """
-    return await repository.log_entries(db, target_user_id=author.id, since=author.created_at)
+    entries = await repository.log_entries(db, target_user_id=author.id, since=author.created_at)
+    # A check-in is not a decision about their words: they have the conversation itself.
+    return [entry for entry in entries if entry.action != "check_in"]
