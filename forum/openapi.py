@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from forum.accounts.schemas import MeChanges, Register, TokenRequest
 from forum.chat.schemas import NewRoom, RoomChanges, StartConversation
+from forum.checkins.schemas import CheckInIn
 from forum.circle_moderation.schemas import (
     ModerationChanges,
     NewWatchedWord,
@@ -408,6 +409,32 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         None,
         200,
         "{decisions: [...]}",
+    ),
+    (
+        "post",
+        "/api/v1/moderation/items/{item_id}/check-in",
+        "Check in privately with the item's author, as the moderators' team (201); 409 "
+        "check_ins_off when they said no to check-ins",
+        CheckInIn,
+        201,
+        "{room_id, new_room, message_id, url}",
+    ),
+    (
+        "get",
+        "/api/v1/check-ins/{room_id}",
+        "A check-in conversation, for its member or the team; support is the member's "
+        "crisis lines for their region",
+        None,
+        200,
+        "{rooms: [{id, kind: 'check_in', name, closed, ...}], support: {region, resources}}",
+    ),
+    (
+        "post",
+        "/api/v1/check-ins/{room_id}/close",
+        "Close your check-in conversation (the member only); a new check-in opens it again",
+        None,
+        200,
+        "{room_id, closed}",
     ),
     (
         "get",

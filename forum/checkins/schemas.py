@@ -4,7 +4,8 @@ from pydantic import BaseModel, ConfigDict
 
 
 class CheckInIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Like a decision's: who may check in is settled before what else was sent matters.
+    model_config = ConfigDict(extra="ignore")
     body: str
 
 
