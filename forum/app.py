@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -24,21 +25,26 @@ from forum.accounts import routes as account_routes
 from forum.boundaries import routes as boundary_routes
 from forum.cache import PageCache, ReadCache
 from forum.chat import routes as chat_routes
+from forum.checkins import routes as check_in_routes
 from forum.circle_moderation import routes as circle_moderation_routes
 from forum.circles import routes as circle_routes
 from forum.config import Settings
 from forum.db import make_engine, make_sessionmaker
 from forum.errors import AppError
 from forum.live import Live
+from forum.notifications import routes as notification_routes
+from forum.notifications import service as notifications
 from forum.openapi import openapi_document
 from forum.ownership import routes as ownership_routes
 from forum.ratelimit import FailureWindow, TokenBucket
 from forum.review import pages as review_pages
 from forum.review import routes as review_routes
 from forum.review import ws as review_ws
+from forum.review.escalation import run_escalations
 from forum.review.service import ShiftRules
 from forum.rules import pages as rules_pages
 from forum.rules import routes as rules_routes
+from forum.safety import routes as safety_routes
 from forum.screening import build_screener
 from forum.state import AppState, make_templates
 from forum.threads import routes as thread_routes
@@ -222,6 +228,8 @@ def create_app(
         chat_limiter=TokenBucket(settings.chat_rate_burst, settings.chat_rate_seconds),
         live=Live(sessions, settings.database_url, hub),
     )
+    state.live.load_notifications = notifications.live_events
+    state.live.forget_user = state.read_cache.forget_user
     log.info("moderation: %s", state.screener.pipeline.version)
 
     @asynccontextmanager
@@ -233,7 +241,17 @@ def create_app(
         # walking it again and again, which paused live chat for a tenth of a second.
         gc.collect()
         gc.freeze()
+        interval = settings.escalation_check_seconds
+        escalations = (
+            asyncio.get_running_loop().create_task(
+                run_escalations(state.sessions, state.live, interval)
+            )
+            if interval > 0
+            else None
+        )
         yield
+        if escalations is not None:
+            escalations.cancel()
         await state.live.stop()
         await state.screener.close()
         await engine.dispose()
@@ -250,11 +268,15 @@ def create_app(
         *circle_moderation_routes.routes,
         *review_routes.routes,
         *review_pages.routes,
+        *check_in_routes.routes,
         *chat_routes.routes,
         *review_ws.routes,
+        *notification_routes.routes,
         # Personal boundaries and data ownership (issue 5).
         *boundary_routes.routes,
         *ownership_routes.routes,
+        # Crisis care (issue 11): the member's own safety plan.
+        *safety_routes.routes,
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
     ]
     app = Starlette(

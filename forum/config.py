@@ -72,6 +72,8 @@ class Settings:
     classifier_timeout: float = 2.0
     crisis_patterns_extra: str | None = None
     claim_minutes: float = 15.0
+    # How often the background task looks for urgent items waiting too long (0: never).
+    escalation_check_seconds: float = 30.0
     shift_hours: float = 4.0
     shift_limit: int = 60
     break_after: int = 20
@@ -128,6 +130,7 @@ class Settings:
             classifier_timeout=_float(env, "CIRCLES_CLASSIFIER_TIMEOUT", 2.0),
             crisis_patterns_extra=env.get("CIRCLES_CRISIS_PATTERNS_EXTRA") or None,
             claim_minutes=_float(env, "CIRCLES_CLAIM_MINUTES", 15.0),
+            escalation_check_seconds=_float(env, "CIRCLES_ESCALATION_CHECK_SECONDS", 30.0),
             shift_hours=_float(env, "CIRCLES_SHIFT_HOURS", 4.0),
             shift_limit=_int(env, "CIRCLES_SHIFT_LIMIT", 60),
             break_after=_int(env, "CIRCLES_BREAK_AFTER", 20),

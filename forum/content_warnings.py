@@ -23,6 +23,7 @@ from moderation.content_warnings import (
     unknown_warnings,
     words_for,
 )
+from moderation.pipeline import Assessment
 
 
 def check_warnings(warnings: Iterable[str], field: str = "content_warnings") -> tuple[str, ...]:
@@ -36,6 +37,18 @@ def check_warnings(warnings: Iterable[str], field: str = "content_warnings") -> 
             field=field,
         )
     return ordered(warnings)
+
+
+# What crisis language adds by default, so readers who asked to have self-harm covered are
+# spared it; the author can take it off by editing the post's warnings.
+CRISIS_WARNING = "self-harm"
+
+
+def screened_warnings(chosen: Iterable[str], assessment: Assessment) -> tuple[str, ...]:
+    """The author's warnings, those the circle's watched words add, and self-harm when crisis
+    language was found (held posts carry it once approved; published ones from the start)."""
+    crisis = (CRISIS_WARNING,) if assessment.crisis.level.rank else ()
+    return ordered([*chosen, *assessment.watched.warnings, *crisis])
 
 
 def wrappers_for(

@@ -62,3 +62,13 @@ def queue_changed(
         "crisis_level": crisis_level,
         "held": held,
     }
+
+
+def notification(user_id: int, notification_id: int) -> LiveEvent:
+    """A member was told something (see forum/notifications)."""
+    return {"kind": "notification", "user_id": user_id, "id": notification_id}
+
+
+def notifications_read(user_id: int, unread: int) -> LiveEvent:
+    """A member read notifications: their other open pages update the bell."""
+    return {"kind": "notifications_read", "user_id": user_id, "unread": unread}

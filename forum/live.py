@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -34,6 +34,9 @@ RESTART_CODE = 1012
 RESTART_REASON = "live updates restarting: reconnect with ?after=<last seq>"
 PRESENCE_LIMIT = 100
 
+# For each notification id: its member and the event their pages get (forum.notifications).
+NotificationLoader = Callable[[AsyncSession, list[int]], Awaitable[dict[int, tuple[int, Event]]]]
+
 
 def listen_dsn(database_url: str) -> str | None:
     """The asyncpg DSN to LISTEN on, or None when the database is not PostgreSQL."""
@@ -50,6 +53,12 @@ class Live:
         self.sessions = sessions
         self.hub = hub
         self.queue_hub = Hub()
+        # Keyed by member id: each member's open pages, for their notifications.
+        self.user_hub = Hub()
+        # Set by the app: the notifications package sits above this module.
+        self.load_notifications: NotificationLoader | None = None
+        # Set by the app: drop a member's cached copy (its unread count changed).
+        self.forget_user: Callable[[int], None] = lambda user_id: None
         self.origin = secrets.token_hex(8)
         self._recent: TTLCache[int, Event] = TTLCache(60.0, 2_000)
         self._inbox: asyncio.Queue[LiveEvent] = asyncio.Queue()
@@ -86,6 +95,8 @@ class Live:
     def committed(self, db: AsyncSession) -> None:
         """Call after `db` commits: deliver what it emitted (via the relay on PostgreSQL)."""
         events = take_pending(db)
+        # At once, before the next request: the bell on their next page shows the change.
+        self._forget_counted(events)
         if self.relay is None:
             for event in events:
                 self._receive(event)
@@ -105,10 +116,18 @@ class Live:
             except Exception:  # one bad event must not stop every later one
                 log.exception("live: failed to deliver %d events", len(batch))
 
+    def _forget_counted(self, events: list[LiveEvent]) -> None:
+        for event in events:
+            if event.get("kind") in ("notification", "notifications_read"):
+                self.forget_user(int(event["user_id"]))
+
     async def _deliver(self, batch: list[LiveEvent]) -> None:
+        if self.relay is not None:
+            self._forget_counted(batch)  # other processes' members, cached here too
         messages = await self._message_events(
             [e["id"] for e in batch if e.get("kind") == "message"]
         )
+        notices = await self._notifications([e for e in batch if e.get("kind") == "notification"])
         for event in batch:
             kind = event.get("kind")
             if kind == "message":
@@ -121,8 +140,22 @@ class Live:
                 )
             elif kind == "queue":
                 self._queue(event)
+            elif kind == "notification":
+                if (notice := notices.get(int(event["id"]))) is not None:
+                    self.user_hub.publish(*notice)
+            elif kind == "notifications_read":
+                update = {"type": "unread", "count": int(event["unread"])}
+                self.user_hub.publish(int(event["user_id"]), update)
             elif event.get("origin") != self.origin:
                 self._from_other_process(event)
+
+    async def _notifications(self, batch: list[LiveEvent]) -> dict[int, tuple[int, Event]]:
+        """The events for notifications whose member has a page open here (only those read)."""
+        ids = [int(e["id"]) for e in batch if self.user_hub.subscribers(int(e["user_id"]))]
+        if not ids or self.load_notifications is None:
+            return {}
+        async with self.sessions() as db:
+            return await self.load_notifications(db, ids)
 
     async def _message_events(self, ids: list[int]) -> dict[int, Event]:
         found: dict[int, Event] = {}
@@ -170,6 +203,7 @@ class Live:
     def _lost(self) -> None:
         self.hub.close_all(RESTART_CODE, RESTART_REASON)
         self.queue_hub.close_all(RESTART_CODE, RESTART_REASON)
+        self.user_hub.close_all(RESTART_CODE, RESTART_REASON)
 
     def _ready(self) -> None:
         self.hub.forget_all_remote()

@@ -1,7 +1,7 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
 
 from forum.accounts.models import ApiToken, AuthSession, Block, Role, User
-from forum.chat.models import ChatMessage, MessageStatus, Room
+from forum.chat.models import ChatMessage, CheckIn, MessageStatus, Room
 from forum.circle_moderation.models import SettingsChange
 from forum.circles.models import (
     Circle,
@@ -13,8 +13,10 @@ from forum.circles.models import (
     Visibility,
 )
 from forum.db import Base
-from forum.review.models import CrisisResource, LogEntry, Report, ReviewItem
+from forum.notifications.models import Notification
+from forum.review.models import CrisisResource, LogEntry, Report, ReviewItem, SiteSettings
 from forum.rules.models import RuleProposal, RuleStance
+from forum.safety.models import SafetyPlan
 from forum.threads.models import Post, PostRevision, PostStatus, Thread
 
 __all__ = [
@@ -23,12 +25,14 @@ __all__ = [
     "Base",
     "Block",
     "ChatMessage",
+    "CheckIn",
     "Circle",
     "CircleRole",
     "CrisisResource",
     "LogEntry",
     "Membership",
     "MessageStatus",
+    "Notification",
     "Post",
     "PostRevision",
     "PostStatus",
@@ -41,7 +45,9 @@ __all__ = [
     "RuleProposal",
     "RuleStance",
     "RuleVersion",
+    "SafetyPlan",
     "SettingsChange",
+    "SiteSettings",
     "Thread",
     "User",
     "Visibility",

@@ -9,15 +9,18 @@ from pydantic import BaseModel
 
 from forum.accounts.schemas import MeChanges, Register, TokenRequest
 from forum.chat.schemas import NewRoom, RoomChanges, StartConversation
+from forum.checkins.schemas import CheckInIn
 from forum.circle_moderation.schemas import (
     ModerationChanges,
     NewWatchedWord,
     WatchedWordChanges,
 )
 from forum.circles.schemas import Invite, Join, NewCircle
+from forum.notifications.schemas import MarkRead
 from forum.ownership.schemas import DeleteAccount
-from forum.review.schemas import DecisionIn, ReportIn
+from forum.review.schemas import DecisionIn, EscalationIn, ReportIn
 from forum.rules.schemas import DeclineIn, ProposalIn, RatifyIn, RulesEdit, StanceIn
+from forum.safety.schemas import PlanIn
 from forum.threads.schemas import NewPost, NewThread
 
 ERROR = {
@@ -33,7 +36,7 @@ ERROR = {
 
 ME = (
     "{id, username, display_name, role, hide_presence, muted_words, availability, taking_break, "
-    "dm_policy, content_warning_prefs}"
+    "dm_policy, content_warning_prefs, check_ins}"
 )
 
 # (method, path, summary, request body, success status, what the success returns)
@@ -59,7 +62,8 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         "patch",
         "/api/v1/me",
         "Change your own settings (hide_presence, muted_words, availability, taking_break, "
-        'dm_policy, content_warning_prefs: {warning: "show"|"blur"|"hide"})',
+        'dm_policy, content_warning_prefs: {warning: "show"|"blur"|"hide"}, check_ins: '
+        "whether moderators may check in privately)",
         MeChanges,
         200,
         ME,
@@ -371,7 +375,24 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         "Queue health",
         None,
         200,
-        "{days, time_to_first_decision_minutes, waiting_for_first_look}",
+        "{days, time_to_first_decision_minutes, waiting_for_first_look, escalate_after_minutes, "
+        "overdue: [{item_id, waited_minutes, escalated}]}",
+    ),
+    (
+        "get",
+        "/api/v1/admin/escalation",
+        "Minutes an urgent item may wait unclaimed before it is escalated (admins)",
+        None,
+        200,
+        "{escalate_after_minutes}",
+    ),
+    (
+        "put",
+        "/api/v1/admin/escalation",
+        "Change it: 1 to 240 minutes (admins)",
+        EscalationIn,
+        200,
+        "{escalate_after_minutes}",
     ),
     (
         "post",
@@ -388,6 +409,48 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         None,
         200,
         "{decisions: [...]}",
+    ),
+    (
+        "post",
+        "/api/v1/moderation/items/{item_id}/check-in",
+        "Check in privately with the item's author, as the moderators' team (201); 409 "
+        "check_ins_off when they said no to check-ins",
+        CheckInIn,
+        201,
+        "{room_id, new_room, message_id, url}",
+    ),
+    (
+        "get",
+        "/api/v1/check-ins/{room_id}",
+        "A check-in conversation, for its member or the team; support is the member's "
+        "crisis lines for their region",
+        None,
+        200,
+        "{rooms: [{id, kind: 'check_in', name, closed, ...}], support: {region, resources}}",
+    ),
+    (
+        "post",
+        "/api/v1/check-ins/{room_id}/close",
+        "Close your check-in conversation (the member only); a new check-in opens it again",
+        None,
+        200,
+        "{room_id, closed}",
+    ),
+    (
+        "get",
+        "/api/v1/me/notifications",
+        "Your notifications, newest first (kinds: decision, check_in); live on /ws/notifications",
+        None,
+        200,
+        "{items: [{id, kind, created_at, read, text, url}]}",
+    ),
+    (
+        "post",
+        "/api/v1/me/notifications/read",
+        "Mark notifications read: the given ids, or all of them when ids is left out",
+        MarkRead,
+        200,
+        "{unread}",
     ),
     # Personal boundaries and data ownership
     (
@@ -429,7 +492,24 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         None,
         200,
         "{format, exported_at, profile, settings, sessions, api_tokens, memberships, threads, "
-        "posts, chat_messages, reports_made, decisions_about_your_content}",
+        "posts, chat_messages, reports_made, decisions_about_your_content, safety_plan}",
+    ),
+    (
+        "get",
+        "/api/v1/me/safety-plan",
+        "Your safety plan (only ever yours); crisis lines for your region are suggested "
+        "until you first save it",
+        None,
+        200,
+        "{saved, updated_at, sections: [{key, title, hint, lines}]}",
+    ),
+    (
+        "put",
+        "/api/v1/me/safety-plan",
+        "Replace your safety plan (a section left out is saved empty)",
+        PlanIn,
+        200,
+        "{saved, updated_at, sections: [{key, title, hint, lines}]}",
     ),
     (
         "post",

@@ -167,10 +167,19 @@ async def set_taking_break(db: AsyncSession, user: User, on_break: bool) -> User
     return user
 
 
+async def set_check_ins(db: AsyncSession, user: User, welcome: bool) -> User:
+    """Whether moderators may write privately when worried; saying no stops new check-ins
+    (a conversation already open stays, for the member to close)."""
+    user.check_ins = welcome
+    await db.flush()
+    return user
+
+
 class BoundaryChanges(Protocol):
     muted_words: list[str] | None
     availability: str | None
     taking_break: bool | None
+    check_ins: bool | None
 
 
 async def change_boundaries(db: AsyncSession, user: User, changes: BoundaryChanges) -> User:
@@ -181,6 +190,8 @@ async def change_boundaries(db: AsyncSession, user: User, changes: BoundaryChang
         await set_availability(db, user, changes.availability)
     if changes.taking_break is not None:
         await set_taking_break(db, user, changes.taking_break)
+    if changes.check_ins is not None:
+        await set_check_ins(db, user, changes.check_ins)
     return user
 
 

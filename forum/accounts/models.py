@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, String, false
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.db import Base, BigId, JsonDoc, UTCDateTime, utcnow
@@ -43,6 +43,12 @@ class User(Base):
     taking_break: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # How this member sees each content warning: {"grief": "show"|"blur"|"hide"}; blur if unset.
     content_warning_prefs: Mapped[dict[str, str] | None] = mapped_column(JsonDoc, default=None)
+    # Whether the moderators may write to this member privately (a check-in) when they are
+    # worried about them; on unless the member says no (forum/checkins).
+    check_ins: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Unread notifications, kept beside the member so every page shows the bell's count
+    # without another query (forum/notifications/repository.py keeps it exact).
+    unread_notifications: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def is_staff(self) -> bool:

@@ -40,6 +40,7 @@ def user_json(user: User) -> dict[str, object]:
         "availability": user.availability or "",
         "taking_break": user.taking_break,
         "content_warning_prefs": full_prefs(user.content_warning_prefs),
+        "check_ins": user.check_ins,
     }
 
 

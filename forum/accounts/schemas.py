@@ -52,6 +52,8 @@ class MeChanges(BaseModel):
     taking_break: bool | None = None
     # {"grief": "show"|"blur"|"hide", ...}; warnings not named keep their choice.
     content_warning_prefs: dict[str, str] | None = None
+    # Whether the moderators may check in privately (forum/checkins); on by default.
+    check_ins: bool | None = None
 
 
 class ContentWarningForm(BaseModel):

@@ -14,7 +14,7 @@ from forum.accounts.models import User
 from forum.accounts.routes import account_page_response
 from forum.accounts.schemas import Empty
 from forum.boundaries import service
-from forum.boundaries.schemas import AvailabilityForm, BlockForm, MutedWordsForm
+from forum.boundaries.schemas import AvailabilityForm, BlockForm, CheckInsForm, MutedWordsForm
 from forum.errors import AppError
 from forum.web import Ctx, endpoint
 
@@ -180,6 +180,15 @@ async def update_availability(ctx: Ctx) -> Response:
     return ctx.redirect("/account?saved=availability#availability-heading")
 
 
+@endpoint
+async def update_check_ins(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(CheckInsForm)
+    await boundaries.set_check_ins(ctx.db, user, data.check_ins)
+    ctx.forget_user(user.id)
+    return ctx.redirect("/account?saved=check-ins#check-ins-heading")
+
+
 routes = [
     Route("/api/v1/me/blocks", api_list_blocks, methods=["GET"]),
     Route("/api/v1/me/blocks/{username}", api_block, methods=["POST"]),
@@ -194,4 +203,5 @@ routes = [
     Route("/account/blocks/{user_id:id}/unblock", unblock_from_account, methods=["POST"]),
     Route("/account/muted-words", update_muted_words, methods=["POST"]),
     Route("/account/availability", update_availability, methods=["POST"]),
+    Route("/account/check-ins", update_check_ins, methods=["POST"]),
 ]

@@ -16,6 +16,11 @@ class AvailabilityForm(BaseModel):
     taking_break: bool = False  # a checkbox: present (checked) means on
 
 
+class CheckInsForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    check_ins: bool = False  # a checkbox: present (checked) means on
+
+
 class BlockForm(BaseModel):
     model_config = ConfigDict(extra="ignore")
     username: str

@@ -27,6 +27,7 @@ from forum.accounts.blocks import is_blocked_between
 from forum.accounts.models import User
 from forum.accounts.service import username_key
 from forum.chat.models import ChatMessage, Room, RoomKind, RoomMember
+from forum.chat.team import TeamRoom
 from forum.circles.models import Membership
 from forum.errors import Forbidden, Invalid, NotFound
 
@@ -136,8 +137,9 @@ async def get_for_member(db: AsyncSession, room: Room, user: User) -> DirectRoom
     return DirectRoom(room, other)
 
 
-async def conversations(db: AsyncSession, user: User) -> Sequence[DirectRoom]:
-    """This member's conversations, most recently active first."""
+async def conversations(db: AsyncSession, user: User) -> Sequence[DirectRoom | TeamRoom]:
+    """This member's conversations (check-ins with the moderators too), most recently
+    active first."""
     me, them = aliased(RoomMember), aliased(RoomMember)
     latest = (
         select(func.max(ChatMessage.created_at))
@@ -150,10 +152,15 @@ async def conversations(db: AsyncSession, user: User) -> Sequence[DirectRoom]:
         .join(me, and_(me.room_id == Room.id, me.user_id == user.id))
         .outerjoin(them, and_(them.room_id == Room.id, them.user_id != user.id))
         .outerjoin(User, User.id == them.user_id)
-        .where(Room.kind == RoomKind.DIRECT)
+        .where(Room.kind.in_((RoomKind.DIRECT, RoomKind.CHECK_IN)))
         .order_by(func.coalesce(latest, Room.created_at).desc(), Room.id.desc())
     )
-    return [DirectRoom(room, other) for room, other in rows]
+    return [
+        TeamRoom(room, user, is_member=True)
+        if room.kind == RoomKind.CHECK_IN
+        else DirectRoom(room, other)
+        for room, other in rows
+    ]
 
 
 async def require_not_blocked(db: AsyncSession, found: DirectRoom, user: User) -> None:

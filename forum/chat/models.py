@@ -23,6 +23,8 @@ class RoomKind(StrEnum):
     CIRCLE = "circle"
     # A conversation between two members, outside any circle (see forum/chat/direct.py).
     DIRECT = "direct"
+    # A member and the moderators as a team, opened by a check-in (see forum/chat/team.py).
+    CHECK_IN = "check_in"
 
 
 class Room(Base):
@@ -34,7 +36,8 @@ class Room(Base):
         ForeignKey("circles.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(16), default=RoomKind.CIRCLE, server_default="circle")
-    # Direct conversations: "<smaller user id>:<larger user id>", one per pair.
+    # Direct conversations: "<smaller user id>:<larger user id>", one per pair;
+    # check-ins: "check-in:<member id>", one per member.
     direct_key: Mapped[str | None] = mapped_column(String(48), unique=True, default=None)
     name: Mapped[str] = mapped_column(String(80))
     # Free text shown with the room, such as its opening hours.
@@ -45,6 +48,8 @@ class Room(Base):
     # The last seq handed out; bumped with UPDATE ... RETURNING so seqs never gap.
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A check-in its member closed; a later check-in opens it again.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class RoomMember(Base):
@@ -85,6 +90,31 @@ class ChatMessage(Base):
     moderation: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
     # Content warnings, as on posts; None when there are none.
     content_warnings: Mapped[list[str] | None] = mapped_column(JsonDoc, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "team": written by a moderator for the team in a check-in, and shown as the team's.
+    sent_as: Mapped[str | None] = mapped_column(String(16), default=None)
+
+
+class CheckIn(Base):
+    """A moderator reaching out about a review item; it opened (or reused) a check-in room.
+
+    Who may read the room besides its member follows from these rows: site staff, and the
+    moderators of the circles the check-ins came from.
+    """
+
+    __tablename__ = "check_ins"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("review_items.id", ondelete="SET NULL"), default=None
+    )
+    circle_id: Mapped[int | None] = mapped_column(
+        ForeignKey("circles.id", ondelete="SET NULL"), default=None
+    )
+    moderator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forum.accounts.models import User
-from forum.chat.models import ChatMessage, MessageStatus, Room
+from forum.chat.models import ChatMessage, CheckIn, MessageStatus, Room, RoomMember
 from forum.circles.models import Circle
 
 MessageRow = tuple[ChatMessage, str | None]
@@ -126,3 +126,33 @@ async def last_sent_at(db: AsyncSession, room_id: int, author_id: int) -> dateti
         )
     )
     return latest
+
+
+async def room_by_key(db: AsyncSession, key: str) -> Room | None:
+    room: Room | None = await db.scalar(select(Room).where(Room.direct_key == key))
+    return room
+
+
+async def room_members(db: AsyncSession, room_id: int) -> list[User]:
+    """Who takes part in a direct or check-in room (moderators of a check-in aside)."""
+    result = await db.scalars(
+        select(User)
+        .join(RoomMember, RoomMember.user_id == User.id)
+        .where(RoomMember.room_id == room_id)
+    )
+    return list(result)
+
+
+async def check_in_circles(db: AsyncSession, room_id: int) -> list[int | None]:
+    """The circles the check-ins in this room came from."""
+    result = await db.scalars(select(CheckIn.circle_id).where(CheckIn.room_id == room_id))
+    return list(result)
+
+
+async def check_in_moderators(db: AsyncSession, room_id: int) -> list[int]:
+    result = await db.scalars(
+        select(CheckIn.moderator_id)
+        .where(CheckIn.room_id == room_id, CheckIn.moderator_id.is_not(None))
+        .distinct()
+    )
+    return [int(user_id) for user_id in result if user_id is not None]

@@ -127,7 +127,7 @@ async def room_settings_page(ctx: Ctx) -> Response:
 async def api_conversations(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     found = await direct.conversations(ctx.db, user)
-    return JSONResponse({"rooms": [service.direct_json(f) for f in found]})
+    return JSONResponse({"rooms": [service.conversation_json(f) for f in found]})
 
 
 @endpoint

@@ -14,21 +14,22 @@ from forum import events
 from forum.accounts.boundaries import Boundaries
 from forum.accounts.models import User
 from forum.accounts.service import require_not_muted
-from forum.chat import direct, repository, rooms
+from forum.chat import direct, repository, rooms, team
 from forum.chat.content import message_info
 from forum.chat.direct import DirectRoom
-from forum.chat.models import ChatMessage, MessageStatus, Room
+from forum.chat.models import ChatMessage, MessageStatus, Room, RoomKind
+from forum.chat.team import TEAM, TEAM_NAME, TeamRoom
 from forum.circle_moderation.service import refuse_blocked
 from forum.circles import service as circles
 from forum.circles.models import Circle
 from forum.circles.service import CircleView
-from forum.content_warnings import check_warnings
+from forum.content_warnings import check_warnings, screened_warnings
 from forum.db import utcnow
 from forum.errors import AppError, Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.ratelimit import TokenBucket, keep_pace
 from forum.review import resources
 from forum.review import service as review
-from moderation.content_warnings import ordered
+from forum.review.wording import Situation, situation_for
 from moderation.decision import Policy
 from moderation.pipeline import Assessment, Screener
 from moderation.sanitize import render_markdown
@@ -48,7 +49,7 @@ class RoomView:
     view: CircleView
 
 
-Found = RoomView | DirectRoom
+Found = RoomView | DirectRoom | TeamRoom
 
 
 @dataclass(frozen=True)
@@ -86,13 +87,23 @@ def direct_json(found: DirectRoom) -> dict[str, Any]:
     }
 
 
+def conversation_json(found: DirectRoom | TeamRoom) -> dict[str, Any]:
+    """A direct conversation or a check-in, in the shape of a room."""
+    if isinstance(found, DirectRoom):
+        return direct_json(found)
+    data = {**room_json(found.room), "name": found.name, "with": None, "hours": ""}
+    return {**data, "closed": found.closed}
+
+
 def message_event(message: ChatMessage, author_name: str | None) -> Event:
+    # In a check-in the team speaks as one: which volunteer wrote stays in the log.
+    name = TEAM_NAME if message.sent_as == TEAM else (author_name or FORMER_MEMBER)
     return {
         "type": "message",
         "id": message.id,
         "seq": message.seq,
         "room_id": message.room_id,
-        "author": {"display_name": author_name or FORMER_MEMBER},
+        "author": {"display_name": name},
         "body_html": message.body_html,
         "created_at": message.created_at.isoformat(),
         "client_msg_id": message.client_msg_id,
@@ -149,13 +160,14 @@ async def list_rooms(db: AsyncSession, slug: str, user: User | None) -> list[Roo
 async def get_room_or_404(db: AsyncSession, room_id: int, user: User | None) -> RoomView:
     """A circle's room if this member may read its circle; private rooms are 404 to outsiders."""
     found = await find_room_or_404(db, room_id, user)
-    if isinstance(found, DirectRoom):
+    if not isinstance(found, RoomView):
         raise NotFound("There is no chat room here.")
     return found
 
 
 async def find_room_or_404(db: AsyncSession, room_id: int, user: User | None) -> Found:
-    """Any room this member may read: a circle's, or a direct conversation they are in."""
+    """Any room this member may read: a circle's, a direct conversation they are in, or a
+    check-in they are the member or on the team of."""
     found = await repository.get_room_with_circle(db, room_id)
     if found is None:
         raise NotFound("There is no chat room here.")
@@ -163,6 +175,8 @@ async def find_room_or_404(db: AsyncSession, room_id: int, user: User | None) ->
     if circle is None:
         if user is None:
             raise NotFound("There is no chat room here.")
+        if room.kind == RoomKind.CHECK_IN:
+            return await team.get_for_viewer(db, room, user)
         return await direct.get_for_member(db, room, user)
     try:
         view = await circles.view_of_or_404(db, circle, user)
@@ -175,10 +189,10 @@ async def enter_room(db: AsyncSession, room_id: int, user: User) -> Found:
     """Live rooms of private circles admit members who accepted the rules, to read at least.
 
     After a new version they still read; sending asks them to accept it first. A direct
-    conversation admits its two members.
+    conversation admits its two members; a check-in its member and the team.
     """
     found = await find_room_or_404(db, room_id, user)
-    if isinstance(found, DirectRoom):
+    if not isinstance(found, RoomView):
         return found
     if not found.view.circle.is_public and not found.view.has_accepted_rules:
         raise Forbidden(
@@ -327,6 +341,8 @@ async def _send_run(
             await direct.require_not_blocked(db, found, user)
         except AppError as exc:
             closed = exc
+    elif isinstance(found, TeamRoom):
+        closed = team.refusal(found)
     elif room.slow_mode_seconds and any(d.client_msg_id not in stored for d in drafts):
         last = await repository.last_sent_at(db, room.id, user.id)
     outcomes: list[Outcome | None] = []
@@ -347,7 +363,7 @@ async def _send_run(
         outcomes.append(None)
     if not accepted:
         return [o for o in outcomes if o is not None]
-    circle = None if isinstance(found, DirectRoom) else found.view.circle
+    circle = found.view.circle if isinstance(found, RoomView) else None
     policy = Policy.from_dict(circle.moderation_policy) if circle else Policy()
     screened = await asyncio.gather(*(screener.screen(body, policy) for _, _, body in accepted))
     kept: list[tuple[int, Draft, str]] = []
@@ -357,8 +373,10 @@ async def _send_run(
             # A word the circle blocks answers this send with the owners' explanation.
             refuse_blocked(assessment)
             # Nobody reviews a private conversation: what would wait for a moderator is
-            # not sent at all, and the author hears why.
-            if circle is None and (refusal := _not_sent_directly(assessment)) is not None:
+            # not sent at all, and the author hears why. (In a check-in the moderators
+            # are the readers, so everything is sent.)
+            refusal = None if isinstance(found, TeamRoom) else _not_sent_directly(assessment)
+            if circle is None and refusal is not None:
                 raise refusal
         except AppError as exc:
             outcomes[index] = exc
@@ -375,7 +393,7 @@ async def _send_run(
     messages = []
     for (_, draft, body), assessment in zip(kept, assessments, strict=True):
         held = not _publishes(assessment, circle)
-        warnings = ordered([*draft.content_warnings, *assessment.watched.warnings])
+        warnings = screened_warnings(draft.content_warnings, assessment)
         messages.append(
             ChatMessage(
                 room_id=room.id,
@@ -388,23 +406,30 @@ async def _send_run(
                 moderation=_moderation_note(assessment),
                 content_warnings=list(warnings) or None,
                 created_at=utcnow(),
+                sent_as=team.sent_as(found),
             )
         )
     if not messages:
         return [o for o in outcomes if o is not None]
     db.add_all(messages)
     await db.flush()
-    support: dict[str, dict[str, Any] | None] = {}
+    support: dict[tuple[str, Situation], dict[str, Any] | None] = {}
     for (index, _, _), message, assessment in zip(kept, messages, assessments, strict=True):
         if circle is not None:
             await review.enqueue(db, message_info(message, room, circle), assessment)
-        level = assessment.crisis.level.value
-        if level not in support:
-            support[level] = await resources.crisis_support(db, assessment, region)
-        outcomes[index] = Sent(message, user.display_name, False, assessment, support[level])
+        held = message.status == MessageStatus.PENDING
+        situation = situation_for(held=held, direct=circle is None, chat=True)
+        key = (assessment.crisis.level.value, situation)
+        if key not in support:
+            support[key] = await resources.crisis_support(db, assessment, region, situation)
+        # The team's own words (about crisis, often) never send it crisis lines.
+        crisis = None if message.sent_as else support[key]
+        outcomes[index] = Sent(message, user.display_name, False, assessment, crisis)
     await events.emit_many(
         db, [events.chat_message(room.id, m.id) for m in messages if m.seq is not None]
     )
+    if isinstance(found, TeamRoom) and found.is_member:
+        await team.tell_team(db, found)
     return [o for o in outcomes if o is not None]
 
 
@@ -429,8 +454,10 @@ def _check_send(
     user: User, found: Found, draft: Draft, last: datetime | None, limiter: TokenBucket
 ) -> str:
     """The checks one send passes before screening, in order; the body, trimmed."""
-    if isinstance(found, DirectRoom):
-        require_not_muted(user)
+    if not isinstance(found, RoomView):
+        # A member whose posting is paused may still answer the moderators' check-in.
+        if isinstance(found, DirectRoom):
+            require_not_muted(user)
         body = check_body(draft.body)
         check_warnings(draft.content_warnings)
         _limit(user, limiter)

@@ -87,7 +87,8 @@ async def room_socket(websocket: WebSocket) -> None:
         presence_hidden=presence_hidden(user),
         maxsize=state.settings.chat_outbox,
     )
-    sender = _Sender(state, room_id, user.id, subscriber)
+    # The handshake's Accept-Language picks the crisis lines when the profile names no region.
+    sender = _Sender(state, room_id, user.id, subscriber, websocket.headers.get("accept-language"))
     # Subscribe before reading history, so nothing committed meanwhile is missed.
     state.hub.subscribe(room_id, subscriber)
     try:
@@ -152,8 +153,16 @@ class _Sender:
     every send that arrived meanwhile.
     """
 
-    def __init__(self, state: AppState, room_id: int, user_id: int, subscriber: Subscriber):
+    def __init__(
+        self,
+        state: AppState,
+        room_id: int,
+        user_id: int,
+        subscriber: Subscriber,
+        accept_language: str | None = None,
+    ):
         self.state = state
+        self.accept_language = accept_language
         self.room_id = room_id
         self.user_id = user_id
         self.subscriber = subscriber
@@ -234,7 +243,7 @@ class _Sender:
                 drafts,
                 state.screener,
                 state.chat_limiter,
-                choose_region(user.region, None),
+                choose_region(user.region, self.accept_language),
             )
             for outcome in outcomes:
                 if isinstance(outcome, service.Sent) and _is_new_published(outcome):
@@ -256,13 +265,7 @@ class _Sender:
         if message.status != MessageStatus.PUBLISHED:
             hub.send_to(self.room_id, member_id, service.held_event(message))
         if sent.crisis is not None:
-            crisis = {
-                "type": "crisis_resources",
-                "level": sent.crisis["level"],
-                "message": sent.crisis["message"],
-                "resources": sent.crisis["resources"],
-            }
-            hub.send_to(self.room_id, member_id, crisis)
+            hub.send_to(self.room_id, member_id, {"type": "crisis_resources", **sent.crisis})
 
 
 def _is_new_published(sent: service.Sent) -> bool:

@@ -18,6 +18,7 @@ from forum.errors import Forbidden, RateLimited
 from forum.ownership import repository
 from forum.ratelimit import FailureWindow
 from forum.review import service as review
+from forum.safety import service as safety
 
 EXPORT_FORMAT = 1
 
@@ -190,6 +191,7 @@ async def export_data(db: AsyncSession, user: User) -> dict[str, Any]:
         **await _sign_ins(db, user),
         **await _writing(db, user),
         **await _moderation(db, user),
+        "safety_plan": await safety.export_plan(db, user),
     }
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forum.accounts.models import User
 from forum.db import utcnow
 from forum.review import repository
+from forum.review.escalation import escalate_after
 from forum.review.service import moderation_scope
 
 
@@ -22,11 +23,31 @@ class WaitStats:
 
 
 @dataclass(frozen=True)
+class Overdue:
+    item_id: int
+    waited_minutes: float
+    escalated: bool  # the background task has escalated it (pushed again, author told)
+
+
+@dataclass(frozen=True)
 class Health:
     days: list[tuple[date, int, int]]  # day, items created, items of them about crisis
     crisis_wait: WaitStats
     other_wait: WaitStats
     open_items: int
+    escalate_after: int  # minutes an urgent item may wait unclaimed
+    overdue: list[Overdue]  # urgent items nobody holds that waited longer than that
+
+
+async def _overdue(
+    db: AsyncSession, scope: list[int] | None, now: datetime, limit: int
+) -> list[Overdue]:
+    found = []
+    for item in await repository.waiting_urgent(db, scope, now):
+        waited = (now - item.created_at).total_seconds() / 60
+        if waited >= limit:
+            found.append(Overdue(item.id, round(waited, 1), item.overdue_at is not None))
+    return found
 
 
 def _percentile(values: list[float], fraction: float) -> float | None:
@@ -43,9 +64,13 @@ def _wait_stats(minutes: list[float]) -> WaitStats:
     return WaitStats(len(minutes), statistics.median(minutes), _percentile(minutes, 0.9))
 
 
-async def queue_health(db: AsyncSession, moderator: User, days: int = 14) -> Health:
+async def queue_health(
+    db: AsyncSession, moderator: User, days: int = 14, now: datetime | None = None
+) -> Health:
     scope = await moderation_scope(db, moderator)
-    today = utcnow().date()
+    now = now or utcnow()
+    limit = await escalate_after(db)
+    today = now.date()
     start = today - timedelta(days=days - 1)
     since = utcnow() - timedelta(days=days)
     items = await repository.items_since(db, since, scope)
@@ -68,4 +93,6 @@ async def queue_health(db: AsyncSession, moderator: User, days: int = 14) -> Hea
         crisis_wait=_wait_stats(crisis),
         other_wait=_wait_stats(other),
         open_items=open_items,
+        escalate_after=limit,
+        overdue=await _overdue(db, scope, now, limit),
     )

@@ -58,6 +58,8 @@ class ReviewItem(Base):
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     first_decision_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When an urgent item waited unclaimed past the site's limit and was escalated (once).
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class Report(Base):
@@ -112,3 +114,20 @@ class CrisisResource(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+SITE_SETTINGS_ID = 1
+
+
+class SiteSettings(Base):
+    """Site-wide settings the admin changes on the admin page: one row (id 1)."""
+
+    __tablename__ = "site_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # An urgent crisis item unclaimed for this long is escalated (forum/review/escalation.py).
+    escalate_after_minutes: Mapped[int] = mapped_column(Integer, default=5)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )

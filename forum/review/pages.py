@@ -11,16 +11,19 @@ from starlette.routing import Route
 
 from forum.accounts.models import User
 from forum.accounts.schemas import Empty
+from forum.checkins import service as checkins
+from forum.checkins.routes import remember
+from forum.checkins.schemas import CheckInForm
 from forum.circles import service as circles
 from forum.circles.models import CircleRole
 from forum.db import utcnow
 from forum.errors import AppError, Invalid
 from forum.fields import MAX_ID, parse_id
-from forum.review import reports, resources, service
+from forum.review import escalation, reports, resources, service
 from forum.review.health import WaitStats, queue_health
 from forum.review.regions import REGIONS, choose_region
 from forum.review.routes import announce
-from forum.review.schemas import DecisionForm, ReportForm, ResourceIn
+from forum.review.schemas import DecisionForm, EscalationForm, ReportForm, ResourceIn
 from forum.review.service import QueueRow, Verdict
 from forum.web import Ctx, endpoint
 from moderation.decision import Priority
@@ -52,6 +55,7 @@ ACTION_WORDS = {
     "escalate": "Passed to the admins",
     "warn": "Warned the author",
     "mute": "Paused the author's posting",
+    "check_in": "Checked in with the author",
 }
 
 
@@ -77,6 +81,7 @@ def duration_words(delta: timedelta | float | None) -> str:
 HELPERS: dict[str, Any] = {
     "priority_words": priority_words,
     "duration_words": duration_words,
+    "check_in_text": checkins.DEFAULT_TEXT,
 }
 
 
@@ -198,6 +203,19 @@ async def decide_page(ctx: Ctx) -> Response:
 
 
 @endpoint
+async def check_in_form_page(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(CheckInForm)
+    try:
+        ctx.limit_writes(user)
+        outcome = await checkins.check_in(ctx.db, user, _item_id(ctx), data.body)
+    except AppError as exc:
+        return await _item_page(ctx, user, exc)
+    remember(ctx, outcome)
+    return ctx.redirect(f"/check-ins/{outcome.room.id}?sent=1")
+
+
+@endpoint
 async def log_page(ctx: Ctx) -> Response:
     entries = await service.moderation_log(ctx.db, await ctx.require_user())
     return _page(ctx, "moderation_log.html", entries=entries, actions=ACTION_WORDS)
@@ -250,6 +268,7 @@ async def _admin_page(ctx: Ctx, error: AppError | None = None, **form: Any) -> R
         "model_name": ctx.app.screener.model_name,
         "pipeline_version": ctx.app.screener.pipeline.version,
         "all_resources": await resources.all_resources(ctx.db),
+        "escalate_after": await escalation.escalate_after(ctx.db),
         "regions": REGIONS,
         "form": form,
     }
@@ -274,6 +293,18 @@ async def add_resource_page(ctx: Ctx) -> Response:
     except AppError as exc:
         return await _admin_page(ctx, exc, **data.model_dump())
     return ctx.redirect("/admin?saved=1#resources")
+
+
+@endpoint
+async def escalation_page(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(EscalationForm)
+    try:
+        minutes = _number(data.escalate_after_minutes, "escalate_after_minutes")
+        await escalation.set_escalate_after(ctx.db, user, -1 if minutes is None else minutes)
+    except AppError as exc:
+        return await _admin_page(ctx, exc, escalate_after_minutes=data.escalate_after_minutes)
+    return ctx.redirect("/admin?saved=escalation#escalation")
 
 
 @endpoint
@@ -312,11 +343,13 @@ routes = [
     Route("/moderation/items/{item_id:id}", item_page, methods=["GET"]),
     Route("/moderation/items/{item_id:id}/claim", claim_page, methods=["POST"]),
     Route("/moderation/items/{item_id:id}/decision", decide_page, methods=["POST"]),
+    Route("/moderation/items/{item_id:id}/check-in", check_in_form_page, methods=["POST"]),
     Route("/moderation/log", log_page, methods=["GET"]),
     Route("/moderation/health", health_page, methods=["GET"]),
     Route("/support", support_page, methods=["GET"]),
     Route("/admin", admin_page, methods=["GET"]),
     Route("/admin/resources", add_resource_page, methods=["POST"]),
+    Route("/admin/escalation", escalation_page, methods=["POST"]),
     Route("/admin/resources/{resource_id:id}/delete", delete_resource_page, methods=["POST"]),
     Route("/account/moderation", my_decisions_page, methods=["GET"]),
     Route("/posts/{post_id:id}/report", report_page, methods=["GET", "POST"]),

@@ -11,7 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from forum.accounts.models import User
 from forum.circles.models import Circle, CircleRole, Membership
-from forum.review.models import CrisisResource, ItemStatus, LogEntry, Report, ReviewItem
+from forum.review.models import (
+    SITE_SETTINGS_ID,
+    CrisisResource,
+    ItemStatus,
+    LogEntry,
+    Report,
+    ReviewItem,
+    SiteSettings,
+)
 
 
 async def get_item(db: AsyncSession, item_id: int) -> ReviewItem | None:
@@ -172,3 +180,52 @@ async def crisis_resources(db: AsyncSession, region: str | None = None) -> Seque
 
 async def get_resource(db: AsyncSession, resource_id: int) -> CrisisResource | None:
     return await db.get(CrisisResource, resource_id)
+
+
+async def site_settings(db: AsyncSession) -> SiteSettings | None:
+    return await db.get(SiteSettings, SITE_SETTINGS_ID)
+
+
+async def overdue_urgent(
+    db: AsyncSession, waited_since: datetime, now: datetime, limit: int = 100
+) -> Sequence[ReviewItem]:
+    """Urgent items nobody holds (never claimed, or the claim ran out) that have waited
+    since before `waited_since` and were not escalated for it yet; oldest first."""
+    result = await db.scalars(
+        select(ReviewItem)
+        .where(
+            ReviewItem.status != ItemStatus.RESOLVED,
+            ReviewItem.crisis_level == "urgent",
+            ReviewItem.overdue_at.is_(None),
+            ReviewItem.created_at <= waited_since,
+            or_(ReviewItem.claimed_by.is_(None), ReviewItem.claim_expires_at <= now),
+        )
+        .order_by(ReviewItem.created_at)
+        .limit(limit)
+    )
+    return result.all()
+
+
+async def mark_overdue(db: AsyncSession, item_id: int, now: datetime) -> bool:
+    """Record the escalation; False when another process (or pass) recorded it first."""
+    result = await db.execute(
+        update(ReviewItem)
+        .where(ReviewItem.id == item_id, ReviewItem.overdue_at.is_(None))
+        .values(overdue_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def waiting_urgent(
+    db: AsyncSession, scope: list[int] | None, now: datetime
+) -> Sequence[ReviewItem]:
+    """Open urgent items nobody holds right now, oldest first (for queue health)."""
+    query = select(ReviewItem).where(
+        ReviewItem.status != ItemStatus.RESOLVED,
+        ReviewItem.crisis_level == "urgent",
+        or_(ReviewItem.claimed_by.is_(None), ReviewItem.claim_expires_at <= now),
+    )
+    if scope is not None:
+        query = query.where(ReviewItem.circle_id.in_(scope))
+    return (await db.scalars(query.order_by(ReviewItem.created_at).limit(50))).all()

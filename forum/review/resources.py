@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from forum.accounts.models import Role, User
 from forum.db import utcnow
 from forum.errors import Forbidden, Invalid, NotFound
-from forum.review import repository
+from forum.review import repository, wording
 from forum.review.models import CrisisResource
+from forum.review.wording import Situation
 from moderation.pipeline import Assessment
 
 REGION_RE = re.compile(r"^(?:[A-Z]{2}|\*)$")
@@ -99,17 +100,25 @@ def resource_json(resource: CrisisResource) -> dict[str, Any]:
     }
 
 
+async def support_for(db: AsyncSession, situation: Situation, region: str) -> dict[str, Any]:
+    """The one message for this situation, the region's lines and the safety plan."""
+    resources = await repository.crisis_resources(db, region)
+    return {
+        "situation": situation.value,
+        "region": region,
+        "headline": wording.HEADLINE,
+        "message": wording.MESSAGES[situation],
+        "resources_intro": wording.RESOURCES_INTRO,
+        "emergency": wording.EMERGENCY,
+        "resources": [resource_json(r) for r in resources],
+        "safety_plan": {"text": wording.SAFETY_PLAN, "url": wording.SAFETY_PLAN_URL},
+    }
+
+
 async def crisis_support(
-    db: AsyncSession, assessment: Assessment, region: str
+    db: AsyncSession, assessment: Assessment, region: str, situation: Situation
 ) -> dict[str, Any] | None:
     """Resources for the author right away when crisis language fired; None otherwise."""
     if assessment.crisis.level.rank == 0:
         return None
-    resources = await repository.crisis_resources(db, region)
-    return {
-        "level": assessment.crisis.level.value,
-        "region": region,
-        "message": "You are not alone. If you are in danger right now, please reach out to one "
-        "of these services. They are free, confidential and there to listen.",
-        "resources": [resource_json(r) for r in resources],
-    }
+    return {"level": assessment.crisis.level.value, **await support_for(db, situation, region)}

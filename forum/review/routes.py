@@ -9,12 +9,12 @@ from starlette.routing import Route
 
 from forum.accounts.schemas import Empty
 from forum.fields import parse_id
-from forum.review import reports, resources, service
+from forum.review import escalation, reports, resources, service
 from forum.review.content import ContentInfo
 from forum.review.health import queue_health
 from forum.review.models import LogEntry, ReviewItem
 from forum.review.regions import choose_region
-from forum.review.schemas import DecisionIn, ReportIn
+from forum.review.schemas import DecisionIn, EscalationIn, ReportIn
 from forum.review.service import QueueRow, Verdict
 from forum.web import Ctx, endpoint
 
@@ -188,6 +188,18 @@ async def api_log(ctx: Ctx) -> Response:
 
 
 @endpoint
+async def api_escalation(ctx: Ctx) -> Response:
+    """GET: the admin's setting; PUT: change it (admins only, 1 to 240 minutes)."""
+    user = await ctx.require_user()
+    resources.require_admin(user)
+    if ctx.request.method == "PUT":
+        data = await ctx.json_body(EscalationIn)
+        await escalation.set_escalate_after(ctx.db, user, data.escalate_after_minutes)
+    minutes = await escalation.escalate_after(ctx.db)
+    return JSONResponse({"escalate_after_minutes": minutes})
+
+
+@endpoint
 async def api_health(ctx: Ctx) -> Response:
     health = await queue_health(ctx.db, await ctx.require_user())
     return JSONResponse(
@@ -198,6 +210,11 @@ async def api_health(ctx: Ctx) -> Response:
                 for name, w in (("crisis", health.crisis_wait), ("other", health.other_wait))
             },
             "waiting_for_first_look": health.open_items,
+            "escalate_after_minutes": health.escalate_after,
+            "overdue": [
+                {"item_id": o.item_id, "waited_minutes": o.waited_minutes, "escalated": o.escalated}
+                for o in health.overdue
+            ],
         }
     )
 
@@ -244,6 +261,7 @@ routes = [
     Route("/api/v1/moderation/items/{item_id:id}/decision", api_decide, methods=["POST"]),
     Route("/api/v1/moderation/log", api_log, methods=["GET"]),
     Route("/api/v1/moderation/health", api_health, methods=["GET"]),
+    Route("/api/v1/admin/escalation", api_escalation, methods=["GET", "PUT"]),
     Route("/api/v1/reports", api_report, methods=["POST"]),
     Route("/api/v1/me/moderation", api_my_decisions, methods=["GET"]),
     Route("/api/v1/crisis-resources", api_crisis_resources, methods=["GET"]),

@@ -58,3 +58,15 @@ class ResourceIn(BaseModel):
     url: str = ""
     description: str = ""
     position: str = "0"
+
+
+class EscalationIn(BaseModel):
+    """How many minutes an urgent item may wait unclaimed before it is escalated."""
+
+    model_config = ConfigDict(extra="forbid")
+    escalate_after_minutes: int
+
+
+class EscalationForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    escalate_after_minutes: str

@@ -20,6 +20,7 @@ from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.review import repository
 from forum.review.content import KINDS, ContentInfo
 from forum.review.models import ItemStatus, LogEntry, Report, ReviewItem
+from forum.review.notices import tell_author
 from forum.rules import service as ground_rules
 from forum.threads import repository as threads_repository
 from forum.threads.models import Post
@@ -281,6 +282,7 @@ async def decide_item(
         if (item.content_type in KINDS)
         else None
     )
+    before = content
     if verdict in (Verdict.WARN, Verdict.MUTE):
         await _act_on_author(db, moderator, item, verdict, now, mute_hours)
     else:
@@ -302,6 +304,7 @@ async def decide_item(
     )
     db.add(entry)
     await db.flush()
+    await tell_author(db, item, verdict.value, rule, note, before)
     await announce_item(db, "decided", item)
     return Outcome(item, content, entry)
 
@@ -464,4 +467,6 @@ async def decisions_about(db: AsyncSession, author: User) -> Sequence[LogEntry]:
     Only entries from after they joined: on SQLite a deleted account's id can be given to
     the next newcomer, and the append-only log still names the old one.
     """
-    return await repository.log_entries(db, target_user_id=author.id, since=author.created_at)
+    entries = await repository.log_entries(db, target_user_id=author.id, since=author.created_at)
+    # A check-in is not a decision about their words: they have the conversation itself.
+    return [entry for entry in entries if entry.action != "check_in"]

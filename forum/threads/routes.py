@@ -16,6 +16,7 @@ from forum.circles import service as circles
 from forum.errors import AppError, RateLimited
 from forum.review import resources
 from forum.review.regions import choose_region
+from forum.review.wording import Situation, parse_situation, situation_for
 from forum.threads import reading, service
 from forum.threads.models import Post, PostStatus, Thread
 from forum.threads.reading import ThreadRead
@@ -68,9 +69,13 @@ async def _written_json(ctx: Ctx, written: Written, user: User) -> dict[str, obj
         "reasons": [r.to_dict() for r in written.assessment.decision.reasons],
     }
     data["crisis"] = await resources.crisis_support(
-        ctx.db, written.assessment, region_for(ctx, user)
+        ctx.db, written.assessment, region_for(ctx, user), _situation(written)
     )
     return data
+
+
+def _situation(written: Written) -> Situation:
+    return situation_for(held=written.post.status == PostStatus.PENDING)
 
 
 def _after_write(ctx: Ctx, written: Written) -> None:
@@ -198,8 +203,9 @@ async def render_thread(
     user = await ctx.user()
     snapshot = read.snapshot
     support = None
-    if user is not None and ctx.request.query_params.get("support"):
-        support = await resources.resources_for(ctx.db, region_for(ctx, user))
+    situation = parse_situation(ctx.request.query_params.get("support"))
+    if user is not None and situation is not None:
+        support = await resources.support_for(ctx.db, situation, region_for(ctx, user))
     boundaries = await _boundaries(ctx, user)
     shell = ctx.render_text(
         "thread.html",
@@ -243,7 +249,9 @@ async def thread_page(ctx: Ctx) -> Response:
 
 
 def _support_anchor(written: Written) -> str:
-    return "?support=1#support" if written.assessment.crisis.level.rank else ""
+    if not written.assessment.crisis.level.rank:
+        return ""
+    return f"?support={_situation(written).value}#support"
 
 
 @endpoint

@@ -17,7 +17,7 @@ from forum.accounts.service import require_not_muted
 from forum.circle_moderation.service import refuse_blocked
 from forum.circles import service as circles
 from forum.circles.service import CircleView
-from forum.content_warnings import check_warnings
+from forum.content_warnings import check_warnings, screened_warnings
 from forum.db import utcnow
 from forum.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from forum.review import service as review
@@ -131,7 +131,7 @@ def check_body(body: str) -> str:
 
 def _warnings(chosen: Sequence[str], assessment: Assessment) -> list[str] | None:
     """The author's warnings and those the circle's watched words add; None for none."""
-    return list(ordered([*chosen, *assessment.watched.warnings])) or None
+    return list(screened_warnings(chosen, assessment)) or None
 
 
 def _stored_body(body: str, assessment: Assessment) -> str:

@@ -335,7 +335,9 @@ class ChatPanel {
     this.answered(event.client_msg_id);
     if (!item) return;
     item.className = "chat-message chat-mine chat-held";
-    const reasons = [...new Set((event.reasons ?? []).map((reason) => reason.message).filter(Boolean))];
+    // Crisis reasons are not listed: the support panel speaks to them, once.
+    const reasons = [...new Set((event.reasons ?? []).filter((reason) => reason.kind !== "crisis")
+      .map((reason) => reason.message).filter(Boolean))];
     item.querySelector(".chat-state").replaceChildren(
       el("strong", {}, "Only you can see this: "),
       "it's waiting for a moderator to read it before anyone else sees it.",
@@ -518,16 +520,17 @@ class ChatPanel {
         resource.description ? el("br") : null,
         resource.description ? el("span", { class: "meta" }, resource.description) : null);
     });
+    // Every word comes with the event (forum/review/wording.py): one message, said once.
+    const plan = event.safety_plan;
     const panel = el("section", { class: "support-panel chat-support", "aria-labelledby": "chat-support-heading" },
-      el("h3", { id: "chat-support-heading" }, "You are not alone"),
-      el("p", {}, "What you wrote sounds really hard, and a moderator will check in. If you are in danger "
-        + "right now, or just need someone to talk to, these services are free, confidential and there to listen:"),
+      el("h3", { id: "chat-support-heading" }, event.headline),
+      el("p", { class: "support-message" }, event.message),
+      el("p", {}, event.resources_intro),
       resources.length ? el("ul", { class: "resource-list" }, ...resources) : null,
-      el("p", { class: "meta" },
-        "If you might act on thoughts of harming yourself, please call your local emergency number now. ",
-        el("a", { href: "/support" }, "More support lines")));
+      plan ? el("p", {}, el("a", { href: plan.url }, plan.text)) : null,
+      el("p", { class: "meta" }, `${event.emergency} `, el("a", { href: "/support" }, "More support lines")));
     this.ui.support.replaceChildren(panel);
-    this.announce("You are not alone. Support lines you can call or text are shown below the chat.");
+    this.announce(`${event.headline}. Support lines you can call or text are shown below the chat.`);
   }
 }
 

@@ -8,6 +8,7 @@ const notifyButton = document.getElementById("queue-notify");
 
 let fresh = 0;
 let urgent = 0;
+let overdue = 0;
 let delay = 1000;
 
 function say(text) {
@@ -61,6 +62,14 @@ function handle(event) {
   } else if (event.change === "decided") {
     mark(event.item_id, "Decided just now.");
     itemRow(event.item_id)?.classList.add("queue-item-decided");
+  } else if (event.change === "overdue") {
+    // An urgent item nobody claimed in time: said again, louder, until someone takes it.
+    overdue += 1;
+    notifyUrgent();
+    mark(event.item_id, "Overdue: nobody has claimed this urgent item yet. Please look now.");
+    say(`${overdue} urgent ${overdue === 1 ? "item is" : "items are"} overdue: nobody has claimed ${overdue === 1 ? "it" : "them"} yet.`);
+    panel.classList.add("queue-live-urgent");
+    refresh.hidden = false;
   } else if (event.change === "updated") {
     mark(event.item_id, "Updated (a new report or flag): refresh to see it.");
   }

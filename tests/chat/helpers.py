@@ -95,16 +95,28 @@ class Live:
             await engine.dispose()
 
     def connect(
-        self, member: Member, room_id: int, after: int | None = None, **options: Any
+        self,
+        member: Member,
+        room_id: int,
+        after: int | None = None,
+        accept_language: str | None = None,
+        **options: Any,
     ) -> Any:
         query = "" if after is None else f"?after={after}"
         url = f"ws://127.0.0.1:{self.server.port}/ws/rooms/{room_id}{query}"
         headers = {"Authorization": f"Bearer {member.token}"}
+        if accept_language is not None:
+            headers["Accept-Language"] = accept_language
         return connect(url, additional_headers=headers, **options)
 
     def queue(self, member: Member) -> Any:
         """The live review queue socket, as `member`."""
         url = f"ws://127.0.0.1:{self.server.port}/ws/moderation"
+        return connect(url, additional_headers={"Authorization": f"Bearer {member.token}"})
+
+    def notifications(self, member: Member) -> Any:
+        """The notifications socket (the bell), as `member`."""
+        url = f"ws://127.0.0.1:{self.server.port}/ws/notifications"
         return connect(url, additional_headers={"Authorization": f"Bearer {member.token}"})
 
 

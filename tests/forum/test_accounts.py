@@ -266,6 +266,7 @@ async def test_token_from_credentials_authenticates_api(
         "availability": "",
         "taking_break": False,
         "content_warning_prefs": dict.fromkeys(WARNINGS, "blur"),
+        "check_ins": True,
     }
 
 

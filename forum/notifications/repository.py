@@ -1,0 +1,96 @@
+"""SQL for notifications and the unread count kept on the member's row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forum.accounts.models import User
+from forum.notifications.models import Notification
+
+
+async def add(db: AsyncSession, user_id: int, kind: str, data: dict[str, Any]) -> Notification:
+    # The count first: its row lock orders this against a concurrent "mark read", which
+    # recounts only once it holds the same lock (see `mark_read`).
+    await db.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(unread_notifications=User.unread_notifications + 1)
+        .execution_options(synchronize_session=False)
+    )
+    notification = Notification(user_id=user_id, kind=kind, data=data)
+    db.add(notification)
+    await db.flush()
+    return notification
+
+
+async def newest(db: AsyncSession, user_id: int, limit: int) -> Sequence[Notification]:
+    result = await db.scalars(
+        select(Notification)
+        .where(Notification.user_id == user_id)
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    )
+    return result.all()
+
+
+async def mark_read(db: AsyncSession, user_id: int, ids: list[int] | None, now: datetime) -> int:
+    """Mark these (or all) of the member's notifications read; the unread count after."""
+    # Lock the member's row before recounting: on PostgreSQL each later statement then
+    # sees any notification committed by a concurrent `add`, so the count never drifts.
+    await db.execute(select(User.id).where(User.id == user_id).with_for_update())
+    query = update(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
+    if ids is not None:
+        query = query.where(Notification.id.in_(ids))
+    await db.execute(query.values(read_at=now).execution_options(synchronize_session=False))
+    unread = (
+        select(func.count())
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    count = await db.scalar(
+        update(User)
+        .where(User.id == user_id)
+        .values(unread_notifications=unread)
+        .returning(User.unread_notifications)
+        .execution_options(synchronize_session=False)
+    )
+    return int(count or 0)
+
+
+async def with_unread_counts(
+    db: AsyncSession, ids: list[int]
+) -> Sequence[tuple[Notification, int]]:
+    """The notifications and their member's unread count, for the live push."""
+    rows = await db.execute(
+        select(Notification, User.unread_notifications)
+        .join(User, User.id == Notification.user_id)
+        .where(Notification.id.in_(ids))
+    )
+    return [(notification, int(unread)) for notification, unread in rows]
+
+
+async def unread_count(db: AsyncSession, user_id: int) -> int:
+    count = await db.scalar(select(User.unread_notifications).where(User.id == user_id))
+    return int(count or 0)
+
+
+async def unread_of_kind(
+    db: AsyncSession, user_ids: list[int], kind: str
+) -> Sequence[Notification]:
+    if not user_ids:
+        return []
+    result = await db.scalars(
+        select(Notification).where(
+            Notification.user_id.in_(user_ids),
+            Notification.kind == kind,
+            Notification.read_at.is_(None),
+        )
+    )
+    return result.all()

@@ -1,0 +1,95 @@
+"""Notifications: the JSON API, the page, and the socket that lights up the bell."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from forum.accounts.schemas import Empty
+from forum.errors import AppError
+from forum.notifications import service
+from forum.notifications.schemas import MarkRead
+from forum.sockets import TRY_AGAIN_CODE, authenticate, refuse, until_either_ends, write
+from forum.state import AppState
+from forum.web import Ctx, endpoint
+from realtime.hub import Event, Subscriber
+
+
+@endpoint
+async def api_notifications(ctx: Ctx) -> Response:
+    found = await service.newest(ctx.db, await ctx.require_user())
+    return JSONResponse({"items": [service.notification_json(n) for n in found]})
+
+
+@endpoint
+async def api_mark_read(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.json_body(MarkRead)
+    unread = await service.mark_read(ctx.db, user, data.ids)
+    ctx.forget_user(user.id)
+    return JSONResponse({"unread": unread})
+
+
+@endpoint
+async def notifications_page(ctx: Ctx) -> Response:
+    found = await service.newest(ctx.db, await ctx.require_user())
+    return ctx.render(
+        "notifications.html", notifications=[service.notification_json(n) for n in found]
+    )
+
+
+@endpoint
+async def mark_read_page(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    await ctx.form(Empty)
+    await service.mark_read(ctx.db, user, None)
+    ctx.forget_user(user.id)
+    return ctx.redirect("/notifications")
+
+
+async def notifications_socket(websocket: WebSocket) -> None:
+    """Sends {"type": "unread", "count"} now and on every change, and each new notification."""
+    state: AppState = websocket.app.state.circles
+    try:
+        async with state.sessions() as db:
+            user = await authenticate(db, websocket)
+    except AppError as exc:
+        await refuse(websocket, exc)
+        return
+    await websocket.accept()
+    if not state.live.ready:
+        await websocket.close(TRY_AGAIN_CODE, "live updates are restarting: try again shortly")
+        return
+    subscriber = Subscriber(
+        user.id, user.display_name, presence_hidden=True, maxsize=state.settings.chat_outbox
+    )
+    # Subscribe before counting, so nothing committed in between is missed.
+    state.live.user_hub.subscribe(user.id, subscriber)
+    try:
+        async with state.sessions() as db:
+            subscriber.offer({"type": "unread", "count": await service.unread_count(db, user)})
+        await until_either_ends(write(websocket, _events(subscriber)), _until_closed(websocket))
+    finally:
+        state.live.user_hub.unsubscribe(user.id, subscriber)
+
+
+async def _events(subscriber: Subscriber) -> AsyncIterator[Event]:
+    while True:
+        yield await subscriber.next_event()
+
+
+async def _until_closed(websocket: WebSocket) -> None:
+    while (await websocket.receive())["type"] != "websocket.disconnect":
+        pass  # this socket only speaks
+
+
+routes = [
+    Route("/api/v1/me/notifications", api_notifications, methods=["GET"]),
+    Route("/api/v1/me/notifications/read", api_mark_read, methods=["POST"]),
+    Route("/notifications", notifications_page, methods=["GET"]),
+    Route("/notifications/read", mark_read_page, methods=["POST"]),
+    WebSocketRoute("/ws/notifications", notifications_socket),
+]

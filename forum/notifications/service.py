@@ -1,0 +1,83 @@
+"""Telling a member something: storing it, listing it, marking it read, pushing it live."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forum import events
+from forum.accounts.models import User
+from forum.db import utcnow
+from forum.errors import Invalid
+from forum.notifications import repository
+from forum.notifications.kinds import KINDS
+from forum.notifications.models import Notification
+
+PAGE = 50
+MAX_IDS = 200
+
+
+async def notify(db: AsyncSession, user_id: int, kind: str, data: dict[str, Any]) -> Notification:
+    """Store a notification for `user_id`; it is pushed to their open pages after commit."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")  # a programming error
+    notification = await repository.add(db, user_id, kind, data)
+    await events.emit(db, events.notification(user_id, notification.id))
+    return notification
+
+
+def notification_json(notification: Notification) -> dict[str, Any]:
+    kind = KINDS.get(notification.kind)
+    return {
+        "id": notification.id,
+        "kind": notification.kind,
+        "created_at": notification.created_at.isoformat(),
+        "read": notification.read_at is not None,
+        "text": kind.text(notification.data) if kind else "",
+        "url": kind.url(notification.data) if kind else "/notifications",
+    }
+
+
+async def newest(db: AsyncSession, user: User) -> list[Notification]:
+    return list(await repository.newest(db, user.id, PAGE))
+
+
+def check_ids(ids: list[int] | None) -> list[int] | None:
+    if ids is not None and len(ids) > MAX_IDS:
+        raise Invalid(f"Mark at most {MAX_IDS} notifications at once.", field="ids")
+    return ids
+
+
+async def mark_read(db: AsyncSession, user: User, ids: list[int] | None) -> int:
+    """Mark these notifications (all when `ids` is None) read; the unread count after."""
+    unread = await repository.mark_read(db, user.id, check_ids(ids), utcnow())
+    await events.emit(db, events.notifications_read(user.id, unread))
+    return unread
+
+
+async def live_events(db: AsyncSession, ids: list[int]) -> dict[int, tuple[int, dict[str, Any]]]:
+    """For each notification id: its member and the event their open pages are sent."""
+    found = {}
+    for notification, unread in await repository.with_unread_counts(db, ids):
+        event = {
+            "type": "notification",
+            "notification": notification_json(notification),
+            "unread": unread,
+        }
+        found[notification.id] = (notification.user_id, event)
+    return found
+
+
+async def unread_of_kind(
+    db: AsyncSession, user_ids: list[int], kind: str
+) -> dict[int, list[Notification]]:
+    """Each member's unread notifications of one kind."""
+    found: dict[int, list[Notification]] = {}
+    for notification in await repository.unread_of_kind(db, user_ids, kind):
+        found.setdefault(notification.user_id, []).append(notification)
+    return found
+
+
+async def unread_count(db: AsyncSession, user: User) -> int:
+    return await repository.unread_count(db, user.id)
