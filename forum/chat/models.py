@@ -37,7 +37,7 @@ class Room(Base):
     )
     kind: Mapped[str] = mapped_column(String(16), default=RoomKind.CIRCLE, server_default="circle")
     # Direct conversations: "<smaller user id>:<larger user id>", one per pair;
-    # check-ins: "check-in:<member id>", one per member.
+    # check-ins: "check-in:<member id>:<when they joined>", one per member.
     direct_key: Mapped[str | None] = mapped_column(String(48), unique=True, default=None)
     name: Mapped[str] = mapped_column(String(80))
     # Free text shown with the room, such as its opening hours.

@@ -48,8 +48,10 @@ class TeamRoom:
         return self.room.closed_at is not None
 
 
-def team_key(member_id: int) -> str:
-    return f"check-in:{member_id}"
+def team_key(member: User) -> str:
+    # With when they joined: on SQLite a deleted member's id can be given to a newcomer,
+    # who must never inherit someone else's conversation with the moderators.
+    return f"check-in:{member.id}:{int(member.created_at.timestamp())}"
 
 
 async def get_for_viewer(db: AsyncSession, room: Room, user: User) -> TeamRoom:
@@ -72,7 +74,7 @@ async def _on_team(db: AsyncSession, room: Room, user: User) -> bool:
 
 async def open_for(db: AsyncSession, member: User) -> tuple[Room, bool]:
     """The member's check-in room, made if need be (True when new) and open again."""
-    key = team_key(member.id)
+    key = team_key(member)
     room = await repository.room_by_key(db, key)
     if room is None:
         try:

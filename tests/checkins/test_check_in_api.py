@@ -226,3 +226,22 @@ async def test_check_in_after_a_decision_still_reaches_the_author(
         )
     )
     await ok(await check_in(moderator, item_id), 201)
+
+
+async def test_no_one_to_check_in_with_once_the_author_left(
+    other_user: Persona,
+    moderator: Persona,
+    circle: dict[str, Any],
+    thread: dict[str, Any],
+) -> None:
+    item_id = await crisis_item(other_user, moderator, circle, thread)
+    opened = await ok(await check_in(moderator, item_id), 201)
+    gone = await other_user.api.post(
+        "/api/v1/me/delete", json={"password": other_user.password, "keep_posts": True}
+    )
+    assert gone.status_code == 200, gone.text
+    refused = await check_in(moderator, item_id)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "no_author"
+    # The team can still read what was said, and is told clearly why it can't write.
+    history = await ok(await moderator.api.get(f"/api/v1/rooms/{opened['room_id']}/messages"))
+    assert len(history["messages"]) == 1
