@@ -66,7 +66,8 @@ def check_in_url(data: Data) -> str:
 def support_waiting_text(data: Data) -> str:
     # The words and the crisis lines were chosen when it was sent (forum/review/escalation.py).
     lines = [str(line) for line in data.get("lines", [])]
-    return " ".join([str(data.get("message", "")), *lines]).strip()
+    message = str(data.get("message") or "We haven't forgotten what you wrote.")
+    return " ".join([message, *lines])
 
 
 def support_waiting_url(data: Data) -> str:
