@@ -131,19 +131,43 @@ class Decision:
 
 
 def _crisis_reasons(crisis: CrisisResult) -> list[Reason]:
+    """One reason per rule that fired and one for the model when it raised the level; the
+    warning signs ride in ``label`` and the model's score in ``score``, for moderators."""
+    if crisis.level == CrisisLevel.NONE:
+        return []  # rules the model was confident were a false alarm explain nothing
     seen: set[str] = set()
     reasons = []
     for match in crisis.matches:
         if match.level == CrisisLevel.NONE or match.rule in seen:
             continue
         seen.add(match.rule)
-        message = (
-            "This sounds really hard. A moderator will check in."
-            if match.category == "distress"
-            else "Words that suggest someone may be in danger. A moderator will check in."
+        reasons.append(
+            Reason(
+                "crisis",
+                _crisis_message(match.category),
+                rule=match.rule,
+                level=match.level.value,
+                label=match.sign,
+            )
         )
-        reasons.append(Reason("crisis", message, rule=match.rule, level=match.level.value))
+    if crisis.raised_by in ("model", "both") and crisis.score is not None:
+        reasons.append(
+            Reason(
+                "crisis",
+                _crisis_message("suicide"),
+                rule="model",
+                level=crisis.level.value,
+                score=crisis.score,
+                label=",".join(crisis.signs) or None,
+            )
+        )
     return reasons
+
+
+def _crisis_message(category: str) -> str:
+    if category == "distress":
+        return "This sounds really hard. A moderator will check in."
+    return "Words that suggest someone may be in danger. A moderator will check in."
 
 
 def _concern_priority(crisis: CrisisResult) -> Priority:

@@ -23,6 +23,7 @@ from forum.review.routes import announce
 from forum.review.schemas import DecisionForm, ReportForm, ResourceIn
 from forum.review.service import QueueRow, Verdict
 from forum.web import Ctx, endpoint
+from moderation.crisis_model import SIGNS
 from moderation.decision import Priority
 
 PRIORITY_WORDS = [
@@ -143,6 +144,7 @@ async def queue_page(ctx: Ctx) -> Response:
         now=utcnow(),
         circles=_circle_choices(rows, views, user),
         reasons=REASON_KINDS,
+        signs=SIGNS,
         wellbeing=state,
     )
 
@@ -152,7 +154,7 @@ async def _item_page(ctx: Ctx, user: User, error: AppError | None = None) -> Res
     around = await service.item_context(ctx.db, item, content)
     page: dict[str, Any] = {"item": item, "content": content, "reports": reports}
     page.update(history=history, around=around, now=utcnow())
-    page.update(actions=ACTION_WORDS, reasons=REASON_KINDS)
+    page.update(actions=ACTION_WORDS, reasons=REASON_KINDS, signs=SIGNS)
     if error is not None:
         return _error_page(ctx, "moderation_item.html", error, **page)
     return _page(ctx, "moderation_item.html", **page)
