@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -131,8 +131,8 @@ class Decision:
 
 
 def _crisis_reasons(crisis: CrisisResult) -> list[Reason]:
-    """One reason per rule that fired and one for the model when it raised the level; the
-    warning signs ride in ``label`` and the model's score in ``score``, for moderators."""
+    """One reason per rule that fired, or one for the model when it flagged alone; the
+    first carries the warning signs (``label``) and the model's score, for moderators."""
     if crisis.level == CrisisLevel.NONE:
         return []  # rules the model was confident were a false alarm explain nothing
     seen: set[str] = set()
@@ -141,26 +141,16 @@ def _crisis_reasons(crisis: CrisisResult) -> list[Reason]:
         if match.level == CrisisLevel.NONE or match.rule in seen:
             continue
         seen.add(match.rule)
-        reasons.append(
-            Reason(
-                "crisis",
-                _crisis_message(match.category),
-                rule=match.rule,
-                level=match.level.value,
-                label=match.sign,
-            )
-        )
-    if crisis.raised_by in ("model", "both") and crisis.score is not None:
-        reasons.append(
-            Reason(
-                "crisis",
-                _crisis_message("suicide"),
-                rule="model",
-                level=crisis.level.value,
-                score=crisis.score,
-                label=",".join(crisis.signs) or None,
-            )
-        )
+        message = _crisis_message(match.category)
+        reasons.append(Reason("crisis", message, rule=match.rule, level=match.level.value))
+    if not reasons:
+        reasons.append(Reason("crisis", _crisis_message("suicide"), rule="model"))
+    reasons[0] = replace(
+        reasons[0],
+        level=crisis.level.value,
+        score=crisis.score,
+        label=",".join(crisis.signs) or None,
+    )
     return reasons
 
 
