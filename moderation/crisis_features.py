@@ -112,7 +112,7 @@ def word_weights(
     tokens: Sequence[str], vocabulary: Mapping[str, int], idf: Vector
 ) -> dict[int, float]:
     """Sublinear tf-idf of the known words, scaled to unit length (index -> weight)."""
-    counts = Counter(vocabulary[t] for t in tokens if t in vocabulary)
+    counts = Counter(i for i in map(vocabulary.get, tokens) if i is not None)
     weights = {i: (1.0 + math.log(n)) * float(idf[i]) for i, n in counts.items()}
     norm = math.sqrt(sum(w * w for w in weights.values()))
     return {i: w / norm for i, w in weights.items()} if norm else {}

@@ -132,8 +132,11 @@ class CrisisModel:
         out: Vector = dense @ self._dense_coef + self._intercept
         for row, (text, ids) in enumerate(zip(folded, token_ids, strict=True)):
             bag = terms(text, ids)
-            for index, weight in word_weights(bag, self.vocabulary, self._idf).items():
-                out[row] += weight * self._word_coef[index]
+            weights = word_weights(bag, self.vocabulary, self._idf)
+            if weights:
+                index = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
+                value = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
+                out[row] += value @ self._word_coef[index]
         return out
 
     def score(self, folded: Sequence[str], found: Sequence[RuleFindings]) -> list[ModelScore]:
