@@ -227,21 +227,19 @@ class CrisisDetector:
 def _with_model(result: CrisisResult, score: ModelScore, model: CrisisModel) -> CrisisResult:
     """The level once the model has read the text and what the rules found.
 
-    The model flags on its own past the concern threshold. A rule's hit stands unless the
-    model is confident it is not a crisis (the idioms, recoveries and other people's crises
-    that rules mistake). Urgent needs an urgent rule, or the urgent head past a threshold
-    set so that few messages that are not urgent cross it: when unsure, concern, so a
-    moderator looks without the post being held.
+    The model flags on its own past the concern threshold; a rule's hit always stands
+    (the rules handle negation, idioms, the past and other people themselves). Urgent
+    needs an urgent rule, or the urgent head past a threshold set so that few messages
+    that are not urgent cross it: when unsure, concern, so a moderator looks without the
+    post being held.
     """
     limits = model.thresholds
-    concern, veto = limits.concern, limits.rule
-    if score.short:
-        concern, veto = limits.concern_short, limits.rule_short
+    concern = limits.concern_short if score.short else limits.concern
     rules = result.level.rank
-    if any(m.category == "harm_to_others" for m in result.matches):
-        # The model learned the author's own crisis; threats and abuse stay the rules' call.
-        veto = 0.0
-    flagged = score.crisis >= concern or (rules > 0 and score.crisis >= veto)
+    # A rule that fired on the author's own words always stands: the model may add what
+    # the rules miss, never silence what they found ("I'd rather just die than face another
+    # day" scores low with the model and is exactly what a human must see).
+    flagged = rules > 0 or score.crisis >= concern
     if not flagged:
         return replace(
             result,

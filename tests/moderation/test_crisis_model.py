@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -66,10 +65,21 @@ def test_decision_reasons_carry_signs_and_model_score() -> None:
     assert len(crisis) == len({m.rule for m in result.matches})
 
 
-def test_model_vetoed_rule_gives_no_reasons() -> None:
+def test_holiday_farewell_gives_no_crisis_reasons() -> None:
     result = detect("Goodbye everyone, off on holiday for two weeks!")
     decision = decide(result, {"toxicity": 0.01}, Target.NONE, Policy())
     assert not [r for r in decision.reasons if r.kind == "crisis"]
+
+
+@pytest.mark.parametrize(
+    "text", ["I'd rather just die than face another day", "why was I even born"]
+)
+def test_model_never_silences_a_rule_that_fired(text: str) -> None:
+    result = detect(text)
+    # The model scores these low; the rule's finding must still reach a human.
+    assert result.score is not None and result.score < 0.5
+    assert result.level is CrisisLevel.CONCERN
+    assert result.raised_by == "rules"
 
 
 def test_batch_matches_one_at_a_time() -> None:
@@ -103,24 +113,18 @@ def test_artifact_is_small_and_safe() -> None:
     assert 0 < model.thresholds.rule <= model.thresholds.concern < 1
 
 
-def test_model_loads_fast_without_torch_or_downloads() -> None:
+def test_model_loads_without_torch_or_downloads() -> None:
     script = (
-        "import sys, time\n"
-        "start = time.perf_counter()\n"
+        "import sys\n"
         "from moderation.crisis_model import CrisisModel\n"
         "model = CrisisModel.load()\n"
         "model.score(['warm'], [__import__('moderation.crisis_features').crisis_features"
         ".RuleFindings(0, frozenset(), False, False)])\n"
-        "print(time.perf_counter() - start)\n"
         "assert 'torch' not in sys.modules, 'torch was imported'\n"
         "assert 'requests' not in sys.modules, 'a downloader was imported'\n"
     )
-    started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60
     )
+    # How fast it loads is measured in bench/pipeline.py, not here.
     assert done.returncode == 0, done.stderr
-    # Loading itself must take under a second; the machine running tests may be shared, so
-    # the bound here is loose while the figure is printed for the model card.
-    assert float(done.stdout.strip()) < 5.0, done.stdout
-    assert time.perf_counter() - started < 30
