@@ -27,7 +27,7 @@ from moderation.crisis import (  # noqa: E402
     CrisisLevel,
     CrisisResult,
 )
-from moderation.crisis_model import SIGNS  # noqa: E402
+from moderation.crisis_model import SIGNS, CrisisModel  # noqa: E402
 from moderation.crisis_train import (  # noqa: E402
     Example,
     reddit_examples,
@@ -165,6 +165,10 @@ def _share(flags: Any) -> float | None:
 
 
 def run(data: Path, split: str, with_baseline: bool) -> dict[str, Any]:
+    started = time.perf_counter()
+    CrisisModel.load()
+    # The issue asks for under a second: read the artifact and wordllama's vectors afresh.
+    load_seconds = time.perf_counter() - started
     detector = CrisisDetector.default()
     detector.detect("warm up: compile the patterns and load the model before timing")
     reddit = reddit_figures(detector, reddit_examples(data, split))
@@ -173,6 +177,7 @@ def run(data: Path, split: str, with_baseline: bool) -> dict[str, Any]:
         "split": split,
         "crisis_version": CRISIS_VERSION,
         "detector_version": detector.version,
+        "model_load_seconds": round(load_seconds, 3),
         "reddit": reddit,
         "short_messages": short,
     }
