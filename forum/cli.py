@@ -8,7 +8,8 @@ import json
 import secrets
 import sys
 from collections.abc import Iterator, Sequence
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
 from forum.config import PROJECT_ROOT, ConfigError, Settings
 
@@ -164,6 +165,28 @@ def cmd_models_fetch(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_models_train_crisis(args: argparse.Namespace, settings: Settings) -> int:
+    from moderation.crisis_train import build
+
+    try:
+        meta = build(args.reddit, args.short, args.out, folds=args.folds, limit=args.limit)
+    except (OSError, ValueError, KeyError, ImportError) as exc:
+        print(f"circles models train-crisis: {exc}", file=sys.stderr)
+        return 1
+    print(
+        json.dumps(
+            {
+                "version": meta["version"],
+                "thresholds": meta["thresholds"],
+                "training": meta["training"],
+            },
+            indent=1,
+        )
+    )
+    print(f"Wrote the crisis model to {args.out}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="circles", description="Circles peer-support community")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -206,7 +229,40 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fetch.add_argument("--quiet", action="store_true", help="no progress bar")
     fetch.set_defaults(func=cmd_models_fetch)
+    _add_train_crisis(models_sub)
     return parser
+
+
+def _add_train_crisis(models_sub: Any) -> None:
+    root = PROJECT_ROOT
+    train = models_sub.add_parser(
+        "train-crisis",
+        help="rebuild the shipped crisis model from the training data (deterministic)",
+        description="Trains on the development half of the Reddit set and the training half "
+        "of training/crisis_*.csv; held-out halves are never read.",
+    )
+    train.add_argument(
+        "--reddit",
+        type=Path,
+        default=root.parent / "shared" / "eval" / "crisis" / "suicide_detection_5k.csv",
+        help="the labelled Reddit CSV (only its development half is used)",
+    )
+    train.add_argument(
+        "--short",
+        type=Path,
+        nargs="*",
+        default=[
+            root / "training" / "crisis_positive.csv",
+            root / "training" / "crisis_negative.csv",
+        ],
+        help="hand-written short messages (text,level,category)",
+    )
+    train.add_argument(
+        "--out", type=Path, default=root / "moderation" / "data", help="folder for the artifact"
+    )
+    train.add_argument("--folds", type=int, default=5, help="cross-validation folds (5)")
+    train.add_argument("--limit", type=int, help="first N rows of each source (quick checks)")
+    train.set_defaults(func=cmd_models_train_crisis)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,28 +1,38 @@
-"""Detect crisis language (suicide, self-harm, harm to others, distress) in member text."""
+"""Detect crisis language (suicide, self-harm, harm to others, distress) in member text.
+
+Two halves that explain each other: rules (moderation/data/crisis_patterns.toml) that know
+negation, idiom, other people and the past, and a small learned model
+(``moderation.crisis_model``) that reads what the rules found along with the words. Either
+can raise the level; every result says which rules and warning signs fired and the model's
+score.
+"""
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from moderation.crisis_regex import bounded, compile_scanner, expand, first_chars, translate
+from moderation.crisis_context import build_context, overlaps, whose
+from moderation.crisis_features import RuleFindings
+from moderation.crisis_model import SIGNS, CrisisModel, ModelScore, ModelUnavailable
+from moderation.crisis_regex import bounded, compile_scanner, expand, translate
+from moderation.crisis_scan import Dispatch
 from moderation.normalize import normalize
 
+log = logging.getLogger("circles.moderation")
+
 # Bump when the matching logic changes; the data file carries its own version for patterns.
-CRISIS_VERSION = "2"
+CRISIS_VERSION = "3"
 
 CATEGORIES = frozenset({"suicide", "self_harm", "harm_to_others", "distress"})
-
-_WORD = re.compile(r"[a-z0-9]+")
-_CLAUSE_BREAK = re.compile(r"[.!?;:\n]|\bbut\b|\bthough\b")
-_WINDOW = 80
 
 
 class CrisisLevel(StrEnum):
@@ -36,6 +46,7 @@ class CrisisLevel(StrEnum):
 
 
 _RANKS = {CrisisLevel.NONE: 0, CrisisLevel.CONCERN: 1, CrisisLevel.URGENT: 2}
+_BY_RANK = {rank: level for level, rank in _RANKS.items()}
 
 
 @dataclass(frozen=True)
@@ -43,7 +54,8 @@ class CrisisMatch:
     """One rule firing; ``start``/``end`` index the original text and ``text`` is that slice.
 
     A match about someone other than the author keeps its category but has level ``none``,
-    so moderators can see it without it raising the author's own level.
+    so moderators can see it without it raising the author's own level. ``sign`` is the
+    warning sign the rule stands for ("goodbye", "means"), when it stands for one.
     """
 
     rule: str
@@ -52,17 +64,26 @@ class CrisisMatch:
     start: int
     end: int
     text: str
+    sign: str | None = None
 
 
 @dataclass(frozen=True)
 class CrisisResult:
-    """The highest level among the matches (``none`` when there are none) and the matches."""
+    """The author's level, the rule matches, and (when the model ran) its scores.
+
+    ``signs`` are the warning signs named by the rules that fired and, for a flagged text,
+    by the model; ``raised_by`` says what set the level: "rules", "model" or "both".
+    """
 
     level: CrisisLevel
     matches: tuple[CrisisMatch, ...]
+    score: float | None = None
+    urgent_score: float | None = None
+    signs: tuple[str, ...] = ()
+    raised_by: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "level": self.level.value,
             "matches": [
                 {
@@ -72,10 +93,22 @@ class CrisisResult:
                     "start": m.start,
                     "end": m.end,
                     "text": m.text,
+                    **({"sign": m.sign} if m.sign else {}),
                 }
                 for m in self.matches
             ],
+            "signs": list(self.signs),
         }
+        if self.score is not None:
+            data["score"] = round(self.score, 4)
+            data["urgent_score"] = round(self.urgent_score or 0.0, 4)
+        if self.raised_by:
+            data["raised_by"] = self.raised_by
+        return data
+
+    def sign_words(self) -> list[str]:
+        """The warning signs in plain words, for moderators."""
+        return [SIGNS.get(sign, sign.replace("_", " ")) for sign in self.signs]
 
 
 # Compared by identity: hashing a compiled pattern hashes its whole program, on every lookup.
@@ -85,61 +118,54 @@ class _Rule:
     category: str
     level: CrisisLevel
     regex: re.Pattern[str]
-    # First letters a match can begin with; None when the rule could start anywhere.
-    leads: frozenset[str] | None
+    bodies: tuple[str, ...]
     # A category the author must already be in crisis about for this rule to count.
     needs: str | None = None
-
-
-@dataclass(frozen=True)
-class _Context:
-    """Word lists from the data file; phrase lists compiled to match on space-joined words."""
-
-    negators: re.Pattern[str]
-    questions: frozenset[str]
-    fillers: frozenset[str]
-    self_words: frozenset[str]
-    other_words: frozenset[str]
-    past_before: re.Pattern[str]
-    past_after: re.Pattern[str]
+    sign: str | None = None
 
 
 class CrisisDetector:
-    """Crisis rules loaded from pattern files; ``detect`` is safe to call from many threads."""
+    """Crisis rules loaded from pattern files, and the learned model when one is given.
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
+    ``detect`` and ``detect_batch`` are safe to call from many threads.
+    """
+
+    def __init__(self, data: Mapping[str, Any], model: CrisisModel | None = None) -> None:
         self._data = data
+        self.model = model
         macros: dict[str, str] = dict(data.get("macros", {}))
         self.version = f"{CRISIS_VERSION}/{data.get('version', 'unversioned')}"
+        if model is not None:
+            self.version += f"/model {model.version}"
         self._rules = tuple(_build_rule(raw, macros) for raw in data.get("rule", []))
-        self._scanner = compile_scanner(
-            _bodies([p for raw in data.get("rule", []) for p in raw["patterns"]], macros)
-        )
+        self._dispatch = Dispatch([(rule, rule.bodies) for rule in self._rules])
         self._idioms = compile_scanner(_bodies(_patterns(data.get("idiom", [])), macros))
         self._about_others = compile_scanner(
             _bodies(_patterns(data.get("about_others", [])), macros)
         )
-        self._context = _build_context(data.get("context", {}))
+        self._context = build_context(data.get("context", {}))
         self._needs = {rule.id: rule.needs for rule in self._rules if rule.needs}
 
     @classmethod
-    def from_file(cls, path: Path | str, extra: Iterable[Path | str] = ()) -> CrisisDetector:
+    def from_file(
+        cls, path: Path | str, extra: Iterable[Path | str] = (), model: CrisisModel | None = None
+    ) -> CrisisDetector:
         """Load ``path``, then each ``extra`` file on top of it (see the data file header)."""
         data = _read(Path(path))
         for more in extra:
             data = _merge(data, _read(Path(more)))
-        return cls(data)
+        return cls(data, model)
 
     @classmethod
     def default(cls) -> CrisisDetector:
         return _default_detector()
 
     def extended(self, path: Path | str) -> CrisisDetector:
-        """These patterns plus an admin's extra file."""
-        return CrisisDetector(_merge(self._data, _read(Path(path))))
+        """These patterns plus an admin's extra file, with the same model."""
+        return CrisisDetector(_merge(self._data, _read(Path(path))), self.model)
 
     def detect(self, text: str) -> CrisisResult:
-        """The author's crisis level in ``text`` and every rule that fired.
+        """The author's crisis level in ``text``, every rule that fired, the model's view.
 
         Matching runs on normalised text (see ``moderation.normalize``); spans are mapped
         back, so ``start``/``end`` index ``text`` itself. Negated ("I'm not suicidal"),
@@ -147,61 +173,116 @@ class CrisisDetector:
         Matches about someone else ("my friend wants to die", "how do I help someone who is
         suicidal") are kept at level ``none``: noted for moderators, not the author's crisis.
         """
+        return self.detect_batch([text])[0]
+
+    def detect_batch(self, texts: Sequence[str]) -> list[CrisisResult]:
+        """``detect`` for many texts; the model scores them all in one call."""
+        analysed = [self.analyse(text) for text in texts]
+        if self.model is None or not texts:
+            return [result for result, _, _ in analysed]
+        scores = self.model.score([f for _, f, _ in analysed], [r for _, _, r in analysed])
+        return [
+            _with_model(result, score, self.model)
+            for (result, _, _), score in zip(analysed, scores, strict=True)
+        ]
+
+    def analyse(self, text: str) -> tuple[CrisisResult, str, RuleFindings]:
+        """The rules' result, the normalised text, and the findings the model reads."""
         norm = normalize(text)
         folded = norm.text
-        found = list(self._find(folded))
-        if not found:
-            return _NOTHING
         matches: list[CrisisMatch] = []
-        for rule, start, end in found:
-            if _overlaps(self._idioms, folded, start, end):
+        discounted = False
+        for rule, start, end in self._dispatch.find(folded):
+            if overlaps(self._idioms, folded, start, end):
+                discounted = True
                 continue
-            whose = _whose(folded, start, end, rule.category, self._context)
-            if whose is None:
+            owner = whose(folded, start, end, rule.category, self._context)
+            if owner is None:
+                discounted = True
                 continue
             level = rule.level
-            if whose == "other" or _overlaps(self._about_others, folded, start, end):
+            if owner == "other" or overlaps(self._about_others, folded, start, end):
                 level = CrisisLevel.NONE
             begin, finish = norm.original_span(start, end)
             matches.append(
-                CrisisMatch(rule.id, rule.category, level, begin, finish, text[begin:finish])
+                CrisisMatch(
+                    rule.id, rule.category, level, begin, finish, text[begin:finish], rule.sign
+                )
             )
         matches = _drop_unsupported(matches, self._needs)
         matches.sort(key=lambda m: (m.start, -m.level.rank, m.rule))
         top = max((m.level for m in matches), key=lambda lv: lv.rank, default=CrisisLevel.NONE)
-        return CrisisResult(top, tuple(matches))
-
-    def _find(self, text: str) -> Iterator[tuple[_Rule, int, int]]:
-        """Every (rule, start, end) match; one scan finds where some rule may start."""
-        if self._scanner is None:
-            return
-        pos = 0
-        # Searching again from each start finds overlapping matches of different rules;
-        # a rule's own later matches inside its earlier one are the same words again.
-        reached = dict.fromkeys(self._rules, 0)
-        while found := self._scanner.search(text, pos):
-            start = found.start()
-            lead = text[start]
-            for rule in self._rules:
-                if start >= reached[rule] and (rule.leads is None or lead in rule.leads):
-                    hit = rule.regex.match(text, start)
-                    if hit:
-                        reached[rule] = hit.end()
-                        yield rule, start, hit.end()
-            pos = start + 1
+        own = [m for m in matches if m.level is not CrisisLevel.NONE]
+        findings = RuleFindings(
+            top.rank,
+            frozenset(m.category for m in own),
+            about_others=len(own) < len(matches),
+            discounted=discounted,
+        )
+        signs = tuple(dict.fromkeys(m.sign for m in own if m.sign))
+        result = CrisisResult(top, tuple(matches), signs=signs, raised_by="rules" if own else None)
+        return result, folded, findings
 
 
-_NOTHING = CrisisResult(CrisisLevel.NONE, ())
+def _with_model(result: CrisisResult, score: ModelScore, model: CrisisModel) -> CrisisResult:
+    """The level once the model has read the text and what the rules found.
+
+    The model flags on its own past the concern threshold; a rule's hit always stands
+    (the rules handle negation, idioms, the past and other people themselves). Urgent
+    needs an urgent rule, or the urgent head past a threshold set so that few messages
+    that are not urgent cross it: when unsure, concern, so a moderator looks without the
+    post being held.
+    """
+    limits = model.thresholds
+    concern = limits.concern_short if score.short else limits.concern
+    rules = result.level.rank
+    # A rule that fired on the author's own words always stands: the model may add what
+    # the rules miss, never silence what they found ("I'd rather just die than face another
+    # day" scores low with the model and is exactly what a human must see).
+    flagged = rules > 0 or score.crisis >= concern
+    if not flagged:
+        return replace(
+            result,
+            level=CrisisLevel.NONE,
+            score=score.crisis,
+            urgent_score=score.urgent,
+            signs=(),
+            raised_by=None,
+        )
+    sure = score.crisis >= max(concern, 0.5) and score.urgent >= limits.urgent
+    level = CrisisLevel.URGENT if rules == 2 or sure else CrisisLevel.CONCERN
+    raised_by = "both" if rules and score.crisis >= concern else "rules"
+    if not rules:
+        raised_by = "model"
+    elif level.rank > rules:
+        raised_by = "both"
+    signs = result.signs
+    if score.sign and score.sign not in signs:
+        signs = (*signs, score.sign)
+    return replace(
+        result,
+        level=level,
+        score=score.crisis,
+        urgent_score=score.urgent,
+        signs=signs,
+        raised_by=raised_by,
+    )
 
 
 def detect(text: str) -> CrisisResult:
-    """Crisis level and matches for ``text`` using the bundled patterns."""
+    """Crisis level, matches and model scores for ``text`` with the bundled rules and model."""
     return _default_detector().detect(text)
 
 
 @cache
 def _default_detector() -> CrisisDetector:
-    return CrisisDetector.from_file(_default_path())
+    try:
+        model: CrisisModel | None = CrisisModel.default()
+    except (ModelUnavailable, ImportError, RuntimeError) as exc:
+        # The rules alone still find the plain cases; say loudly that the model is missing.
+        log.error("crisis model unavailable, using the rules alone: %s", exc)
+        model = None
+    return CrisisDetector.from_file(_default_path(), model=model)
 
 
 def _default_path() -> Path:
@@ -242,15 +323,14 @@ def _build_rule(raw: Mapping[str, Any], macros: Mapping[str, str]) -> _Rule:
     bodies = _bodies(list(raw["patterns"]), macros)
     if not bodies:
         raise ValueError(f"crisis rule {rule_id}: no patterns")
-    leads: frozenset[str] | None = frozenset()
-    for body in bodies:
-        chars = first_chars(body)
-        leads = None if chars is None or leads is None else leads | chars
     needs = raw.get("needs")
     if needs is not None and needs not in CATEGORIES:
         raise ValueError(f"crisis rule {rule_id}: unknown category {needs!r} in needs")
+    sign = raw.get("sign")
+    if sign is not None and sign not in SIGNS:
+        raise ValueError(f"crisis rule {rule_id}: unknown warning sign {sign!r}")
     regex = re.compile(bounded("|".join(bodies)))
-    return _Rule(rule_id, category, level, regex, leads, needs)
+    return _Rule(rule_id, category, level, regex, tuple(bodies), needs, sign)
 
 
 def _drop_unsupported(matches: list[CrisisMatch], needs: Mapping[str, str]) -> list[CrisisMatch]:
@@ -284,74 +364,3 @@ def _bodies(patterns: Sequence[str], macros: Mapping[str, str]) -> list[str]:
         except re.error as error:
             raise ValueError(f"bad crisis pattern {pattern!r}: {error}") from error
     return bodies
-
-
-def _build_context(raw: Mapping[str, Any]) -> _Context:
-    def phrases(key: str, anchor: str = "") -> re.Pattern[str]:
-        words = [" ".join(_WORD.findall(p)) for p in raw.get(key, [])]
-        alternatives = "|".join(re.escape(w) for w in words if w) or "(?!)"
-        return re.compile(rf"(?:^| )(?:{alternatives})(?: |$){anchor}")
-
-    return _Context(
-        negators=phrases("negators", anchor="$"),
-        questions=frozenset(raw.get("negation_questions", [])),
-        fillers=frozenset(raw.get("fillers", [])),
-        self_words=frozenset(raw.get("self_words", [])),
-        other_words=frozenset(raw.get("other_words", [])),
-        past_before=phrases("past_before"),
-        past_after=phrases("past_after"),
-    )
-
-
-def _overlaps(regex: re.Pattern[str] | None, text: str, start: int, end: int) -> bool:
-    """Whether a match of ``regex`` overlaps ``text[start:end]``; looks only nearby."""
-    if regex is None:
-        return False
-    near = max(0, start - _WINDOW)
-    return any(
-        s < end and start < e
-        for s, e in (m.span() for m in regex.finditer(text, near, end + _WINDOW))
-    )
-
-
-def _whose(text: str, start: int, end: int, category: str, ctx: _Context) -> str | None:
-    """``"self"``, ``"other"``, or None when the match is negated or in the past."""
-    before = _clause_tail(text[max(0, start - _WINDOW) : start])
-    after = _clause_head(text[end : end + _WINDOW // 2])
-    if _negated(before, ctx) or ctx.past_before.search(" ".join(before)):
-        return None
-    if ctx.past_after.search(" ".join(after[:4])):
-        return None
-    # Abuse and threats name their target; only self-directed crisis needs a subject check.
-    if category == "harm_to_others" or ctx.self_words.intersection(_WORD.findall(text[start:end])):
-        return "self"
-    for word in reversed(before[-6:]):
-        if word in ctx.self_words:
-            return "self"
-        if word in ctx.other_words:
-            return "other"
-    return "self"
-
-
-def _clause_tail(text: str) -> list[str]:
-    breaks = list(_CLAUSE_BREAK.finditer(text))
-    return _WORD.findall(text[breaks[-1].end() :] if breaks else text)
-
-
-def _clause_head(text: str) -> list[str]:
-    found = _CLAUSE_BREAK.search(text)
-    return _WORD.findall(text[: found.start()] if found else text)
-
-
-def _negated(before: Sequence[str], ctx: _Context) -> bool:
-    """A negator governs the match once filler words ("really", "want to") are skipped."""
-    i = len(before)
-    while i > 0 and before[i - 1] in ctx.fillers and len(before) - i < 6:
-        i -= 1
-    head = " ".join(before[:i])
-    found = ctx.negators.search(head)
-    if found is None:
-        return False
-    # "Why shouldn't I ..." asks rather than denies.
-    asked = head[: found.start()].rsplit(" ", 1)[-1]
-    return asked not in ctx.questions

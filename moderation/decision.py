@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -131,19 +131,33 @@ class Decision:
 
 
 def _crisis_reasons(crisis: CrisisResult) -> list[Reason]:
+    """One reason per rule that fired, or one for the model when it flagged alone; the
+    first carries the warning signs (``label``) and the model's score, for moderators."""
+    if crisis.level == CrisisLevel.NONE:
+        return []  # rules the model was confident were a false alarm explain nothing
     seen: set[str] = set()
     reasons = []
     for match in crisis.matches:
         if match.level == CrisisLevel.NONE or match.rule in seen:
             continue
         seen.add(match.rule)
-        message = (
-            "This sounds really hard. A moderator will check in."
-            if match.category == "distress"
-            else "Words that suggest someone may be in danger. A moderator will check in."
-        )
+        message = _crisis_message(match.category)
         reasons.append(Reason("crisis", message, rule=match.rule, level=match.level.value))
+    if not reasons:
+        reasons.append(Reason("crisis", _crisis_message("suicide"), rule="model"))
+    reasons[0] = replace(
+        reasons[0],
+        level=crisis.level.value,
+        score=crisis.score,
+        label=",".join(crisis.signs) or None,
+    )
     return reasons
+
+
+def _crisis_message(category: str) -> str:
+    if category == "distress":
+        return "This sounds really hard. A moderator will check in."
+    return "Words that suggest someone may be in danger. A moderator will check in."
 
 
 def _concern_priority(crisis: CrisisResult) -> Priority:

@@ -88,6 +88,9 @@ class Normalized:
         return start, end
 
 
+# The pipeline folds each text three times (toxicity readings, targets, crisis): remember
+# the last few. Normalized is immutable, so sharing it is safe.
+@lru_cache(maxsize=256)
 def normalize(text: str) -> Normalized:
     """Return the canonical form of ``text`` with a map back to original offsets.
 

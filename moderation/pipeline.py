@@ -124,9 +124,10 @@ class Pipeline:
         except ToxicityError as exc:
             log.error("toxicity scoring failed; holding %d items for review: %s", len(texts), exc)
             batch = [None] * len(texts)
+        crises = self.detector.detect_batch(texts)  # one call of the crisis model
         return [
-            self.combine(visible, self.detector.detect(text), scores, policy, seen)
-            for text, visible, scores, seen in zip(texts, shown, batch, watched, strict=True)
+            self.combine(visible, crisis, scores, policy, seen)
+            for crisis, visible, scores, seen in zip(crises, shown, batch, watched, strict=True)
         ]
 
 

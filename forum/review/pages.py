@@ -26,6 +26,7 @@ from forum.review.routes import announce
 from forum.review.schemas import DecisionForm, EscalationForm, ReportForm, ResourceIn
 from forum.review.service import QueueRow, Verdict
 from forum.web import Ctx, endpoint
+from moderation.crisis_model import SIGNS
 from moderation.decision import Priority
 
 PRIORITY_WORDS = [
@@ -148,6 +149,7 @@ async def queue_page(ctx: Ctx) -> Response:
         now=utcnow(),
         circles=_circle_choices(rows, views, user),
         reasons=REASON_KINDS,
+        signs=SIGNS,
         wellbeing=state,
     )
 
@@ -157,7 +159,7 @@ async def _item_page(ctx: Ctx, user: User, error: AppError | None = None) -> Res
     around = await service.item_context(ctx.db, item, content)
     page: dict[str, Any] = {"item": item, "content": content, "reports": reports}
     page.update(history=history, around=around, now=utcnow())
-    page.update(actions=ACTION_WORDS, reasons=REASON_KINDS)
+    page.update(actions=ACTION_WORDS, reasons=REASON_KINDS, signs=SIGNS)
     if error is not None:
         return _error_page(ctx, "moderation_item.html", error, **page)
     return _page(ctx, "moderation_item.html", **page)

@@ -11,11 +11,17 @@ from moderation.crisis import (
     CrisisDetector,
     CrisisLevel,
     CrisisResult,
-    detect,
 )
 from moderation.crisis_regex import bounded, compile_scanner, first_chars, prefixes, translate
 
 BASE = Path(__file__).resolve().parents[2] / "moderation" / "data" / "crisis_patterns.toml"
+# These tests pin down the rules; the model that reads their findings beside the words is
+# tested in test_crisis_model.py.
+RULES = CrisisDetector.from_file(BASE)
+
+
+def detect(text: str) -> CrisisResult:
+    return RULES.detect(text)
 
 
 def _fullwidth(text: str) -> str:
@@ -205,6 +211,7 @@ def test_to_dict_lists_level_and_matches_as_plain_values() -> None:
             "start": 0,
             "end": 15,
             "text": "I have the rope",
+            "sign": "means",
         }
     ]
 
@@ -397,8 +404,10 @@ def test_plan_language_alone_is_everyday_speech(text: str) -> None:
 
 
 def test_plan_language_cannot_support_itself() -> None:
-    # "goodbye everyone" is both a risk-state phrase and a farewell; it may not vouch for itself.
-    assert detect("goodbye everyone").level is CrisisLevel.CONCERN
+    # "goodbye everyone" is a farewell: it counts only beside other crisis words (issue 11:
+    # "Goodbye everyone, off on holiday" raised an alarm), and may not vouch for itself.
+    assert detect("goodbye everyone").level is CrisisLevel.NONE
+    assert detect("goodbye everyone, I want to die").level is not CrisisLevel.NONE
 
 
 @pytest.mark.parametrize(

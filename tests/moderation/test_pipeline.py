@@ -121,7 +121,7 @@ def test_pipeline_version_names_every_part() -> None:
 def test_assessment_to_dict_has_the_cli_shape() -> None:
     data = Pipeline(CountingScorer()).assess_batch(["I want to die, you idiot"])[0].to_dict()
     assert {"crisis", "toxicity", "decision", "reasons"} <= set(data)
-    assert set(data["crisis"]) == {"level", "matches"}
+    assert {"level", "matches", "signs", "score"} <= set(data["crisis"])
     assert data["crisis"]["level"] == "concern"
     match = data["crisis"]["matches"][0]
     assert {"rule", "level", "start", "end", "text"} <= set(match)
