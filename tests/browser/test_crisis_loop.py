@@ -19,8 +19,9 @@ from tests.conftest import PASSWORD, FreshDatabase
 
 pytestmark = pytest.mark.browser
 
-# What today's rules flag as urgent; a subtler goodbye may replace it once they see more.
-GOODBYE = "I'm going to kill myself tonight, I've said goodbye to everyone"
+# A goodbye with no word of suicide in it: the warning signs (goodbyes said, a prized
+# thing given away, a time) make it urgent.
+GOODBYE = "I've said my goodbyes and given my guitar to my brother. Tonight is the night."
 
 
 async def log_in(page: Page, username: str) -> None:
