@@ -22,12 +22,17 @@ from typing import Any
 
 from moderation.crisis_context import build_context, overlaps, whose
 from moderation.crisis_features import RuleFindings
+from moderation.crisis_features import words as words_of
 from moderation.crisis_model import SIGNS, CrisisModel, ModelScore, ModelUnavailable
 from moderation.crisis_regex import bounded, compile_scanner, expand, translate
 from moderation.crisis_scan import Dispatch
 from moderation.normalize import normalize
 
 log = logging.getLogger("circles.moderation")
+
+# The model alone judges only texts at least as long as the shortest it learned from
+# (five words); on "More." or "ok" its score means nothing, so shorter ones are the rules'.
+MODEL_MIN_WORDS = 5
 
 # Bump when the matching logic changes; the data file carries its own version for patterns.
 CRISIS_VERSION = "3"
@@ -182,8 +187,8 @@ class CrisisDetector:
             return [result for result, _, _ in analysed]
         scores = self.model.score([f for _, f, _ in analysed], [r for _, _, r in analysed])
         return [
-            _with_model(result, score, self.model)
-            for (result, _, _), score in zip(analysed, scores, strict=True)
+            _with_model(result, score, self.model, len(words_of(folded)))
+            for (result, folded, _), score in zip(analysed, scores, strict=True)
         ]
 
     def analyse(self, text: str) -> tuple[CrisisResult, str, RuleFindings]:
@@ -224,7 +229,9 @@ class CrisisDetector:
         return result, folded, findings
 
 
-def _with_model(result: CrisisResult, score: ModelScore, model: CrisisModel) -> CrisisResult:
+def _with_model(
+    result: CrisisResult, score: ModelScore, model: CrisisModel, length: int
+) -> CrisisResult:
     """The level once the model has read the text and what the rules found.
 
     The model flags on its own past the concern threshold; a rule's hit always stands
@@ -239,7 +246,7 @@ def _with_model(result: CrisisResult, score: ModelScore, model: CrisisModel) -> 
     # A rule that fired on the author's own words always stands: the model may add what
     # the rules miss, never silence what they found ("I'd rather just die than face another
     # day" scores low with the model and is exactly what a human must see).
-    flagged = rules > 0 or score.crisis >= concern
+    flagged = rules > 0 or (score.crisis >= concern and length >= MODEL_MIN_WORDS)
     if not flagged:
         return replace(
             result,
