@@ -14,6 +14,7 @@ from typing import Any
 
 from moderation.content_warnings import words_for
 from moderation.crisis import CrisisLevel, CrisisResult
+from moderation.insults import Insult
 from moderation.targets import Target
 from moderation.watched import Hit, Watched, WatchedWord, WatchList
 
@@ -91,8 +92,8 @@ class Policy:
 
 @dataclass(frozen=True)
 class Reason:
-    # crisis | toxicity | self_directed | classifier_unavailable | report | watched_word
-    # | watched_replaced | content_warning
+    # crisis | toxicity | targeted | self_directed | classifier_unavailable | report
+    # | watched_word | watched_replaced | content_warning
     kind: str
     message: str  # plain words, shown to the author and moderators
     rule: str | None = None
@@ -168,8 +169,13 @@ def decide(
     scores: dict[str, float] | None,
     target: Target,
     policy: Policy,
+    insult: Insult | None = None,
 ) -> Decision:
-    """Combine the signals; `scores` is None when the classifier failed or timed out."""
+    """Combine the signals; `scores` is None when the classifier failed or timed out.
+
+    `insult` is hostility found aimed at someone (insults.py): it reaches a human whatever
+    the classifier scored, because the classifier misses attacks made without swear words.
+    """
     reasons = _crisis_reasons(crisis)
     if scores is None:
         reasons.append(
@@ -195,11 +201,19 @@ def decide(
     top = max(scores.values(), default=0.0)
     if crisis.level == CrisisLevel.URGENT:
         return Decision(Action.REVIEW, Priority.URGENT_CRISIS, tuple(reasons), top)
+    if crisis.level == CrisisLevel.CONCERN and insult is not None and insult.severe:
+        # "Go kill yourself" is a wish of harm on someone else, not its author's crisis:
+        # held like any threat, queued at the crisis priority the words earned.
+        reasons.append(_targeted_reason(insult, hold=True))
+        priority = max(_concern_priority(crisis), Priority.HELD)
+        return Decision(Action.REVIEW, priority, tuple(reasons), top)
     if crisis.level == CrisisLevel.CONCERN:
         action = Action.REVIEW if policy.hold_crisis_concern else Action.PUBLISH_AND_REVIEW
         # Toxicity never holds a post that is reaching out for help, and its author is not
         # told their pain "may be hurtful"; moderators still see the scores on the item.
         return Decision(action, _concern_priority(crisis), tuple(reasons), top)
+    if insult is not None:
+        return _targeted(insult, held, reasons, top)
     if not flagged:
         return Decision(Action.PUBLISH, Priority.NONE, tuple(reasons), top)
     # Threats and identity attacks are not explained away by having no obvious target.
@@ -216,12 +230,55 @@ def decide(
         )
         return Decision(Action.PUBLISH_AND_REVIEW, Priority.SUPPORT, tuple(reasons), top)
     if target == Target.NONE and only_strong_language:
-        # Swearing at the day, not at anyone: publish and don't queue.
+        # Swearing at the day or in joy, judging no one: publish and don't queue. UNCLEAR and
+        # OTHERS are never softened: when it can't tell who is meant, a human reads it.
         return Decision(Action.PUBLISH, Priority.NONE, tuple(reasons), top)
     if held:
         reasons += [_toxicity_reason(label, score, flagged=False) for label, score in held]
         return Decision(Action.REVIEW, Priority.HELD, tuple(reasons), top)
     reasons += [_toxicity_reason(label, score, flagged=True) for label, score in flagged]
+    return Decision(Action.PUBLISH_AND_REVIEW, Priority.FLAGGED, tuple(reasons), top)
+
+
+TARGET_WORDS = {
+    "you": "someone in the conversation",
+    "person": "a person by name",
+    "group": "a group of people",
+    "identity": "people for who they are",
+    "someone": "someone",
+}
+ATTACK_WORDS = {
+    "insult": "an insult aimed at {who}",
+    "group": "an insult aimed at {who}",
+    "hatred": "hatred aimed at {who}",
+    "dismissal": "brushing off {who}",
+    "mockery": "mocking the pain of {who}",
+    "harm": "wishing harm on {who}",
+    "threat": "a threat to {who}",
+}
+
+
+def _targeted_reason(insult: Insult, *, hold: bool) -> Reason:
+    who = TARGET_WORDS.get(insult.target, "someone")
+    what = ATTACK_WORDS.get(insult.kind, "an attack on {who}").format(who=who)
+    message = (
+        f"This may read as {what}, so a moderator will read it before others can see it."
+        if hold
+        else f"This may read as {what}; a moderator will take a look."
+    )
+    # The rule says what fired and at whom ("insult.you"); word, the words that fired.
+    return Reason("targeted", message, rule=f"{insult.kind}.{insult.target}", word=insult.word)
+
+
+def _targeted(
+    insult: Insult, held: list[tuple[str, float]], reasons: list[Reason], top: float
+) -> Decision:
+    """An attack on someone: held when it threatens or the score is over hold, else queued."""
+    hold = insult.severe or bool(held)
+    reasons.append(_targeted_reason(insult, hold=hold))
+    reasons += [_toxicity_reason(label, score, flagged=not hold) for label, score in held]
+    if hold:
+        return Decision(Action.REVIEW, Priority.HELD, tuple(reasons), top)
     return Decision(Action.PUBLISH_AND_REVIEW, Priority.FLAGGED, tuple(reasons), top)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from moderation.batching import MicroBatcher
 from moderation.crisis import CrisisDetector, CrisisLevel, CrisisResult
 from moderation.decision import PIPELINE_VERSION, Decision, Policy, apply_watched, decide
+from moderation.insults import find_insult
 from moderation.normalize import fold
 from moderation.sanitize import SANITIZER_VERSION, plain_text
 from moderation.targets import Target, find_target
@@ -94,8 +95,9 @@ class Pipeline:
         policy: Policy,
         watched: Watched | None = None,
     ) -> Assessment:
-        target = find_target(text)
-        decision = decide(crisis, scores, target, policy)
+        insult = find_insult(text)
+        target = find_target(text, insult)
+        decision = decide(crisis, scores, target, policy, insult)
         if watched is None:
             return Assessment(crisis, scores, target, decision, self.version)
         decision = apply_watched(decision, watched, crisis)

@@ -1,0 +1,94 @@
+"""Phrasings of attacks that need no insult word: threats, wishes of harm, dismissals.
+
+"Go cry somewhere else", "I've got your address", "do everyone a favour and don't wake up":
+a word-level classifier scores these near zero. Each pattern reads the folded text
+(normalize.fold: lower case, apostrophes dropped, evasive spellings undone) with quoted
+words taken out, so quoting a rule or recounting what someone said does not fire.
+"""
+
+from __future__ import annotations
+
+import re
+
+_YOU = r"(?:you|u|ya|youd|youll|youre|yourself)"
+_YOUR = r"(?:your|ur)"
+
+THREATS = re.compile(
+    rf"\b(?:ill|i will|we will|well|im going to|im gonna|gonna|going to) (?:\w+ )?"
+    rf"(?:find|hurt|follow|kill|come for|make|beat|punch|smash|stab|get) {_YOU}\b"
+    rf"|\b(?:going to|gonna|ill|i will) (?:beat|kick|knock|smash) [^.!?]{{0,25}}\bout of {_YOU}\b"
+    rf"|\b(?:i|we|ive|weve|i have|we have) (?:know|found|got|seen|have|traced) "
+    rf"(?:where {_YOU} live|{_YOUR} (?:address|street|house|ip|real name|workplace|employer|"
+    rf"kids|photos|school|number))"
+    rf"|\bwatch {_YOUR} back\b|\bcoming for {_YOU}\b|\bbe a shame if\b|\bsleep well\b"
+    rf"|\b(?:post|share|leak|send|sending|tell|posted|telling|show) (?:\w+ ){{0,3}}{_YOUR} "
+    rf"(?:real name|address|photos|pics|ip|deadname|family|employer|boss|sponsor|"
+    rf"probation officer|kids|wife|husband)"
+    rf"|\bknow {_YOUR} deadname\b|\bor (?:they|it) go(?:es)? public\b"
+    rf"|\b(?:outside|near|at) (?:the |your |ur )?\w+ where {_YOUR}\b"
+    rf"|\bfollow {_YOU} home\b"
+)
+
+HARM = re.compile(
+    rf"\b(?:kill|drown|hang|shoot|off) (?:yo)?urself\b|\bkys\b"
+    rf"|\b(?:hope|wish|pray)(?:s|d)? (?:that )?(?:{_YOU}|{_YOUR}|he|she|they|the)\b"
+    rf"[^.!?]{{0,40}}?\b(?:die|dies|died|dead|rot|burn|suffer|hit by|overdose|overdosed|"
+    rf"get worse|gets worse|cancer|disease|taken {_YOU}|took {_YOU}|end up|never wake|"
+    rf"choke|drown|starve|killed|finishes|wins)"
+    rf"|\bif {_YOU} (?:got|get|were) (?:hit|run over|killed|hurt)\b"
+    rf"|\b(?:should|deserve to|ought to) (?:just )?(?:die|rot|burn|suffer|be shot)\b"
+    rf"|\bdeserve (?:every bit of |all )?(?:the )?(?:pain|suffering)\b"
+    rf"|\b(?:dont|never) wake up\b|\bjump already\b|\btry the rope\b|\btall building\b"
+    rf"|\bnot be here\b|\bbetter (?:off )?without {_YOU}\b|\bstop taking {_YOUR} meds\b"
+)
+
+DISMISSALS = re.compile(
+    rf"\b(?:go|just) (?:cry|whine|complain|away|die)\b|\bcry me a river\b"
+    rf"|\b(?:nobody|no one|none of us|noone) (?:here |in this \w+ )?(?:cares?|asked|wants|is "
+    rf"impressed)\b"
+    rf"|\bshut (?:the \w+ )?up\b|\bget (?:a grip|lost|over (?:it|yourself))\b"
+    rf"|\b(?:stop|quit) (?:posting|whining|milking|crying|moaning|clogging|trauma-dumping|"
+    rf"bringing|fishing|making it)\b"
+    rf"|\bmove on\b|\blog off\b|\bleave the (?:group|circle|forum|chat)\b"
+    rf"|\b(?:pity party|sob story|boo hoo|waste (?:our|my) time|change the record)\b"
+    rf"|\bgo back to where\b|\bwhats wrong with {_YOU}\b|\b(?:fuck|screw) (?:{_YOU}|off)\b"
+    rf"|\bgo bother\b|\bgold star\b|\bpass the violin\b|\bget a new hobby\b"
+    rf"|\b(?:sick|tired|bored) of {_YOUR}\b|\bnot special\b|\byoull get over it\b"
+)
+
+HATRED = re.compile(
+    rf"\b(?:i|we|everyone|everybody|all of us) (?:\w+ )?(?:hate|despise|loathe|cant stand) "
+    rf"(?:@[\w.-]+|{_YOU}|him|her|them|all of {_YOU}|how (?:he|she|they|you))\b"
+)
+
+# Mockery reads the text with its quotes: scare quotes are how it sneers ("your 'trauma'").
+MOCKERY = re.compile(
+    r"\b(?:lol|lmao|rofl|haha|ha|aww|ooh|yawn|sooo)\b[^.!?]{0,60}\b"
+    r"(?:trauma|grief|grieving|sober|relapse|depression|panic|pain|ptsd|chemo|death|died|"
+    r"crying|clean|flashbacks|widow|disorder|fatigue|anniversary)"
+    r"|\b(?:your|ur|his|her) ['\"]?[\w-]+(?: [\w-]+)?['\"]? (?:is|are|isnt|reads) "
+    r"(?:just |honestly |literally |like )?(?:boring|annoying|a joke|laziness|funny|"
+    r"the funniest|comedy|a comedy)"
+    r"|\bcomedy gold\b|\b(?:\w+ )?is crying again\b|\boscar-worthy\b|\bfor likes\b"
+    r"|\bbetting pool\b|\bmust be nice\b|\bhow cute\b"
+)
+
+# Someone else's words, recounted by the person they were aimed at.
+REPORTED = re.compile(
+    r"\b(?:call|calls|called|calling|told|tell|tells|telling|said|says|say|scream|screamed|"
+    r"screams|yell|yelled|shout|shouted|messaged|texted|wrote) (?:me|that i|i was|me i|me that)"
+    r"\b|\b(?:he|she|they|hed|shed|theyd|dad|mum|mom|ex|father|mother) (?:would |used to |"
+    r"\w+ )?(?:scream|yell|shout|say|said|call|called)\w* ['\"]"
+    r"|\bvoice in my head\b|\bi (?:only )?wrote that\b|\bquoting\b|\bused to (?:say|call)\b"
+)
+
+_QUOTED = re.compile(
+    r"'[^']{2,}'|\"[^\"]{2,}\"|\u201c[^\u201d]{2,}\u201d|\u2018[^\u2019]{2,}\u2019"
+)
+
+
+def unquoted(folded: str) -> str:
+    """The folded text with quoted passages blanked, unless the quote is the whole text."""
+    stripped = _QUOTED.sub(" ", folded)
+    # An attack wrapped in quotes from end to end is still an attack.
+    return stripped if len(stripped.split()) >= 3 else folded

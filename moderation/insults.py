@@ -1,0 +1,237 @@
+"""Hostility aimed at someone: insults, dismissals, wishes of harm, threats, group attacks.
+
+The embedded classifier scores words, so it misses attacks written without swear words
+("Mei is a two-faced snake", "go cry somewhere else") and cannot say at whom swearing is
+aimed. This finds a negative judgement *tied to a target*: "you", a name or @mention,
+he/she/they, a group or an identity term. Judgements come from two sources:
+
+- a short list of words that describe people only ever as insults (INSULT_WORDS);
+- the VADER sentiment lexicon (vaderSentiment), whose negative words count only where a
+  sentence frame predicates them of a target ("you are so X", "Kenji is a X Y",
+  "refugees are all X"): VADER also scores grief and illness as negative, which is why
+  its words need the frame and the list does not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from moderation import attack_phrases as phrases
+from moderation.identity import GROUP_WORDS, IDENTITY_WORDS
+from moderation.normalize import fold
+from moderation.wordlists import word_list
+
+# A lexicon word counts as a judgement at or below this valence (VADER runs -4 .. +4):
+# "pathetic" -2.7, "stupid" -2.4, "selfish" -2.1 count.
+LEXICON_VALENCE = -1.5
+
+INSULT_WORDS = word_list("insult_words.txt")
+
+# Negative in VADER but a state, a feeling or an event, not a judgement of a person.
+NOT_JUDGEMENTS = word_list("not_judgements.txt")
+
+EXPLETIVES = word_list("expletives.txt")
+
+_PHRASES = re.compile(
+    r"\b(?:piece|sack|bag) of (?:shit|crap|garbage|trash)\b|\bwaste of (?:space|air|oxygen)\b"
+    r"|\bdrama queen\b|\battention seeker\b|\bknow it all\b"
+)
+_TOKEN = re.compile(r"[a-z0-9*@_-]+|[.!?;]")
+_SECOND = frozenset({"you", "u", "ya", "youre", "ur", "yall", "yourself"})
+_COPULA = frozenset({"is", "are", "was", "were", "s", "re", "r", "be", "being", "isnt", "arent"})
+_SUBJECT_WITH_COPULA = frozenset({"youre", "hes", "shes", "theyre", "ur", "r"})
+_THIRD = frozenset({"he", "she", "they", "hes", "shes", "theyre", "op"})
+_FIRST = frozenset({"i", "im", "me", "my", "myself", "ive", "id", "we", "were", "us", "our"})
+# Capitalised at the start of a sentence, but no one's name.
+_NOT_NAMES = word_list("not_names.txt")
+
+
+@dataclass(frozen=True)
+class Insult:
+    """What the attack is and at whom; shown to moderators as the reason."""
+
+    kind: str  # insult | group | hatred | dismissal | mockery | harm | threat
+    target: str  # you | person | group | identity | someone
+    word: str  # the words that fired
+
+    @property
+    def severe(self) -> bool:
+        """Threats and wishes of harm are held before anyone else reads them."""
+        return self.kind in ("harm", "threat")
+
+
+@cache
+def analyzer() -> SentimentIntensityAnalyzer:
+    """VADER, loaded once: it reads the lexicon its wheel ships."""
+    return SentimentIntensityAnalyzer()
+
+
+def lexicon() -> dict[str, float]:
+    """VADER's word valences."""
+    words: dict[str, float] = analyzer().lexicon
+    return words
+
+
+_EXPLETIVE_RUN = re.compile(
+    r"\b(?:" + "|".join(sorted(EXPLETIVES, key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
+
+
+def tone(text: str) -> float:
+    """VADER's compound sentiment, -1 (most negative) to +1, swear words left out.
+
+    Swearing carries intensity, not direction: "fucking hell, best news all year" is glad.
+    """
+    return float(analyzer().polarity_scores(_EXPLETIVE_RUN.sub("", text))["compound"])
+
+
+def is_judgement(word: str) -> bool:
+    """A word that judges a person when said of one: listed, or negative in VADER.
+
+    Verb forms ("-ing", "-ed": losing, assaulted) are what happened, not what someone is.
+    """
+    if word in INSULT_WORDS:
+        return True
+    if word in NOT_JUDGEMENTS or word in EXPLETIVES or word.endswith(("ing", "ed")):
+        return False
+    return lexicon().get(word, 0.0) <= LEXICON_VALENCE
+
+
+def tokens(folded: str) -> list[str]:
+    """Words and sentence ends; fixed insult phrases become one word ("piece-of-shit")."""
+    joined = _PHRASES.sub(lambda m: m.group(0).replace(" ", "-"), folded)
+    return _TOKEN.findall(joined)
+
+
+def _sentence(words: list[str], start: int, stop: int) -> list[str]:
+    """words[start:stop], cut at the first sentence end."""
+    span: list[str] = []
+    for word in words[max(0, start) : stop]:
+        if word in ".!?;":
+            break
+        span.append(word)
+    return span
+
+
+def _predicated(words: list[str], i: int, reach: int = 6) -> str | None:
+    """The judgement said of words[i] by 'is/are ... X' in the same sentence, if any."""
+    after = _sentence(words, i + 1, i + 1 + reach)
+    has_copula = words[i] in _SUBJECT_WITH_COPULA or any(w in _COPULA for w in after[:4])
+    if not has_copula:
+        return None
+    return next((w for w in after if is_judgement(w)), None)
+
+
+def _at_you(words: list[str]) -> str | None:
+    """'you are so X', 'you absolute clown', 'what a X you are', 'your X is so Y'."""
+    for i, word in enumerate(words):
+        if word in _SECOND:
+            if hit := _predicated(words, i):
+                return f"{word} {hit}"
+            vocative = _sentence(words, i + 1, i + 4)
+            if hit := next((w for w in vocative if w in INSULT_WORDS), None):
+                return f"{word} {hit}"
+            before = _sentence(list(reversed(words[:i])), 0, 6)
+            closing = word == "youre" or words[i + 1 : i + 2] == ["are"]
+            hit = next((w for w in before if is_judgement(w)), None) if closing else None
+            if hit and "what" in before:
+                return f"what a {hit} {word} are"
+        if word == "your" and (hit := _predicated(words, i + 1, reach=5)):
+            return f"your ... {hit}"
+    return None
+
+
+def _at_person(text: str, words: list[str]) -> str | None:
+    """'Kenji is a pompous bore', '@quietstorm is a troll', 'she's such a liar'."""
+    names = {m.group(1).casefold() for m in re.finditer(r"\b([A-Z][a-z]+)\b", text)}
+    for i, word in enumerate(words):
+        person = word.startswith("@") or word in _THIRD
+        # A capitalised word that is no common word VADER knows ("Depression is evil").
+        person = person or (word in names and word not in _NOT_NAMES and word not in lexicon())
+        if person and (hit := _predicated(words, i)):
+            return f"{word} {hit}"
+    return None
+
+
+def _at_group(words: list[str]) -> tuple[str, str] | None:
+    """'greedy Jew', 'refugee parasite', 'gamblers are all thieves', 'all X are Y'."""
+    for i, word in enumerate(words):
+        kind = "identity" if word in IDENTITY_WORDS else "group" if word in GROUP_WORDS else ""
+        if not kind or _describes_self(words, i):
+            continue
+        before = _sentence(list(reversed(words[:i])), 0, 2)
+        after = _sentence(words, i + 1, i + 3)
+        hit = next((w for w in before if is_judgement(w)), None)
+        # "refugee parasite", "immigrants ruin everything".
+        hit = hit or next((w for w in after if is_judgement(w)), None)
+        hit = hit or _predicated(words, i, reach=8) or _generalised(words, i)
+        if hit:
+            return kind, f"{word} {hit}"
+    return None
+
+
+_QUANTIFIERS = frozenset({"all", "always", "never", "every", "typical", "typically"})
+
+
+def _generalised(words: list[str], i: int) -> str | None:
+    """'Disabled people always ... lazy', 'all addicts ... liars': a judgement of a whole group."""
+    near = _sentence(words, i + 1, i + 4) + _sentence(list(reversed(words[:i])), 0, 2)
+    if not _QUANTIFIERS & set(near):
+        return None
+    return next((w for w in _sentence(words, i + 1, i + 16) if is_judgement(w)), None)
+
+
+def _describes_self(words: list[str], i: int) -> bool:
+    """'I'm a proud queer woman', 'as a Korean adoptee': naming who one is, not an attack."""
+    before = _sentence(list(reversed(words[:i])), 0, 5)
+    return bool(_FIRST & set(before)) or "as" in before[:3]
+
+
+def _vocative(words: list[str]) -> str | None:
+    """An insult noun with no one named and not said of oneself: 'fucking loser, log off'."""
+    if _FIRST & set(words):
+        return None
+    return next((w for w in words if w in INSULT_WORDS and not is_adjective(w)), None)
+
+
+def is_adjective(word: str) -> bool:
+    """Listed insults that describe rather than name: 'useless', said of services too."""
+    return word.endswith(("less", "ful", "ous", "ic", "ish", "y", "ed", "id", "ble")) or (
+        word in {"ugly", "dumb", "vile", "lazy", "greedy", "dirty", "needy", "entitled"}
+    )
+
+
+def is_reported(text: str) -> bool:
+    """Abuse the author recounts ('my dad called me a worthless idiot') is aimed at them."""
+    return phrases.REPORTED.search(fold(text)) is not None
+
+
+def find_insult(text: str) -> Insult | None:
+    """The most serious hostility aimed at someone in text, or None."""
+    folded = fold(text)
+    plain = phrases.unquoted(folded)
+    for kind, pattern in (("threat", phrases.THREATS), ("harm", phrases.HARM)):
+        if match := pattern.search(plain):
+            return Insult(kind, "you", match.group(0))
+    if match := phrases.HATRED.search(plain):
+        return Insult("hatred", "you" if "you" in match.group(0) else "person", match.group(0))
+    words = tokens(plain)
+    reported = phrases.REPORTED.search(folded) is not None
+    if not reported:
+        if hit := _at_you(words):
+            return Insult("insult", "you", hit)
+        if hit := _at_person(phrases.unquoted(text), words):
+            return Insult("insult", "person", hit)
+    if group := _at_group(words):
+        return Insult("group", group[0], group[1])
+    if match := phrases.DISMISSALS.search(plain):
+        return Insult("dismissal", "you", match.group(0))
+    if match := phrases.MOCKERY.search(folded):
+        return Insult("mockery", "you", match.group(0))
+    if not reported and (hit := _vocative(words)):
+        return Insult("insult", "someone", hit)
+    return None
