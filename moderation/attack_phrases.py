@@ -20,7 +20,7 @@ THREATS = re.compile(
     rf"|\b(?:i|we|ive|weve|i have|we have) (?:know|found|got|seen|have|traced) "
     rf"(?:where {_YOU} live|{_YOUR} (?:address|street|house|ip|real name|workplace|employer|"
     rf"kids|photos|school|number))"
-    rf"|\bwatch {_YOUR} back\b|\bcoming for {_YOU}\b|\bbe a shame if\b|\bsleep well\b"
+    rf"|\bwatch {_YOUR} back\b|\bcoming for {_YOU}\b|\bbe a shame if\b"
     rf"|\b(?:post|share|leak|send|sending|tell|posted|telling|show) (?:\w+ ){{0,3}}{_YOUR} "
     rf"(?:real name|address|photos|pics|ip|deadname|family|employer|boss|sponsor|"
     rf"probation officer|kids|wife|husband)"
@@ -33,8 +33,9 @@ HARM = re.compile(
     rf"\b(?:kill|drown|hang|shoot|off) (?:yo)?urself\b|\bkys\b"
     rf"|\b(?:hope|wish|pray)(?:s|d)? (?:that )?(?:{_YOU}|{_YOUR}|he|she|they|the)\b"
     rf"[^.!?]{{0,40}}?\b(?:die|dies|died|dead|rot|burn|suffer|hit by|overdose|overdosed|"
-    rf"get worse|gets worse|cancer|disease|taken {_YOU}|took {_YOU}|end up|never wake|"
-    rf"choke|drown|starve|killed|finishes|wins)"
+    rf"get worse|gets worse|(?:get|gets|catch) (?:cancer|the same disease)|taken {_YOU}|"
+    rf"took {_YOU}|end up (?:dead|back|alone|in the gutter)|never wake|choke|drown|starve|"
+    rf"killed|finishes what|(?:depression|cancer|illness|addiction|disease) wins)"
     rf"|\bif {_YOU} (?:got|get|were) (?:hit|run over|killed|hurt)\b"
     rf"|\b(?:should|deserve to|ought to) (?:just )?(?:die|rot|burn|suffer|be shot)\b"
     rf"|\bdeserve (?:every bit of |all )?(?:the )?(?:pain|suffering)\b"
@@ -49,7 +50,8 @@ DISMISSALS = re.compile(
     rf"|\bshut (?:the \w+ )?up\b|\bget (?:a grip|lost|over (?:it|yourself))\b"
     rf"|\b(?:stop|quit) (?:posting|whining|milking|crying|moaning|clogging|trauma-dumping|"
     rf"bringing|fishing|making it)\b"
-    rf"|\bmove on\b|\blog off\b|\bleave the (?:group|circle|forum|chat)\b"
+    rf"|\b(?:just|already|and) move on\b|\bmove on already\b|\blog off\b"
+    rf"|\bleave the (?:group|circle|forum|chat)\b"
     rf"|\b(?:pity party|sob story|boo hoo|waste (?:our|my) time|change the record)\b"
     rf"|\bgo back to where\b|\bwhats wrong with {_YOU}\b|\b(?:fuck|screw) (?:{_YOU}|off)\b"
     rf"|\bgo bother\b|\bgold star\b|\bpass the violin\b|\bget a new hobby\b"
@@ -81,6 +83,9 @@ REPORTED = re.compile(
     r"\w+ )?(?:scream|yell|shout|say|said|call|called)\w* ['\"]"
     r"|\bvoice in my head\b|\bi (?:only )?wrote that\b|\bquoting\b|\bused to (?:say|call)\b"
 )
+
+# "I hope you don't suffer": a denied harm is a kind wish.
+DENIAL = re.compile(r"\b(?:dont|doesnt|didnt|never|not|wont|no longer|stop)\b")
 
 _QUOTED = re.compile(
     r"'[^']{2,}'|\"[^\"]{2,}\"|\u201c[^\u201d]{2,}\u201d|\u2018[^\u2019]{2,}\u2019"

@@ -15,6 +15,7 @@ he/she/they, a group or an identity term. Judgements come from two sources:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -30,6 +31,9 @@ from moderation.wordlists import word_list
 LEXICON_VALENCE = -1.5
 
 INSULT_WORDS = word_list("insult_words.txt")
+# Insults with no other sense ("snake", "troll", "puppet" have one): aimed at whoever
+# reads them even when no one is named.
+PLAIN_INSULTS = word_list("plain_insults.txt")
 
 # Negative in VADER but a state, a feeling or an event, not a judgement of a person.
 NOT_JUDGEMENTS = word_list("not_judgements.txt")
@@ -40,7 +44,9 @@ _PHRASES = re.compile(
     r"\b(?:piece|sack|bag) of (?:shit|crap|garbage|trash)\b|\bwaste of (?:space|air|oxygen)\b"
     r"|\bdrama queen\b|\battention seeker\b|\bknow it all\b"
 )
-_TOKEN = re.compile(r"[a-z0-9*@_-]+|[.!?;]")
+_TOKEN = re.compile(r"[a-z0-9*@_-]+|[.!?;,]")
+# Where a clause ends: a judgement past one of these is said of something else.
+_CLAUSE_ENDS = frozenset({".", "!", "?", ";", ",", "but", "because", "though", "although"})
 _SECOND = frozenset({"you", "u", "ya", "youre", "ur", "yall", "yourself"})
 _COPULA = frozenset({"is", "are", "was", "were", "s", "re", "r", "be", "being", "isnt", "arent"})
 _SUBJECT_WITH_COPULA = frozenset({"youre", "hes", "shes", "theyre", "ur", "r"})
@@ -76,17 +82,20 @@ def lexicon() -> dict[str, float]:
     return words
 
 
-_EXPLETIVE_RUN = re.compile(
-    r"\b(?:" + "|".join(sorted(EXPLETIVES, key=len, reverse=True)) + r")\b", re.IGNORECASE
-)
+_SYMPATHY = re.compile(r"\b(?:i'?m|i am) (?:\w+ )?sorry\b|\bsorry (?:for|about) ", re.IGNORECASE)
+_WORDS = re.compile(r"[\w'-]+|[^\w\s]")
 
 
 def tone(text: str) -> float:
-    """VADER's compound sentiment, -1 (most negative) to +1, swear words left out.
+    """VADER's compound sentiment, -1 (most negative) to +1, of what the text says of anyone.
 
-    Swearing carries intensity, not direction: "fucking hell, best news all year" is glad.
+    Swearing carries intensity, not direction ("fucking hell, best news all year" is glad);
+    states and events (sad, unfair, brutal) describe what happened, not the reader; and
+    "I'm so sorry" is sympathy, which VADER scores as negative. All three are left out.
     """
-    return float(analyzer().polarity_scores(_EXPLETIVE_RUN.sub("", text))["compound"])
+    text = _SYMPATHY.sub(" kind ", text)
+    kept = [w for w in _WORDS.findall(text) if fold(w) not in EXPLETIVES | NOT_JUDGEMENTS]
+    return float(analyzer().polarity_scores(" ".join(kept))["compound"])
 
 
 def is_judgement(word: str) -> bool:
@@ -108,22 +117,83 @@ def tokens(folded: str) -> list[str]:
 
 
 def _sentence(words: list[str], start: int, stop: int) -> list[str]:
-    """words[start:stop], cut at the first sentence end."""
+    """words[start:stop], cut at the first clause end."""
     span: list[str] = []
     for word in words[max(0, start) : stop]:
-        if word in ".!?;":
+        if word in _CLAUSE_ENDS:
             break
         span.append(word)
     return span
 
 
-def _predicated(words: list[str], i: int, reach: int = 6) -> str | None:
-    """The judgement said of words[i] by 'is/are ... X' in the same sentence, if any."""
-    after = _sentence(words, i + 1, i + 1 + reach)
-    has_copula = words[i] in _SUBJECT_WITH_COPULA or any(w in _COPULA for w in after[:4])
-    if not has_copula:
-        return None
-    return next((w for w in after if is_judgement(w)), None)
+# Words that end the phrase after "is": past them the judgement is of something else
+# ("you are right about the article, it is biased"), or is denied ("you are not a burden").
+_PHRASE_ENDS = frozenset(
+    [
+        "to",
+        "for",
+        "of",
+        "that",
+        "which",
+        "who",
+        "in",
+        "on",
+        "at",
+        "about",
+        "with",
+        "by",
+        "from",
+        "than",
+        "if",
+        "when",
+        "not",
+        "never",
+        "no",
+        "nt",
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+        "dont",
+        "doesnt",
+        "didnt",
+        "without",
+        "nothing",
+    ]
+)
+
+
+def _predicated(
+    words: list[str], i: int, judged: Callable[[str], bool] = is_judgement
+) -> str | None:
+    """The judgement said of words[i] by 'is/are (a/so/such ...) X', if any.
+
+    The judgement must come within a few words of the verb, before any preposition or
+    negation: "you are such a pathetic liar" fires, "you are not pathetic" does not.
+    """
+    after = _sentence(words, i + 1, i + 8)
+    if words[i] in _SUBJECT_WITH_COPULA:
+        start = 0
+    else:
+        start = next((n + 1 for n, w in enumerate(after[:3]) if w in _COPULA), -1)
+        if start < 0:
+            return None
+    for word in after[start : start + 5]:
+        if word in _PHRASE_ENDS:
+            return None
+        if judged(word):
+            return word
+    return None
+
+
+def _vocative_after(words: list[str], i: int) -> str | None:
+    """'you absolute clown', 'you brainless puppet'; not 'you're not pathetic'."""
+    for word in _sentence(words, i + 1, i + 4):
+        if word in _PHRASE_ENDS:
+            return None
+        if word in INSULT_WORDS:
+            return word
+    return None
 
 
 def _at_you(words: list[str]) -> str | None:
@@ -132,15 +202,17 @@ def _at_you(words: list[str]) -> str | None:
         if word in _SECOND:
             if hit := _predicated(words, i):
                 return f"{word} {hit}"
-            vocative = _sentence(words, i + 1, i + 4)
-            if hit := next((w for w in vocative if w in INSULT_WORDS), None):
+            if hit := _vocative_after(words, i):
                 return f"{word} {hit}"
             before = _sentence(list(reversed(words[:i])), 0, 6)
             closing = word == "youre" or words[i + 1 : i + 2] == ["are"]
             hit = next((w for w in before if is_judgement(w)), None) if closing else None
             if hit and "what" in before:
                 return f"what a {hit} {word} are"
-        if word == "your" and (hit := _predicated(words, i + 1, reach=5)):
+        # "Your story is pathetic": only a listed insult, since "your edit is biased" is
+        # criticism of what someone wrote, not of them.
+        your = word == "your" and i + 2 < len(words)
+        if your and (hit := _predicated(words, i + 1, INSULT_WORDS.__contains__)):
             return f"your ... {hit}"
     return None
 
@@ -168,7 +240,7 @@ def _at_group(words: list[str]) -> tuple[str, str] | None:
         hit = next((w for w in before if is_judgement(w)), None)
         # "refugee parasite", "immigrants ruin everything".
         hit = hit or next((w for w in after if is_judgement(w)), None)
-        hit = hit or _predicated(words, i, reach=8) or _generalised(words, i)
+        hit = hit or _predicated(words, i) or _generalised(words, i)
         if hit:
             return kind, f"{word} {hit}"
     return None
@@ -195,14 +267,7 @@ def _vocative(words: list[str]) -> str | None:
     """An insult noun with no one named and not said of oneself: 'fucking loser, log off'."""
     if _FIRST & set(words):
         return None
-    return next((w for w in words if w in INSULT_WORDS and not is_adjective(w)), None)
-
-
-def is_adjective(word: str) -> bool:
-    """Listed insults that describe rather than name: 'useless', said of services too."""
-    return word.endswith(("less", "ful", "ous", "ic", "ish", "y", "ed", "id", "ble")) or (
-        word in {"ugly", "dumb", "vile", "lazy", "greedy", "dirty", "needy", "entitled"}
-    )
+    return next((w for w in words if w in PLAIN_INSULTS), None)
 
 
 def is_reported(text: str) -> bool:
@@ -214,9 +279,11 @@ def find_insult(text: str) -> Insult | None:
     """The most serious hostility aimed at someone in text, or None."""
     folded = fold(text)
     plain = phrases.unquoted(folded)
-    for kind, pattern in (("threat", phrases.THREATS), ("harm", phrases.HARM)):
-        if match := pattern.search(plain):
-            return Insult(kind, "you", match.group(0))
+    if match := phrases.THREATS.search(plain):
+        return Insult("threat", "you", match.group(0))
+    match = phrases.HARM.search(plain)
+    if match and not phrases.DENIAL.search(match.group(0)):
+        return Insult("harm", "you", match.group(0))
     if match := phrases.HATRED.search(plain):
         return Insult("hatred", "you" if "you" in match.group(0) else "person", match.group(0))
     words = tokens(plain)

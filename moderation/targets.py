@@ -40,6 +40,7 @@ _THIRD_PERSON = re.compile(
     r"\b(?:he|she|him|her|his|hers|they|them|their|theirs|himself|herself|themselves"
     r"|hes|shes|theyre)\b"
 )
+FRIENDLY = 0.05
 _MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_.-]{3,32}")
 # A capitalised word inside a sentence: most often a name.
 _NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+\b")
@@ -47,7 +48,8 @@ _SELF_WORDS = frozenset({"i", "im", "me", "my", "myself", "ive", "id"})
 # Pain that names no judgement word: "I hate myself", "I ruin everything".
 _SELF_PAIN = re.compile(
     r"\b(?:hate|loathe|despise) (?:myself|me|my (?:life|self|body))\b"
-    r"|\bi (?:always |just )?(?:ruin|ruined|screw|mess|messed|fuck|fucked) "
+    r"|\b(?:i|ive|i have) (?:always |just |only )?(?:ruin|ruined|screw|screwed|mess|messed"
+    r"|fuck|fucked|wreck|wrecked)\b"
 )
 
 
@@ -89,12 +91,15 @@ def find_target(text: str, insult: Insult | None = None) -> Target:
     if any(w in INSULT_WORDS for w in words):
         return Target.UNCLEAR  # an insult word with no one clear to pin it on
     others = someone_else_in_view(text, folded)
-    if _FIRST_PERSON.search(folded) and not others:
-        # Only the author in view: pain unless the author sounds glad ("fucking hell,
-        # best news all year").
-        return Target.NONE if tone(text) > 0.3 else Target.SELF
-    if others and not any(w in EXPLETIVES for w in words):
-        return Target.UNCLEAR  # someone in view and no swear word to explain a high score
+    # VADER's own cut-off for a positive text; swear words are left out of the tone.
+    friendly = tone(text) >= FRIENDLY
+    if others:
+        # "Holy shit, you ran the whole 5k!": swearing in joy, at no one. Swearing near
+        # "you" in anger may well be aimed at them: a high score goes to a human.
+        return Target.NONE if friendly else Target.UNCLEAR
+    if _FIRST_PERSON.search(folded):
+        # Only the author in view: pain, unless they sound glad ("best news all year").
+        return Target.NONE if friendly else Target.SELF
     if any(is_judgement(w) for w in words) and not any(w in EXPLETIVES for w in words):
-        return Target.UNCLEAR
-    return Target.NONE
+        return Target.UNCLEAR  # "this is pathetic": a judgement, perhaps of someone
+    return Target.NONE  # swearing at the day, the weather, the bus

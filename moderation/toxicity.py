@@ -14,8 +14,6 @@ from types import ModuleType
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
-from moderation.identity import identity_neutral
-
 logger = logging.getLogger("circles.moderation")
 
 BACKENDS = ("auto", "embedded", "detoxify")
@@ -36,22 +34,15 @@ class ToxicityScorer(Protocol):
 
 
 class EmbeddedScorer:
-    """The scikit-learn model that ships inside the alt-profanity-check wheel.
-
-    A bag-of-words model learns identity words as toxic because attacks use them: it scores
-    "I'm a proud gay man" as abuse. So a text naming an identity is scored with those words
-    replaced by "person" (identity.py): the score says what the rest of the text does.
-    Attacks on an identity are found by the insult-at-target rules, which read the words.
-    """
+    """The scikit-learn model that ships inside the alt-profanity-check wheel."""
 
     labels: tuple[str, ...] = ("toxicity",)
     # A linear model costs the same per text however many come together: waiting for
     # company would only add latency (batches still form while one is being scored).
     batch_wait = 0.0
 
-    def __init__(self, *, identity_neutral: bool = True) -> None:
+    def __init__(self) -> None:
         self._predict_prob = _load_embedded_predictor()
-        self.identity_neutral = identity_neutral
         try:
             package_version = version(EMBEDDED_PACKAGE)
         except PackageNotFoundError:
@@ -62,8 +53,7 @@ class EmbeddedScorer:
         if not texts:
             return []
         try:
-            readings = [identity_neutral(t) for t in texts] if self.identity_neutral else texts
-            probabilities = self._predict_prob(list(readings))
+            probabilities = self._predict_prob(list(texts))
             return [{"toxicity": _probability(p)} for p in probabilities]
         except Exception as exc:
             raise ToxicityError(f"{self.name} failed to score {len(texts)} texts: {exc}") from exc
