@@ -47,6 +47,7 @@ _PHRASES = re.compile(
 _TOKEN = re.compile(r"[a-z0-9*@_-]+|[.!?;,]")
 # Where a clause ends: a judgement past one of these is said of something else.
 _CLAUSE_ENDS = frozenset({".", "!", "?", ";", ",", "but", "because", "though", "although"})
+_SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
 _SECOND = frozenset({"you", "u", "ya", "youre", "ur", "yall", "yourself"})
 _COPULA = frozenset({"is", "are", "was", "were", "s", "re", "r", "be", "being", "isnt", "arent"})
 _SUBJECT_WITH_COPULA = frozenset({"youre", "hes", "shes", "theyre", "ur", "r"})
@@ -116,11 +117,13 @@ def tokens(folded: str) -> list[str]:
     return _TOKEN.findall(joined)
 
 
-def _sentence(words: list[str], start: int, stop: int) -> list[str]:
-    """words[start:stop], cut at the first clause end."""
+def _sentence(
+    words: list[str], start: int, stop: int, ends: frozenset[str] = _CLAUSE_ENDS
+) -> list[str]:
+    """words[start:stop], cut at the first clause end (or the first of `ends`)."""
     span: list[str] = []
     for word in words[max(0, start) : stop]:
-        if word in _CLAUSE_ENDS:
+        if word in ends:
             break
         span.append(word)
     return span
@@ -204,7 +207,8 @@ def _at_you(words: list[str]) -> str | None:
                 return f"{word} {hit}"
             if hit := _vocative_after(words, i):
                 return f"{word} {hit}"
-            before = _sentence(list(reversed(words[:i])), 0, 6)
+            # "What a spoiled, entitled princess you are": the list runs across commas.
+            before = _sentence(list(reversed(words[:i])), 0, 6, _SENTENCE_ENDS)
             closing = word == "youre" or words[i + 1 : i + 2] == ["are"]
             hit = next((w for w in before if is_judgement(w)), None) if closing else None
             if hit and "what" in before:
@@ -223,7 +227,11 @@ def _at_person(text: str, words: list[str]) -> str | None:
     for i, word in enumerate(words):
         person = word.startswith("@") or word in _THIRD
         # A capitalised word that is no common word VADER knows ("Depression is evil").
-        person = person or (word in names and word not in _NOT_NAMES and word not in lexicon())
+        person = person or (
+            word in names
+            and word not in _NOT_NAMES | IDENTITY_WORDS | GROUP_WORDS
+            and word not in lexicon()
+        )
         if person and (hit := _predicated(words, i)):
             return f"{word} {hit}"
     return None

@@ -13,6 +13,7 @@ from moderation.decision import (
     Priority,
     decide,
 )
+from moderation.insults import Insult
 from moderation.pipeline import Assessment, Pipeline
 from moderation.targets import Target
 from moderation.toxicity import EmbeddedScorer
@@ -289,3 +290,97 @@ def test_despair_beside_ideation_is_queued_as_crisis() -> None:
         CrisisLevel.CONCERN, distress().matches + crisis(CrisisLevel.CONCERN).matches
     )
     assert decide(both, {"toxicity": 0.1}, Target.SELF, Policy()).priority == Priority.CRISIS
+
+
+# --- attacks aimed at someone (insults.py) ---
+
+
+def insult(kind: str = "insult", target: str = "person", word: str = "Priya moronic") -> Insult:
+    return Insult(kind, target, word)
+
+
+def test_an_insult_reaches_a_human_however_low_the_score() -> None:
+    decision = decide(NO_CRISIS, {"toxicity": 0.05}, Target.OTHERS, Policy(), insult())
+    assert decision.action == Action.PUBLISH_AND_REVIEW
+    assert decision.priority == Priority.FLAGGED
+    reason = decision.reasons[0]
+    assert reason.kind == "targeted"
+    assert reason.rule == "insult.person"
+    assert reason.word == "Priya moronic"
+    assert "insult aimed at a person by name" in reason.message
+
+
+def test_an_insult_over_the_hold_threshold_is_held_with_both_reasons() -> None:
+    decision = decide(NO_CRISIS, {"toxicity": 0.97}, Target.OTHERS, Policy(), insult())
+    assert decision.held
+    assert decision.priority == Priority.HELD
+    assert kinds(decision) == ["targeted", "toxicity"]
+
+
+@pytest.mark.parametrize("kind", ["threat", "harm"])
+def test_threats_and_wishes_of_harm_are_held_whatever_the_score(kind: str) -> None:
+    decision = decide(NO_CRISIS, {"toxicity": 0.01}, Target.OTHERS, Policy(), insult(kind, "you"))
+    assert decision.held
+    assert decision.reasons[0].rule == f"{kind}.you"
+    assert "before others can see it" in decision.reasons[0].message
+
+
+def test_a_wish_of_harm_that_the_crisis_rules_also_match_is_held_at_crisis_priority() -> None:
+    # "go kill yourself" matches crisis words, but it is aimed at someone else.
+    harm = insult("harm", "you", "kill yourself")
+    decision = decide(crisis(CrisisLevel.CONCERN), {"toxicity": 0.9}, Target.OTHERS, Policy(), harm)
+    assert decision.held
+    assert decision.priority == Priority.CRISIS
+    assert kinds(decision) == ["crisis", "targeted"]
+
+
+def test_a_plain_insult_never_holds_someone_reaching_out() -> None:
+    decision = decide(
+        crisis(CrisisLevel.CONCERN), {"toxicity": 0.9}, Target.OTHERS, Policy(), insult()
+    )
+    assert decision.action == Action.PUBLISH_AND_REVIEW
+    assert decision.priority == Priority.CRISIS
+
+
+def test_a_high_score_with_no_clear_target_goes_to_a_human() -> None:
+    decision = decide(NO_CRISIS, {"toxicity": 0.95}, Target.UNCLEAR, Policy())
+    assert decision.held
+    assert kinds(decision) == ["toxicity"]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Priya is a moronic lesbian", "insult.person"),
+        ("Go cry somewhere else, nobody here wants your drama", "dismissal.you"),
+        ("Typical greedy Jew", "group.identity"),
+        ("you should just die", "harm.you"),
+    ],
+)
+def test_real_pipeline_sends_attacks_without_swear_words_to_a_human(
+    pipeline: Pipeline, text: str, rule: str
+) -> None:
+    decision = assess(pipeline, text).decision
+    assert decision.queued
+    assert rule in [r.rule for r in decision.reasons]
+
+
+def test_real_pipeline_publishes_friendly_swearing_unqueued(pipeline: Pipeline) -> None:
+    assessment = assess(pipeline, "holy shit that's amazing news")
+    assert assessment.scores is not None and assessment.scores["toxicity"] >= 0.9
+    assert assessment.target == Target.NONE
+    assert not assessment.decision.queued
+
+
+def test_real_pipeline_never_holds_self_hatred_and_sends_it_to_care(pipeline: Pipeline) -> None:
+    decision = assess(pipeline, "I hate myself, I'm such a fucking failure at everything").decision
+    assert decision.action == Action.PUBLISH_AND_REVIEW
+    assert decision.priority in (Priority.SUPPORT, Priority.DISTRESS, Priority.CRISIS)
+    assert "toxicity" not in kinds(decision) and "targeted" not in kinds(decision)
+
+
+def test_real_pipeline_reads_recounted_abuse_as_aimed_at_the_author(pipeline: Pipeline) -> None:
+    assessment = assess(pipeline, "My dad used to call me a worthless idiot.")
+    assert assessment.target == Target.SELF
+    assert not assessment.decision.held
+    assert "targeted" not in kinds(assessment.decision)
