@@ -26,21 +26,34 @@ THREATS = re.compile(
     rf"probation officer|kids|wife|husband)"
     rf"|\bknow {_YOUR} deadname\b|\bor (?:they|it) go(?:es)? public\b"
     rf"|\b(?:outside|near|at) (?:the |your |ur )?\w+ where {_YOUR}\b"
-    rf"|\bfollow {_YOU} home\b"
+    rf"|\bfollow {_YOU} home\b|\bteach {_YOU} a lesson\b|\bfind out where {_YOU} live\b"
+    rf"|\bmake sure (?:everyone|everybody|all)\b[^.!?]{{0,30}}\b{_YOUR}\b"
 )
 
 HARM = re.compile(
     rf"\b(?:kill|drown|hang|shoot|off) (?:yo)?urself\b|\bkys\b"
-    rf"|\b(?:hope|wish|pray)(?:s|d)? (?:that )?(?:{_YOU}|{_YOUR}|he|she|they|the)\b"
+    rf"|\bif {_YOU} (?:got|get|were) (?:hit|run over|killed|hurt)\b"
+    rf"|\b(?:should|deserve to|ought to) (?:just )?(?:die|rot|burn|suffer|be shot)\b"
+    rf"|\bdeserve (?:every bit of |all )?(?:the )?(?:pain|suffering)\b"
+    rf"|\b(?:and|just|please) (?:dont|never) wake up\b|\bjump already\b|\btry the rope\b"
+    rf"|\bfrom a (?:tall )?(?:building|bridge)\b|\bis to not be here\b"
+    rf"|\bbetter (?:off )?without {_YOU}\b|\bstop taking {_YOUR} meds\b"
+    rf"|\bdrop dead\b|\b(?:nobody|no one|noone) (?:would|will) miss {_YOU}\b"
+    rf"|\bwhy dont {_YOU} (?:just )?(?:disappear|die|leave|go away)\b"
+)
+
+# A wish of harm unless denied ("I hope you don't suffer"; see DENIAL).
+HOPED_HARM = re.compile(
+    rf"\b(?:hope|wish|pray)(?:s|d)? (?:that )?(?:{_YOU}|{_YOUR}|he|she|they|the)\b"
     rf"[^.!?]{{0,40}}?\b(?:die|dies|died|dead|rot|burn|suffer|hit by|overdose|overdosed|"
     rf"get worse|gets worse|(?:get|gets|catch) (?:cancer|the same disease)|taken {_YOU}|"
     rf"took {_YOU}|end up (?:dead|back|alone|in the gutter)|never wake|choke|drown|starve|"
     rf"killed|finishes what|(?:depression|cancer|illness|addiction|disease) wins)"
-    rf"|\bif {_YOU} (?:got|get|were) (?:hit|run over|killed|hurt)\b"
-    rf"|\b(?:should|deserve to|ought to) (?:just )?(?:die|rot|burn|suffer|be shot)\b"
-    rf"|\bdeserve (?:every bit of |all )?(?:the )?(?:pain|suffering)\b"
-    rf"|\b(?:dont|never) wake up\b|\bjump already\b|\btry the rope\b|\btall building\b"
-    rf"|\bnot be here\b|\bbetter (?:off )?without {_YOU}\b|\bstop taking {_YOUR} meds\b"
+)
+
+# A wish for someone: harm when its words are negative (insults._ill_wish).
+WISH = re.compile(
+    rf"\b(?:hope|wish|pray)(?:s|d)? (?:that )?(?:{_YOU}|{_YOUR})\b(?P<wished>[^.!?,]{{0,50}})"
 )
 
 DISMISSALS = re.compile(
@@ -56,6 +69,14 @@ DISMISSALS = re.compile(
     rf"|\bgo back to where\b|\bwhats wrong with {_YOU}\b|\b(?:fuck|screw) (?:{_YOU}|off)\b"
     rf"|\bgo bother\b|\bgold star\b|\bpass the violin\b|\bget a new hobby\b"
     rf"|\b(?:sick|tired|bored) of {_YOUR}\b|\bnot special\b|\byoull get over it\b"
+    rf"|(?:^|[.!?] )(?:grow up|get over|piss off|get lost|go away|keep (?:crying|whining|"
+    rf"moaning|complaining)|take {_YOUR} (?:drama|whining|sob|pity|misery|crap|shit)|"
+    rf"(?:stop|quit) (?:playing|being|acting|whining|crying|complaining|moaning|"
+    rf"attention))\b"
+    rf"|\b(?:nobody|no one|noone|everyone|everybody) (?:here |in this \w+ )?"
+    rf"(?:likes|wants|hates|is sick of|is tired of) {_YOU}\b"
+    rf"|\btake the hint\b|\bplaying the victim\b|\bprofessional victim\b"
+    rf"|\bstop pretending\b|\bpity (?:posts?|party|parties)\b"
 )
 
 HATRED = re.compile(
@@ -73,6 +94,9 @@ MOCKERY = re.compile(
     r"the funniest|comedy|a comedy)"
     r"|\bcomedy gold\b|\b(?:\w+ )?is crying again\b|\boscar-worthy\b|\bfor likes\b"
     r"|\bbetting pool\b|\bmust be nice\b|\bhow cute\b"
+    r"|\b(?:your|ur|his|her|their) ['\"][\w -]{2,30}['\"]"  # scare quotes: "your 'panic attacks'"
+    r"|\b(?:fake|so-called|pretend|made-up|imaginary) (?:depression|grief|trauma|illness|pain|"
+    r"anxiety|ptsd|disability|diagnosis|tears|crisis)"
 )
 
 # Someone else's words, recounted by the person they were aimed at.

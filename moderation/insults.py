@@ -52,6 +52,8 @@ _SECOND = frozenset({"you", "u", "ya", "youre", "ur", "yall", "yourself"})
 _COPULA = frozenset({"is", "are", "was", "were", "s", "re", "r", "be", "being", "isnt", "arent"})
 _SUBJECT_WITH_COPULA = frozenset({"youre", "hes", "shes", "theyre", "ur", "r"})
 _THIRD = frozenset({"he", "she", "they", "hes", "shes", "theyre", "op"})
+# "this guy is an idiot", "the OP is a moron": someone singled out without a name.
+_PERSON_NOUNS = frozenset({"guy", "dude", "bloke", "lady", "person", "poster", "chick"})
 _FIRST = frozenset({"i", "im", "me", "my", "myself", "ive", "id", "we", "were", "us", "our"})
 # Capitalised at the start of a sentence, but no one's name.
 _NOT_NAMES = word_list("not_names.txt")
@@ -83,7 +85,13 @@ def lexicon() -> dict[str, float]:
     return words
 
 
-_SYMPATHY = re.compile(r"\b(?:i'?m|i am) (?:\w+ )?sorry\b|\bsorry (?:for|about) ", re.IGNORECASE)
+# Sympathy and the peer support a circle runs on, which VADER reads as neutral or worse.
+_SYMPATHY = re.compile(
+    r"\b(?:i'?m|i am) (?:\w+ )?sorry\b|\bsorry (?:for|about) |\bget through this\b"
+    r"|\b(?:we'?ve|i'?ve) got you\b|\bhere for you\b|\bproud of you\b|\bsending (?:\w+ )?"
+    r"(?:hugs|love|strength)\b|\bnot your fault\b|\bgo easy on yourself\b|\btake care\b",
+    re.IGNORECASE,
+)
 _WORDS = re.compile(r"[\w'-]+|[^\w\s]")
 
 
@@ -100,15 +108,19 @@ def tone(text: str) -> float:
 
 
 def is_judgement(word: str) -> bool:
-    """A word that judges a person when said of one: listed, or negative in VADER.
-
-    Verb forms ("-ing", "-ed": losing, assaulted) are what happened, not what someone is.
-    """
+    """A word that judges a person when said of one: listed, or negative in VADER."""
     if word in INSULT_WORDS:
         return True
-    if word in NOT_JUDGEMENTS or word in EXPLETIVES or word.endswith(("ing", "ed")):
+    if word in NOT_JUDGEMENTS or word in EXPLETIVES:
         return False
     return lexicon().get(word, 0.0) <= LEXICON_VALENCE
+
+
+def is_attribute(word: str) -> bool:
+    """A judgement placed before a noun ("greedy Jew"); verb forms ("-ing", "-ed":
+    "losing parents", "the man assaulted") say what happened, not what someone is."""
+    listed = word in INSULT_WORDS
+    return listed or (is_judgement(word) and not word.endswith(("ing", "ed")))
 
 
 def tokens(folded: str) -> list[str]:
@@ -221,11 +233,16 @@ def _at_you(words: list[str]) -> str | None:
     return None
 
 
+def capitalised(text: str) -> set[str]:
+    """Words written with a capital: names, among others (folded to lower case)."""
+    return {m.group(1).casefold() for m in re.finditer(r"\b([A-Z][a-z]+)\b", text)}
+
+
 def _at_person(text: str, words: list[str]) -> str | None:
     """'Kenji is a pompous bore', '@quietstorm is a troll', 'she's such a liar'."""
-    names = {m.group(1).casefold() for m in re.finditer(r"\b([A-Z][a-z]+)\b", text)}
+    names = capitalised(text)
     for i, word in enumerate(words):
-        person = word.startswith("@") or word in _THIRD
+        person = word.startswith("@") or word in _THIRD or word in _PERSON_NOUNS
         # A capitalised word that is no common word VADER knows ("Depression is evil").
         person = person or (
             word in names
@@ -245,9 +262,9 @@ def _at_group(words: list[str]) -> tuple[str, str] | None:
             continue
         before = _sentence(list(reversed(words[:i])), 0, 2)
         after = _sentence(words, i + 1, i + 3)
-        hit = next((w for w in before if is_judgement(w)), None)
+        hit = next((w for w in before if is_attribute(w)), None)
         # "refugee parasite", "immigrants ruin everything".
-        hit = hit or next((w for w in after if is_judgement(w)), None)
+        hit = hit or next((w for w in after if is_attribute(w)), None)
         hit = hit or _predicated(words, i) or _generalised(words, i)
         if hit:
             return kind, f"{word} {hit}"
@@ -255,6 +272,25 @@ def _at_group(words: list[str]) -> tuple[str, str] | None:
 
 
 _QUANTIFIERS = frozenset({"all", "always", "never", "every", "typical", "typically"})
+_WORD_LISTS = "|".join(sorted(IDENTITY_WORDS | GROUP_WORDS, key=len, reverse=True))
+# Who may not belong: "Muslims shouldn't even be allowed in", "ban all the refugees".
+_EXCLUSION = re.compile(
+    rf"\b(?:{_WORD_LISTS}) (?:shouldnt|should not|dont|do not|dont even) (?:even )?"
+    rf"(?:be allowed|belong|deserve)\b|\b(?:ban|kick out|get rid of|keep out) (?:all )?(?:the )?"
+    rf"(?:{_WORD_LISTS})\b|\byou people\b|\btypical (?:{_WORD_LISTS})\b"
+)
+
+
+def _like_you(words: list[str], names: set[str]) -> str | None:
+    """'Men like you', 'junkies like Sam': a group or insult put on someone."""
+    for i, word in enumerate(words[:-2]):
+        if words[i + 1] != "like":
+            continue
+        kind = word in IDENTITY_WORDS or word in GROUP_WORDS or word in INSULT_WORDS
+        someone = words[i + 2] in _SECOND | _THIRD or words[i + 2] in names
+        if kind and someone:
+            return f"{word} like {words[i + 2]}"
+    return None
 
 
 def _generalised(words: list[str], i: int) -> str | None:
@@ -275,12 +311,25 @@ def _vocative(words: list[str]) -> str | None:
     """An insult noun with no one named and not said of oneself: 'fucking loser, log off'."""
     if _FIRST & set(words):
         return None
-    return next((w for w in words if w in PLAIN_INSULTS), None)
+    for i, word in enumerate(words):
+        # "Cancer is a bastard of a disease": said of a thing already found to be no one.
+        if word in PLAIN_INSULTS and not _COPULA & set(words[max(0, i - 3) : i]):
+            return word
+    return None
 
 
 def is_reported(text: str) -> bool:
     """Abuse the author recounts ('my dad called me a worthless idiot') is aimed at them."""
     return phrases.REPORTED.search(fold(text)) is not None
+
+
+def _ill_wish(plain: str) -> re.Match[str] | None:
+    """'I hope you relapse and lose everything': a wish for someone whose words are bad."""
+    for match in phrases.WISH.finditer(plain):
+        # VADER's own cut-off for a negative text, on what is wished ("hope" is positive).
+        if tone(match.group("wished")) <= -0.05:
+            return match
+    return None
 
 
 def find_insult(text: str) -> Insult | None:
@@ -289,7 +338,9 @@ def find_insult(text: str) -> Insult | None:
     plain = phrases.unquoted(folded)
     if match := phrases.THREATS.search(plain):
         return Insult("threat", "you", match.group(0))
-    match = phrases.HARM.search(plain)
+    if match := phrases.HARM.search(plain):
+        return Insult("harm", "you", match.group(0))
+    match = phrases.HOPED_HARM.search(plain) or _ill_wish(plain)
     if match and not phrases.DENIAL.search(match.group(0)):
         return Insult("harm", "you", match.group(0))
     if match := phrases.HATRED.search(plain):
@@ -303,6 +354,10 @@ def find_insult(text: str) -> Insult | None:
             return Insult("insult", "person", hit)
     if group := _at_group(words):
         return Insult("group", group[0], group[1])
+    if hit := _like_you(words, capitalised(phrases.unquoted(text))):
+        return Insult("group", "you", hit)
+    if match := _EXCLUSION.search(plain):
+        return Insult("group", "group", match.group(0))
     if match := phrases.DISMISSALS.search(plain):
         return Insult("dismissal", "you", match.group(0))
     if match := phrases.MOCKERY.search(folded):
