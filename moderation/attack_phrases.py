@@ -94,7 +94,9 @@ MOCKERY = re.compile(
     r"the funniest|comedy|a comedy)"
     r"|\bcomedy gold\b|\b(?:\w+ )?is crying again\b|\boscar-worthy\b|\bfor likes\b"
     r"|\bbetting pool\b|\bmust be nice\b|\bhow cute\b"
-    r"|\b(?:your|ur|his|her|their) ['\"][\w -]{2,30}['\"]"  # scare quotes: "your 'panic attacks'"
+    # Scare quotes around someone's pain: "your 'panic attacks'", "her 'trauma'".
+    r"|\b(?:your|ur|his|her|their) ['\"](?:[\w-]+ )?(?:trauma|grief|depression|anxiety|panic|"
+    r"pain|ptsd|illness|disability|diagnosis|condition|struggles?|bad day|feelings)\w*['\"]"
     r"|\b(?:fake|so-called|pretend|made-up|imaginary) (?:depression|grief|trauma|illness|pain|"
     r"anxiety|ptsd|disability|diagnosis|tears|crisis)"
 )

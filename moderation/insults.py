@@ -196,7 +196,8 @@ def _predicated(
     for word in after[start : start + 5]:
         if word in _PHRASE_ENDS:
             return None
-        if judged(word):
+        # "-ed" after "is" is mostly something done to them ("you were blocked").
+        if judged(word) and (word in INSULT_WORDS or not word.endswith("ed")):
             return word
     return None
 
