@@ -274,6 +274,12 @@ def _at_group(words: list[str]) -> tuple[str, str] | None:
 
 _QUANTIFIERS = frozenset({"all", "always", "never", "every", "typical", "typically"})
 _WORD_LISTS = "|".join(sorted(IDENTITY_WORDS | GROUP_WORDS, key=len, reverse=True))
+_IDENTITIES = "|".join(sorted(IDENTITY_WORDS, key=len, reverse=True))
+# "I hate gay people", "we can't stand immigrants".
+_GROUP_HATRED = re.compile(
+    rf"\b(?:i|we|everyone|everybody) (?:\w+ )?(?:hate|despise|loathe|cant stand|detest) "
+    rf"(?:all )?(?:the )?(?:\w+ )?(?:{_IDENTITIES})\b"
+)
 # Who may not belong: "Muslims shouldn't even be allowed in", "ban all the refugees".
 _EXCLUSION = re.compile(
     rf"\b(?:{_WORD_LISTS}) (?:shouldnt|should not|dont|do not|dont even) (?:even )?"
@@ -357,6 +363,8 @@ def find_insult(text: str) -> Insult | None:
         return Insult("group", group[0], group[1])
     if hit := _like_you(words, capitalised(phrases.unquoted(text))):
         return Insult("group", "you", hit)
+    if match := _GROUP_HATRED.search(plain):
+        return Insult("hatred", "identity", match.group(0))
     if match := _EXCLUSION.search(plain):
         return Insult("group", "group", match.group(0))
     if match := phrases.DISMISSALS.search(plain):

@@ -84,3 +84,10 @@ def test_tone_leaves_out_swearing_and_reads_sympathy_as_kind() -> None:
     assert tone("holy fucking shit, that's amazing news") > 0.05
     assert tone("I'm so sorry, that's so unfair") >= 0
     assert tone("you are a pathetic, hateful person") < -0.05
+
+
+def test_hatred_of_an_identity_is_an_attack_but_of_what_happened_is_not() -> None:
+    attack = find_insult("I really hate bisexual people")
+    assert attack is not None and (attack.kind, attack.target) == ("hatred", "identity")
+    assert find_insult("I hate the people who did this to you") is None
+    assert find_insult("I hate cancer so much") is None
