@@ -28,6 +28,23 @@ THREATS = re.compile(
     rf"|\b(?:outside|near|at) (?:the |your |ur )?\w+ where {_YOUR}\b"
     rf"|\bfollow {_YOU} home\b|\bteach {_YOU} a lesson\b|\bfind out where {_YOU} live\b"
     rf"|\bmake sure (?:everyone|everybody|all)\b[^.!?]{{0,30}}\b{_YOUR}\b"
+    rf"|\b(?:youll|you will|youre going to) (?:regret|be sorry|pay)\b|\bor else\b"
+    rf"|\bmake {_YOUR} life (?:a )?(?:living )?(?:hell|miserable)\b|\bwatch yourself\b"
+    rf"|\bwont see (?:it|me) coming\b|\b(?:im|were) watching {_YOU}\b"
+    rf"|\bknow where {_YOU} (?:live|work|sleep|go)\b|\bone eye open\b"
+    rf"|\b(?:expose|dox|doxx|out) {_YOU}\b|\b(?:tell|show|send) (?:everyone|everybody|the whole)"
+)
+
+# A promise to do something to someone: a threat when what is promised is negative, or
+# reaches into their life off the forum (insults._promised_harm).
+PROMISE = re.compile(
+    rf"\b(?:ill|i will|im going to|im gonna|gonna|well|we will|were going to|i swear ill) "
+    rf"(?P<promised>(?:\w+ ){{0,4}}?\w+ (?:{_YOU}|{_YOUR})\b[^.!?,]{{0,40}})"
+)
+OFF_FORUM = re.compile(
+    rf"\b{_YOUR} (?:real name|address|street|house|home|work|job|workplace|employer|boss|"
+    rf"family|kids|children|wife|husband|partner|parents|mum|mom|dad|school|church|doctor|"
+    rf"sponsor|therapist|secrets?|past|history|diagnosis|records|photos|pics|number|ip)\b"
 )
 
 HARM = re.compile(
@@ -40,6 +57,13 @@ HARM = re.compile(
     rf"|\bbetter (?:off )?without {_YOU}\b|\bstop taking {_YOUR} meds\b"
     rf"|\bdrop dead\b|\b(?:nobody|no one|noone) (?:would|will) miss {_YOU}\b"
     rf"|\bwhy dont {_YOU} (?:just )?(?:disappear|die|leave|go away)\b"
+    rf"|\b(?:id|i would|we would|wed|everyone would) (?:laugh|celebrate|cheer|dance|"
+    rf"throw a party|be (?:glad|happy|relieved|thrilled)) (?:if|when) {_YOU}\b"
+    rf"|\bdo (?:us|everyone|everybody|the world) a favou?r\b"
+    rf"|\b(?:nobody|no one|noone) (?:would|will) (?:care|notice|cry) (?:if|when) {_YOU}\b"
+    rf"|\bworld (?:would be|is) better\b|\b{_YOU} (?:should|ought to) (?:just )?(?:die|"
+    rf"disappear|end it|give up|relapse|kill|overdose|jump)\b"
+    rf"|\bgo (?:die|jump|overdose|relapse|starve)\b|\bbetter off dead\b"
 )
 
 # A wish of harm unless denied ("I hope you don't suffer"; see DENIAL).
@@ -66,7 +90,8 @@ DISMISSALS = re.compile(
     rf"|\b(?:just|already|and) move on\b|\bmove on already\b|\blog off\b"
     rf"|\bleave the (?:group|circle|forum|chat)\b"
     rf"|\b(?:pity party|sob story|boo hoo|waste (?:our|my) time|change the record)\b"
-    rf"|\bgo back to where\b|\bwhats wrong with {_YOU}\b|\b(?:fuck|screw) (?:{_YOU}|off)\b"
+    rf"|\bgo back to where\b|\bwhats wrong with {_YOU}\b|\b(?:whats|what is) {_YOUR} problem\b"
+    rf"|\b(?:fuck|screw) (?:{_YOU}|off)\b"
     rf"|\bgo bother\b|\bgold star\b|\bpass the violin\b|\bget a new hobby\b"
     rf"|\b(?:sick|tired|bored) of {_YOUR}\b|\bnot special\b|\byoull get over it\b"
     rf"|(?:^|[.!?] )(?:grow up|get over|piss off|get lost|go away|keep (?:crying|whining|"
@@ -97,8 +122,22 @@ MOCKERY = re.compile(
     # Scare quotes around someone's pain: "your 'panic attacks'", "her 'trauma'".
     r"|\b(?:your|ur|his|her|their) ['\"](?:[\w-]+ )?(?:trauma|grief|depression|anxiety|panic|"
     r"pain|ptsd|illness|disability|diagnosis|condition|struggles?|bad day|feelings)\w*['\"]"
+    r"|\bpoor (?:little|baby|thing)\b|\bcry (?:more|harder|about it)\b|\bso brave\b"
+    r"|\bhere we go again\b|\bnot this again\b|\bwhat a (?:joke|drama queen)\b"
     r"|\b(?:fake|so-called|pretend|made-up|imaginary) (?:depression|grief|trauma|illness|pain|"
     r"anxiety|ptsd|disability|diagnosis|tears|crisis)"
+)
+
+# Someone's pain laughed at in one sentence: "your grief is hilarious", "his relapse lol".
+PAIN_MOCKED = re.compile(
+    r"\b(?:your|ur|his|her|their|\w+s) (?:\w+ )?(?:trauma|grief|grieving|depression|anxiety|"
+    r"panic attacks?|ptsd|relapses?|sobriety|recovery|chemo|illness|disability|diagnosis|"
+    r"eating disorder|miscarriage|self-harm|flashbacks|breakdown|meltdown|struggles?|"
+    r"therapy|meds|pain|loss|tears)\b[^.!?]{0,50}\b(?:lol|lmao|rofl|haha|hilarious|funny|"
+    r"cute|adorable|comedy|joke|laughable|entertaining|pathetic|cringe|dramatic|pity)\b"
+    r"|\b(?:lol|lmao|rofl|haha|hilarious|laughing at|cringe)\b[^.!?]{0,50}\b(?:your|ur|his|her"
+    r"|their) (?:\w+ )?(?:trauma|grief|depression|anxiety|relapse|sobriety|recovery|illness|"
+    r"disability|diagnosis|flashbacks|breakdown|meltdown|struggles?|therapy|meds|pain|loss)\b"
 )
 
 # Someone else's words, recounted by the person they were aimed at.

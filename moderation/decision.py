@@ -233,7 +233,10 @@ def decide(
         # Swearing at the day or in joy, judging no one: publish and don't queue. UNCLEAR and
         # OTHERS are never softened: when it can't tell who is meant, a human reads it.
         return Decision(Action.PUBLISH, Priority.NONE, tuple(reasons), top)
-    if held:
+    # Hiding someone's words takes knowing whom they hurt: strong words with no one clearly
+    # meant are read by a moderator while they stay up. Threats and identity attacks, and
+    # anything aimed at someone, are held as the circle's thresholds say.
+    if held and not (target == Target.UNCLEAR and only_strong_language):
         reasons += [_toxicity_reason(label, score, flagged=False) for label, score in held]
         return Decision(Action.REVIEW, Priority.HELD, tuple(reasons), top)
     reasons += [_toxicity_reason(label, score, flagged=True) for label, score in flagged]

@@ -339,11 +339,21 @@ def _ill_wish(plain: str) -> re.Match[str] | None:
     return None
 
 
+def _promised_harm(plain: str) -> re.Match[str] | None:
+    """'I'll make your life hell', 'I'm going to tell your boss': a promise to someone that
+    is negative or reaches into their life off the forum. 'I'll send you the link' is not."""
+    for match in phrases.PROMISE.finditer(plain):
+        promised = match.group("promised")
+        if phrases.OFF_FORUM.search(promised) or tone(promised) <= -0.05:
+            return match
+    return None
+
+
 def find_insult(text: str) -> Insult | None:
     """The most serious hostility aimed at someone in text, or None."""
     folded = fold(text)
     plain = phrases.unquoted(folded)
-    if match := phrases.THREATS.search(plain):
+    if match := phrases.THREATS.search(plain) or _promised_harm(plain):
         return Insult("threat", "you", match.group(0))
     if match := phrases.HARM.search(plain):
         return Insult("harm", "you", match.group(0))
@@ -369,7 +379,7 @@ def find_insult(text: str) -> Insult | None:
         return Insult("group", "group", match.group(0))
     if match := phrases.DISMISSALS.search(plain):
         return Insult("dismissal", "you", match.group(0))
-    if match := phrases.MOCKERY.search(folded):
+    if match := phrases.MOCKERY.search(folded) or phrases.PAIN_MOCKED.search(plain):
         return Insult("mockery", "you", match.group(0))
     if not reported and (hit := _vocative(words)):
         return Insult("insult", "someone", hit)

@@ -342,10 +342,18 @@ def test_a_plain_insult_never_holds_someone_reaching_out() -> None:
     assert decision.priority == Priority.CRISIS
 
 
-def test_a_high_score_with_no_clear_target_goes_to_a_human() -> None:
+def test_a_high_score_with_no_clear_target_goes_to_a_human_but_stays_up() -> None:
     decision = decide(NO_CRISIS, {"toxicity": 0.95}, Target.UNCLEAR, Policy())
-    assert decision.held
+    assert decision.action == Action.PUBLISH_AND_REVIEW
+    assert decision.priority == Priority.FLAGGED
     assert kinds(decision) == ["toxicity"]
+    assert "a moderator will take a look" in decision.reasons[0].message
+
+
+@pytest.mark.parametrize("label", ["threat", "identity_attack", "severe_toxicity"])
+def test_serious_labels_are_held_even_with_no_clear_target(label: str) -> None:
+    decision = decide(NO_CRISIS, {"toxicity": 0.5, label: 0.9}, Target.UNCLEAR, Policy())
+    assert decision.held
 
 
 @pytest.mark.parametrize(
