@@ -250,7 +250,10 @@ def _at_person(text: str, words: list[str]) -> str | None:
             and word not in _NOT_NAMES | IDENTITY_WORDS | GROUP_WORDS
             and word not in lexicon()
         )
-        if person and (hit := _predicated(words, i)):
+        # Said of a third person, only a listed insult counts: "Smith was a corrupt mayor"
+        # is how people are discussed; "Mei is a two-faced snake" is an attack.
+        judged = is_judgement if word.startswith("@") else INSULT_WORDS.__contains__
+        if person and (hit := _predicated(words, i, judged)):
             return f"{word} {hit}"
     return None
 
@@ -261,12 +264,18 @@ def _at_group(words: list[str]) -> tuple[str, str] | None:
         kind = "identity" if word in IDENTITY_WORDS else "group" if word in GROUP_WORDS else ""
         if not kind or _describes_self(words, i):
             continue
-        before = _sentence(list(reversed(words[:i])), 0, 2)
-        after = _sentence(words, i + 1, i + 3)
-        hit = next((w for w in before if is_attribute(w)), None)
-        # "refugee parasite", "immigrants ruin everything".
-        hit = hit or next((w for w in after if is_attribute(w)), None)
-        hit = hit or _predicated(words, i) or _generalised(words, i)
+        # Describing a group or a public figure in negative words is also how history and
+        # news are discussed ("refugees were desperate"); an attack names them with a listed
+        # insult, or sweeps them all into a judgement ("they're all liars", "typical X").
+        listed = INSULT_WORDS.__contains__
+        attribute = is_attribute if kind == "identity" else listed
+        # Right next to it: "greedy Jew", "refugee parasite", "immigrants ruin everything";
+        # a listed insult a word further: "dumb Polish builder".
+        near = _sentence(list(reversed(words[:i])), 0, 1) + _sentence(words, i + 1, i + 2)
+        further = _sentence(list(reversed(words[:i])), 0, 2) + _sentence(words, i + 1, i + 3)
+        hit = next((w for w in near if attribute(w)), None)
+        hit = hit or next((w for w in further if listed(w)), None)
+        hit = hit or _predicated(words, i, listed) or _generalised(words, i)
         if hit:
             return kind, f"{word} {hit}"
     return None
