@@ -92,8 +92,9 @@ class Policy:
 
 @dataclass(frozen=True)
 class Reason:
-    # crisis | toxicity | targeted | self_directed | classifier_unavailable | report
-    # | watched_word | watched_replaced | content_warning
+    # crisis | toxicity | self_directed | classifier_unavailable | report | watched_word
+    # | watched_replaced | content_warning (an attack found by insults.py is "toxicity",
+    # its rule saying which attack and at whom: "insult.person", "threat.you")
     kind: str
     message: str  # plain words, shown to the author and moderators
     rule: str | None = None
@@ -213,7 +214,7 @@ def decide(
         # told their pain "may be hurtful"; moderators still see the scores on the item.
         return Decision(action, _concern_priority(crisis), tuple(reasons), top)
     if insult is not None:
-        return _targeted(insult, held, reasons, top)
+        return _targeted(insult, flagged, held, reasons, top)
     if not flagged:
         return Decision(Action.PUBLISH, Priority.NONE, tuple(reasons), top)
     # Threats and identity attacks are not explained away by having no obvious target.
@@ -261,7 +262,14 @@ ATTACK_WORDS = {
 }
 
 
-def _targeted_reason(insult: Insult, *, hold: bool) -> Reason:
+def _targeted_reason(
+    insult: Insult, *, hold: bool, scored: tuple[str, float] | None = None
+) -> Reason:
+    """One reason for an attack: what it reads as and at whom, and the score if it counted.
+
+    Its kind stays "toxicity" (what moderators sort and filter by); `rule` says which
+    attack and at whom ("insult.person"), `word` the words that fired.
+    """
     who = TARGET_WORDS.get(insult.target, "someone")
     what = ATTACK_WORDS.get(insult.kind, "an attack on {who}").format(who=who)
     message = (
@@ -269,17 +277,24 @@ def _targeted_reason(insult: Insult, *, hold: bool) -> Reason:
         if hold
         else f"This may read as {what}; a moderator will take a look."
     )
-    # The rule says what fired and at whom ("insult.you"); word, the words that fired.
-    return Reason("targeted", message, rule=f"{insult.kind}.{insult.target}", word=insult.word)
+    label, score = scored if scored else (None, None)
+    rule = f"{insult.kind}.{insult.target}"
+    return Reason("toxicity", message, rule=rule, label=label, score=score, word=insult.word)
 
 
 def _targeted(
-    insult: Insult, held: list[tuple[str, float]], reasons: list[Reason], top: float
+    insult: Insult,
+    flagged: list[tuple[str, float]],
+    held: list[tuple[str, float]],
+    reasons: list[Reason],
+    top: float,
 ) -> Decision:
     """An attack on someone: held when it threatens or the score is over hold, else queued."""
     hold = insult.severe or bool(held)
-    reasons.append(_targeted_reason(insult, hold=hold))
-    reasons += [_toxicity_reason(label, score, flagged=not hold) for label, score in held]
+    scored = held[0] if held else flagged[0] if flagged else None
+    reasons.append(_targeted_reason(insult, hold=hold, scored=scored))
+    # Further labels over hold each add their own line ("may read as a threat").
+    reasons += [_toxicity_reason(label, score, flagged=False) for label, score in held[1:]]
     if hold:
         return Decision(Action.REVIEW, Priority.HELD, tuple(reasons), top)
     return Decision(Action.PUBLISH_AND_REVIEW, Priority.FLAGGED, tuple(reasons), top)

@@ -303,18 +303,25 @@ def test_an_insult_reaches_a_human_however_low_the_score() -> None:
     decision = decide(NO_CRISIS, {"toxicity": 0.05}, Target.OTHERS, Policy(), insult())
     assert decision.action == Action.PUBLISH_AND_REVIEW
     assert decision.priority == Priority.FLAGGED
-    reason = decision.reasons[0]
-    assert reason.kind == "targeted"
+    [reason] = decision.reasons
+    assert reason.kind == "toxicity"
     assert reason.rule == "insult.person"
     assert reason.word == "Priya moronic"
     assert "insult aimed at a person by name" in reason.message
 
 
-def test_an_insult_over_the_hold_threshold_is_held_with_both_reasons() -> None:
+def test_an_insult_over_the_hold_threshold_is_held_with_one_reason_that_says_both() -> None:
     decision = decide(NO_CRISIS, {"toxicity": 0.97}, Target.OTHERS, Policy(), insult())
     assert decision.held
     assert decision.priority == Priority.HELD
-    assert kinds(decision) == ["targeted", "toxicity"]
+    [reason] = decision.reasons
+    assert (reason.kind, reason.rule, reason.label, reason.score) == (
+        "toxicity",
+        "insult.person",
+        "toxicity",
+        0.97,
+    )
+    assert "before others can see it" in reason.message
 
 
 @pytest.mark.parametrize("kind", ["threat", "harm"])
@@ -331,7 +338,8 @@ def test_a_wish_of_harm_that_the_crisis_rules_also_match_is_held_at_crisis_prior
     decision = decide(crisis(CrisisLevel.CONCERN), {"toxicity": 0.9}, Target.OTHERS, Policy(), harm)
     assert decision.held
     assert decision.priority == Priority.CRISIS
-    assert kinds(decision) == ["crisis", "targeted"]
+    assert kinds(decision) == ["crisis", "toxicity"]
+    assert decision.reasons[1].rule == "harm.you"
 
 
 def test_a_plain_insult_never_holds_someone_reaching_out() -> None:
@@ -384,11 +392,11 @@ def test_real_pipeline_never_holds_self_hatred_and_sends_it_to_care(pipeline: Pi
     decision = assess(pipeline, "I hate myself, I'm such a fucking failure at everything").decision
     assert decision.action == Action.PUBLISH_AND_REVIEW
     assert decision.priority in (Priority.SUPPORT, Priority.DISTRESS, Priority.CRISIS)
-    assert "toxicity" not in kinds(decision) and "targeted" not in kinds(decision)
+    assert "toxicity" not in kinds(decision)
 
 
 def test_real_pipeline_reads_recounted_abuse_as_aimed_at_the_author(pipeline: Pipeline) -> None:
     assessment = assess(pipeline, "My dad used to call me a worthless idiot.")
     assert assessment.target == Target.SELF
     assert not assessment.decision.held
-    assert "targeted" not in kinds(assessment.decision)
+    assert "toxicity" not in kinds(assessment.decision)
