@@ -102,4 +102,6 @@ def find_target(text: str, insult: Insult | None = None) -> Target:
         return Target.NONE if friendly else Target.SELF
     if any(is_judgement(w) for w in words) and not any(w in EXPLETIVES for w in words):
         return Target.UNCLEAR  # "this is pathetic": a judgement, perhaps of someone
-    return Target.NONE  # swearing at the day, the weather, the bus
+    # Swearing at the day, the weather, the bus: neutral once the swear words are left out.
+    # A negative rant with no one named may still answer someone: a human reads it.
+    return Target.NONE if tone(text) > -FRIENDLY else Target.UNCLEAR

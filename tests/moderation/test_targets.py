@@ -130,6 +130,7 @@ def test_recounted_abuse_and_self_judgement_are_self(text: str) -> None:
         "what the fuck is your problem",  # swearing near "you", and not friendly
         "this is pathetic",  # a judgement, perhaps of someone
         "that was a creepy old film",  # a word that insults people, said of no one named
+        "this is fucking terrible and nobody will admit it",  # a rant that may answer someone
     ],
 )
 def test_when_it_cannot_tell_it_says_unclear(text: str) -> None:
