@@ -1,4 +1,15 @@
-"""Measure the active toxicity scorer on the shared evaluation data; print one JSON object."""
+"""Measure the active toxicity scorer and what the pipeline does with posts; print one JSON.
+
+For each set (Wikipedia talk comments, the identity madlibs, the test half of our forum
+set) it reports, per class, how often posts are held, published and queued for a
+moderator, published and queued for care (support or crisis), or published unreviewed,
+and what each part alone would send to a human: the classifier over the flag threshold,
+the insult-at-target rules firing. `targets` compares the figures with issue 11's.
+
+The same script measures the code of another checkout ("before"): run it with that
+checkout's interpreter, e.g. `cd ../main && .venv/bin/python ../wt/bench/toxicity_eval.py`;
+parts it lacks are reported as null. The eval sets are for measuring only.
+"""
 
 from __future__ import annotations
 
@@ -192,6 +203,26 @@ def targets_met(report: dict[str, Any]) -> dict[str, Any]:
     return met
 
 
+def forum_report(pipeline: Pipeline, args: argparse.Namespace) -> dict[str, Any]:
+    forum = forum_rows(ROOT / FORUM_FILE, args.forum_split)
+    texts, attack = [t for t, _, _ in forum], [label == "attack" for _, label, _ in forum]
+    return {
+        "file": str(FORUM_FILE),
+        "split": args.forum_split,
+        "outcomes": decisions(pipeline, texts, attack, ("attack", "benign"), args.batch_size),
+    }
+
+
+def self_hate(pipeline: Pipeline) -> dict[str, Any]:
+    """Pain aimed at oneself is published and reaches care, never held as toxic."""
+    decision = pipeline.assess_batch([SELF_HATE])[0].decision
+    return {
+        "text": SELF_HATE,
+        "outcome": outcome(decision),
+        "reasons": [reason.kind for reason in decision.reasons],
+    }
+
+
 def evaluate(scorer: ToxicityScorer, data_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
     thresholds = {"flag": args.flag_threshold, "hold": args.hold_threshold}
     wiki_texts, wiki_toxic = read_rows(data_dir / WIKI_FILE, "comment", "toxic", "True")
@@ -201,13 +232,7 @@ def evaluate(scorer: ToxicityScorer, data_dir: Path, args: argparse.Namespace) -
     elapsed = time.perf_counter() - started
     madlibs_texts, madlibs_bad = read_rows(data_dir / MADLIBS_FILE, "Text", "Label", "BAD")
     madlibs_scores = score_all(scorer, madlibs_texts, args.label, args.batch_size)
-    forum = forum_rows(ROOT / FORUM_FILE, args.forum_split)
-    forum_texts, forum_attack = (
-        [t for t, _, _ in forum],
-        [label == "attack" for _, label, _ in forum],
-    )
     pipeline = Pipeline(scorer)
-    self_hate = pipeline.assess_batch([SELF_HATE])[0]
     report: dict[str, Any] = {
         "scorer": scorer.name,
         "pipeline": pipeline.version,
@@ -233,18 +258,8 @@ def evaluate(scorer: ToxicityScorer, data_dir: Path, args: argparse.Namespace) -
                 pipeline, madlibs_texts, madlibs_bad, ("bad", "not_bad"), args.batch_size
             ),
         },
-        f"forum_{args.forum_split}": {
-            "file": str(FORUM_FILE),
-            "split": args.forum_split,
-            "outcomes": decisions(
-                pipeline, forum_texts, forum_attack, ("attack", "benign"), args.batch_size
-            ),
-        },
-        "self_hate_sentence": {
-            "text": SELF_HATE,
-            "outcome": outcome(self_hate.decision),
-            "reasons": [reason.kind for reason in self_hate.decision.reasons],
-        },
+        f"forum_{args.forum_split}": forum_report(pipeline, args),
+        "self_hate_sentence": self_hate(pipeline),
         "throughput": {
             "texts_per_s": round(len(wiki_texts) / elapsed, 1),
             "batch_size": args.batch_size,

@@ -213,6 +213,18 @@ def decide(
         # Toxicity never holds a post that is reaching out for help, and its author is not
         # told their pain "may be hurtful"; moderators still see the scores on the item.
         return Decision(action, _concern_priority(crisis), tuple(reasons), top)
+    return _by_toxicity(target, insult, held, flagged, reasons, top)
+
+
+def _by_toxicity(
+    target: Target,
+    insult: Insult | None,
+    held: list[tuple[str, float]],
+    flagged: list[tuple[str, float]],
+    reasons: list[Reason],
+    top: float,
+) -> Decision:
+    """No crisis: an attack found, the scores, and whom the words are aimed at decide."""
     if insult is not None:
         return _targeted(insult, flagged, held, reasons, top)
     if not flagged:
