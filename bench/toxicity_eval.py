@@ -167,10 +167,14 @@ def decisions(
     """
     found: list[str] = []
     scores: list[float] = []
+    attacked: list[bool | None] = []
     for start in range(0, len(texts), batch_size):
         for assessment in pipeline.assess_batch(texts[start : start + batch_size]):
             found.append(outcome(assessment.decision))
             scores.append(max((assessment.scores or {"": 1.0}).values()))
+            # The learned attack model over its flag threshold (None where the code lacks it).
+            attack = getattr(assessment, "attack", None)
+            attacked.append(None if attack is None else bool(attack.flagged))
     rules = insult_rules()
     fired = [rules(text) is not None for text in texts] if rules else None
     flag = Policy().flag["toxicity"]
@@ -184,6 +188,11 @@ def decisions(
                 "classifier_over_flag": round(sum(scores[i] >= flag for i in rows) / len(rows), 4),
                 "insult_rules_fire": (
                     round(sum(fired[i] for i in rows) / len(rows), 4) if fired else None
+                ),
+                "attack_model_over_flag": (
+                    round(sum(bool(attacked[i]) for i in rows) / len(rows), 4)
+                    if any(a is not None for a in attacked)
+                    else None
                 ),
             },
         }

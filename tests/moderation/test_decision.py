@@ -107,14 +107,14 @@ def test_toxicity_over_hold_aimed_at_others_is_held() -> None:
 
 
 def test_toxicity_between_flag_and_hold_is_published_and_flagged() -> None:
-    decision = decide(NO_CRISIS, {"toxicity": 0.7}, Target.OTHERS, Policy())
+    decision = decide(NO_CRISIS, {"toxicity": 0.87}, Target.OTHERS, Policy())
     assert decision.action == Action.PUBLISH_AND_REVIEW
     assert decision.priority == Priority.FLAGGED
     assert kinds(decision) == ["toxicity"]
 
 
 def test_toxicity_below_flag_is_published_without_queueing() -> None:
-    decision = decide(NO_CRISIS, {"toxicity": 0.59}, Target.OTHERS, Policy())
+    decision = decide(NO_CRISIS, {"toxicity": 0.84}, Target.OTHERS, Policy())
     assert decision.action == Action.PUBLISH
     assert decision.priority == Priority.NONE
     assert not decision.queued
