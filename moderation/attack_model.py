@@ -30,7 +30,7 @@ from moderation.normalize import fold
 from moderation.targets import Target, find_target, judges_self
 
 MODEL_FILE = "attack_model.npz"
-SHORT = 8  # words, when the model does not say; see out_of_reach
+SHORT, LONG = 8, 25  # words, when the model does not say; see out_of_reach
 N_FEATURES = 2**18
 _MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_.-]{3,32}")
 _NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+\b")
@@ -134,12 +134,13 @@ def features(texts: Sequence[str], classifier: Sequence[float]) -> sparse.csr_ma
     )
 
 
-def out_of_reach(text: str, min_words: int) -> bool:
-    """Lines shorter than nearly every benign line the model was trained on (1st
-    percentile): it has never seen "Thank you all" or "this f***ing week" said kindly and
-    would read any short line to someone as an attack. The rules and the classifier still
-    read them."""
-    return len(text.split()) < min_words
+def out_of_reach(text: str, min_words: int, max_words: int) -> bool:
+    """Lines unlike any the model learned from, which it leaves to the rules and the
+    classifier. Shorter than nearly every benign training line (1st percentile): it has
+    never seen "Thank you all" or "this f***ing week" said kindly and would read any short
+    line to someone as an attack. Longer than every training line (one or two sentences):
+    a long argument quoting and answering "you" is not what it was taught to tell apart."""
+    return not min_words <= len(text.split()) <= max_words
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,10 @@ class AttackModel:
         return int(self.meta.get("min_words", SHORT))
 
     @property
+    def max_words(self) -> int:
+        return int(self.meta.get("max_words", LONG))
+
+    @property
     def version(self) -> str:
         return str(self.meta.get("version", "unknown"))
 
@@ -181,8 +186,8 @@ class AttackModel:
             AttackScore(
                 float(p),
                 self._named_cues(row, cue_weights),
-                bool(p >= self.flag) and not out_of_reach(text, self.min_words),
-                bool(p >= self.hold) and not out_of_reach(text, self.min_words),
+                bool(p >= self.flag) and not out_of_reach(text, self.min_words, self.max_words),
+                bool(p >= self.hold) and not out_of_reach(text, self.min_words, self.max_words),
             )
             for p, row, text in zip(probabilities, dense, texts, strict=True)
         ]

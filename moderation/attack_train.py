@@ -99,14 +99,16 @@ def train(rows: Rows, classifier: Sequence[float]) -> tuple[AttackModel, dict[st
     matrix = features(rows.texts, classifier)
     lengths = np.array([len(text.split()) for text in rows.texts])
     min_words = int(np.percentile(lengths[rows.attack == 0], 1))
-    short = np.array([out_of_reach(text, min_words) for text in rows.texts])
+    max_words = int(lengths.max())
+    short = np.array([out_of_reach(text, min_words, max_words) for text in rows.texts])
     report: dict[str, Any] = {"rows": len(rows.texts), "attacks": int(rows.attack.sum())}
-    report["min_words"] = min_words
+    report.update(min_words=min_words, max_words=max_words)
     best: tuple[float, float, NDArray[np.float64]] | None = None
     for c in C_VALUES:
-        # Lines too short to read are never sent (out_of_reach): as the model is used.
-        oof = np.where(short, 0.0, out_of_fold(matrix, rows.attack, c))
-        auc = float(roc_auc_score(rows.attack, oof))
+        raw = out_of_fold(matrix, rows.attack, c)
+        auc = float(roc_auc_score(rows.attack, raw))
+        # Lines out of its reach are never sent (out_of_reach), as the model is used.
+        oof = np.where(short, 0.0, raw)
         report[f"cv_auc_C{c:g}"] = round(auc, 4)
         if best is None or auc > best[1]:
             best = (c, auc, oof)
@@ -134,6 +136,7 @@ def train(rows: Rows, classifier: Sequence[float]) -> tuple[AttackModel, dict[st
         "sources": rows.sources,
         "cv": report,
         "min_words": min_words,
+        "max_words": max_words,
     }
     model = AttackModel(
         fitted.coef_[0].astype(np.float64), float(fitted.intercept_[0]), flag, hold, meta
