@@ -187,6 +187,19 @@ def cmd_models_train_crisis(args: argparse.Namespace, settings: Settings) -> int
     return 0
 
 
+def cmd_models_train_attacks(args: argparse.Namespace, settings: Settings) -> int:
+    from moderation.attack_train import rebuild
+
+    try:
+        report = rebuild(args.data_dir, args.out)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"circles models train-attacks: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(report, indent=2))
+    print(f"Saved the attack model to {args.out}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="circles", description="Circles peer-support community")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -230,6 +243,10 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--quiet", action="store_true", help="no progress bar")
     fetch.set_defaults(func=cmd_models_fetch)
     _add_train_crisis(models_sub)
+    attacks = models_sub.add_parser("train-attacks", help="rebuild the attack-at-target model")
+    attacks.add_argument("--data-dir", type=Path, default=Path("training"))
+    attacks.add_argument("--out", type=Path, default=Path("moderation/data/attack_model.npz"))
+    attacks.set_defaults(func=cmd_models_train_attacks)
     return parser
 
 

@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from moderation.attack_model import AttackModel, AttackScore, attack_model
 from moderation.batching import MicroBatcher
 from moderation.crisis import CrisisDetector, CrisisLevel, CrisisResult
 from moderation.decision import PIPELINE_VERSION, Decision, Policy, apply_watched, decide
+from moderation.insults import find_insult
 from moderation.normalize import fold
 from moderation.sanitize import SANITIZER_VERSION, plain_text
 from moderation.targets import Target, find_target
@@ -31,6 +33,7 @@ class Assessment:
     version: str
     # What the circle's watched words made of the text; `watched.source` is what to store.
     watched: Watched = NOT_WATCHED
+    attack: AttackScore | None = None  # the attack model's reading, when it ran
 
     @property
     def refusal(self) -> Hit | None:
@@ -48,6 +51,11 @@ class Assessment:
             "priority": int(self.decision.priority),
             "reasons": [r.to_dict() for r in self.decision.reasons],
             "pipeline_version": self.version,
+            **(
+                {"attack": {"score": round(self.attack.probability, 4), "cues": self.attack.cues}}
+                if self.attack
+                else {}
+            ),
         }
 
 
@@ -78,13 +86,32 @@ def highest(readings: Sequence[dict[str, float]]) -> dict[str, float]:
 class Pipeline:
     """Assesses text; the toxicity model is shared, crisis rules are cheap and run inline."""
 
-    def __init__(self, scorer: ToxicityScorer, detector: CrisisDetector | None = None) -> None:
+    def __init__(
+        self,
+        scorer: ToxicityScorer,
+        detector: CrisisDetector | None = None,
+        attacks: AttackModel | None = None,
+    ) -> None:
         self.scorer = scorer
         self.detector = detector or CrisisDetector.default()
+        self.attacks = attacks or attack_model()
         self.version = (
             f"pipeline {PIPELINE_VERSION}; crisis {self.detector.version}; "
-            f"sanitizer {SANITIZER_VERSION}; {scorer.name}"
+            f"sanitizer {SANITIZER_VERSION}; {scorer.name}; {self.attacks.version}"
         )
+
+    def attack_scores(
+        self, texts: Sequence[str], scores: Sequence[dict[str, float] | None]
+    ) -> list[AttackScore | None]:
+        """The attack model on the texts whose classifier score is known (one batch)."""
+        known = [i for i, found in enumerate(scores) if found is not None]
+        found = self.attacks.score(
+            [texts[i] for i in known], [(scores[i] or {}).get("toxicity", 0.0) for i in known]
+        )
+        result: list[AttackScore | None] = [None] * len(texts)
+        for i, score in zip(known, found, strict=True):
+            result[i] = score
+        return result
 
     def combine(
         self,
@@ -93,13 +120,15 @@ class Pipeline:
         scores: dict[str, float] | None,
         policy: Policy,
         watched: Watched | None = None,
+        attack: AttackScore | None = None,
     ) -> Assessment:
-        target = find_target(text)
-        decision = decide(crisis, scores, target, policy)
+        insult = find_insult(text)
+        target = find_target(text, insult)
+        decision = decide(crisis, scores, target, policy, insult, attack)
         if watched is None:
-            return Assessment(crisis, scores, target, decision, self.version)
+            return Assessment(crisis, scores, target, decision, self.version, attack=attack)
         decision = apply_watched(decision, watched, crisis)
-        return Assessment(crisis, scores, target, decision, self.version, watched)
+        return Assessment(crisis, scores, target, decision, self.version, watched, attack)
 
     def assess_batch(
         self, sources: Sequence[str], policy: Policy | None = None
@@ -125,9 +154,12 @@ class Pipeline:
             log.error("toxicity scoring failed; holding %d items for review: %s", len(texts), exc)
             batch = [None] * len(texts)
         crises = self.detector.detect_batch(texts)  # one call of the crisis model
+        attacks = self.attack_scores(shown, batch)
         return [
-            self.combine(visible, crisis, scores, policy, seen)
-            for crisis, visible, scores, seen in zip(crises, shown, batch, watched, strict=True)
+            self.combine(visible, crisis, scores, policy, seen, attack)
+            for crisis, visible, scores, seen, attack in zip(
+                crises, shown, batch, watched, attacks, strict=True
+            )
         ]
 
 
@@ -177,7 +209,8 @@ class Screener:
         except Exception as exc:  # any classifier failure holds the item, never loses it
             log.error("toxicity scoring failed; holding for review: %s", exc)
             scores = None
-        return self.pipeline.combine(shown, crisis, scores, policy, watched)
+        attack = self.pipeline.attack_scores([shown], [scores])[0]
+        return self.pipeline.combine(shown, crisis, scores, policy, watched, attack)
 
     async def close(self) -> None:
         await self.batcher.close()

@@ -13,6 +13,7 @@ from moderation.decision import (
     Priority,
     decide,
 )
+from moderation.insults import Insult
 from moderation.pipeline import Assessment, Pipeline
 from moderation.targets import Target
 from moderation.toxicity import EmbeddedScorer
@@ -106,14 +107,14 @@ def test_toxicity_over_hold_aimed_at_others_is_held() -> None:
 
 
 def test_toxicity_between_flag_and_hold_is_published_and_flagged() -> None:
-    decision = decide(NO_CRISIS, {"toxicity": 0.7}, Target.OTHERS, Policy())
+    decision = decide(NO_CRISIS, {"toxicity": 0.87}, Target.OTHERS, Policy())
     assert decision.action == Action.PUBLISH_AND_REVIEW
     assert decision.priority == Priority.FLAGGED
     assert kinds(decision) == ["toxicity"]
 
 
 def test_toxicity_below_flag_is_published_without_queueing() -> None:
-    decision = decide(NO_CRISIS, {"toxicity": 0.59}, Target.OTHERS, Policy())
+    decision = decide(NO_CRISIS, {"toxicity": 0.84}, Target.OTHERS, Policy())
     assert decision.action == Action.PUBLISH
     assert decision.priority == Priority.NONE
     assert not decision.queued
@@ -289,3 +290,113 @@ def test_despair_beside_ideation_is_queued_as_crisis() -> None:
         CrisisLevel.CONCERN, distress().matches + crisis(CrisisLevel.CONCERN).matches
     )
     assert decide(both, {"toxicity": 0.1}, Target.SELF, Policy()).priority == Priority.CRISIS
+
+
+# --- attacks aimed at someone (insults.py) ---
+
+
+def insult(kind: str = "insult", target: str = "person", word: str = "Priya moronic") -> Insult:
+    return Insult(kind, target, word)
+
+
+def test_an_insult_reaches_a_human_however_low_the_score() -> None:
+    decision = decide(NO_CRISIS, {"toxicity": 0.05}, Target.OTHERS, Policy(), insult())
+    assert decision.action == Action.PUBLISH_AND_REVIEW
+    assert decision.priority == Priority.FLAGGED
+    [reason] = decision.reasons
+    assert reason.kind == "toxicity"
+    assert reason.rule == "insult.person"
+    assert reason.word == "Priya moronic"
+    assert "insult aimed at a person by name" in reason.message
+
+
+def test_an_insult_over_the_hold_threshold_is_held_with_one_reason_that_says_both() -> None:
+    decision = decide(NO_CRISIS, {"toxicity": 0.97}, Target.OTHERS, Policy(), insult())
+    assert decision.held
+    assert decision.priority == Priority.HELD
+    [reason] = decision.reasons
+    assert (reason.kind, reason.rule, reason.label, reason.score) == (
+        "toxicity",
+        "insult.person",
+        "toxicity",
+        0.97,
+    )
+    assert "before others can see it" in reason.message
+
+
+@pytest.mark.parametrize("kind", ["threat", "harm"])
+def test_threats_and_wishes_of_harm_are_held_whatever_the_score(kind: str) -> None:
+    decision = decide(NO_CRISIS, {"toxicity": 0.01}, Target.OTHERS, Policy(), insult(kind, "you"))
+    assert decision.held
+    assert decision.reasons[0].rule == f"{kind}.you"
+    assert "before others can see it" in decision.reasons[0].message
+
+
+def test_a_wish_of_harm_that_the_crisis_rules_also_match_is_held_at_crisis_priority() -> None:
+    # "go kill yourself" matches crisis words, but it is aimed at someone else.
+    harm = insult("harm", "you", "kill yourself")
+    decision = decide(crisis(CrisisLevel.CONCERN), {"toxicity": 0.9}, Target.OTHERS, Policy(), harm)
+    assert decision.held
+    assert decision.priority == Priority.CRISIS
+    assert kinds(decision) == ["crisis", "toxicity"]
+    assert decision.reasons[1].rule == "harm.you"
+
+
+def test_a_plain_insult_never_holds_someone_reaching_out() -> None:
+    decision = decide(
+        crisis(CrisisLevel.CONCERN), {"toxicity": 0.9}, Target.OTHERS, Policy(), insult()
+    )
+    assert decision.action == Action.PUBLISH_AND_REVIEW
+    assert decision.priority == Priority.CRISIS
+
+
+def test_a_high_score_with_no_clear_target_goes_to_a_human_but_stays_up() -> None:
+    decision = decide(NO_CRISIS, {"toxicity": 0.95}, Target.UNCLEAR, Policy())
+    assert decision.action == Action.PUBLISH_AND_REVIEW
+    assert decision.priority == Priority.FLAGGED
+    assert kinds(decision) == ["toxicity"]
+    assert "a moderator will take a look" in decision.reasons[0].message
+
+
+@pytest.mark.parametrize("label", ["threat", "identity_attack", "severe_toxicity"])
+def test_serious_labels_are_held_even_with_no_clear_target(label: str) -> None:
+    decision = decide(NO_CRISIS, {"toxicity": 0.5, label: 0.9}, Target.UNCLEAR, Policy())
+    assert decision.held
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Priya is a moronic lesbian", "insult.person"),
+        ("Go cry somewhere else, nobody here wants your drama", "dismissal.you"),
+        ("Typical greedy Jew", "group.identity"),
+        ("you should just die", "harm.you"),
+    ],
+)
+def test_real_pipeline_sends_attacks_without_swear_words_to_a_human(
+    pipeline: Pipeline, text: str, rule: str
+) -> None:
+    decision = assess(pipeline, text).decision
+    assert decision.queued
+    assert rule in [r.rule for r in decision.reasons]
+
+
+def test_real_pipeline_publishes_friendly_swearing_unqueued(pipeline: Pipeline) -> None:
+    assessment = assess(pipeline, "holy shit that's amazing news")
+    assert assessment.scores is not None and assessment.scores["toxicity"] >= 0.9
+    assert assessment.target == Target.NONE
+    assert not assessment.decision.queued
+
+
+def test_real_pipeline_never_holds_self_hatred_and_sends_it_to_care(pipeline: Pipeline) -> None:
+    decision = assess(pipeline, "I hate myself, I'm such a fucking failure at everything").decision
+    assert decision.action == Action.PUBLISH_AND_REVIEW
+    assert decision.priority in (Priority.SUPPORT, Priority.DISTRESS, Priority.CRISIS)
+    assert "toxicity" not in kinds(decision)
+
+
+def test_real_pipeline_reads_recounted_abuse_as_aimed_at_the_author(pipeline: Pipeline) -> None:
+    assessment = assess(pipeline, "My dad used to call me a worthless idiot.")
+    assert assessment.target == Target.SELF
+    assert not assessment.decision.held
+    assert "toxicity" not in kinds(assessment.decision)

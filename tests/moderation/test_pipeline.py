@@ -79,7 +79,9 @@ def test_assess_batch_keeps_each_texts_own_decision() -> None:
 
 def test_assess_batch_uses_the_policy_it_is_given() -> None:
     strict = Policy.from_dict({"hold": {"toxicity": 0.005}, "flag": {"toxicity": 0.001}})
-    assessments = Pipeline(CountingScorer()).assess_batch(["you had a calm day"], strict)
+    # Aimed at someone, so the circle's hold threshold applies: friendly words or words
+    # with no clear target are not held for a score alone ("you had a calm day" was).
+    assessments = Pipeline(CountingScorer()).assess_batch(["you had a long day, idiot"], strict)
     assert assessments[0].decision.held
 
 

@@ -96,3 +96,54 @@ def test_insult_aimed_at_someone_named_or_singled_out_is_others(text: str) -> No
     # Without a pronoun or an @, an insult about a named member must not count as
     # "no one in particular", or the decision publishes it unreviewed as mere swearing.
     assert find_target(text) == Target.OTHERS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "holy shit that's amazing news",
+        "Holy fuck, Dana, you finished the marathon! So proud of you.",
+        "fucking hell, best news I've had all year",
+        "Damn, you look so happy in that photo",
+    ],
+)
+def test_friendly_swearing_is_aimed_at_no_one(text: str) -> None:
+    assert find_target(text) == Target.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my stepdad used to call me a worthless slob",
+        "She'd scream 'you useless cow' at me",
+        "I'm such a clumsy idiot",
+        "why do I always screw this up",
+    ],
+)
+def test_recounted_abuse_and_self_judgement_are_self(text: str) -> None:
+    assert find_target(text) == Target.SELF
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what the fuck is your problem",  # swearing near "you", and not friendly
+        "this is pathetic",  # a judgement, perhaps of someone
+        "that was a creepy old film",  # a word that insults people, said of no one named
+        "this is fucking terrible and nobody will admit it",  # a rant that may answer someone
+    ],
+)
+def test_when_it_cannot_tell_it_says_unclear(text: str) -> None:
+    assert find_target(text) == Target.UNCLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Priya is a moronic lesbian",  # a name next to an insult
+        "you spineless coward",  # "you" next to an insult
+        "Greedy Jew.",  # an identity term next to an insult
+    ],
+)
+def test_a_name_you_or_identity_next_to_an_insult_is_a_target(text: str) -> None:
+    assert find_target(text) == Target.OTHERS

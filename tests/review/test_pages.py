@@ -212,7 +212,9 @@ async def test_sensitive_content_stays_in_closed_details_until_revealed(
     assert TOXIC in hidden[0]
     assert shown.count(TOXIC) == 1
     queue = (await page.http.get("/moderation")).text
-    assert any("may be hurtful" in block for block in CLOSED_DETAILS.findall(queue))
+    # The reason names the attack and its target ("an insult aimed at someone in the
+    # conversation"), where it used to say only "may be hurtful to others".
+    assert any("may read as an insult" in block for block in CLOSED_DETAILS.findall(queue))
 
 
 async def test_item_page_shows_thread_context_reasons_scores_and_rules(

@@ -40,7 +40,9 @@ async def published(
     other_user: Persona, circle: dict[str, Any], thread: dict[str, Any]
 ) -> dict[str, Any]:
     await join(other_user, circle)
-    post = await reply(other_user, thread, "Grief is just weakness, get over it")
+    # Unkind but no attack the automatic check reads ("get over it" now reaches a moderator
+    # by itself): only a member's report brings this one to the queue.
+    post = await reply(other_user, thread, "Have you tried just thinking more positively?")
     assert post["status"] == "published"
     return post
 
