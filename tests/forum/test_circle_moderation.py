@@ -18,7 +18,9 @@ from tests.forum.test_accounts import FORM_ERROR, BrowserFactory, browser, signe
 
 __all__ = ["browser"]
 
-STORM = "There is a storm coming for you"
+# Calm words: only the keyword scorer below calls them a threat. ("There is a storm coming
+# for you" was used until the insult rules rightly read "coming for you" as a threat.)
+STORM = "A storm is on its way tonight, stay safe everyone"
 
 
 class KeywordScorer:
