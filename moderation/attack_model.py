@@ -134,6 +134,19 @@ def features(texts: Sequence[str], classifier: Sequence[float]) -> sparse.csr_ma
     )
 
 
+# An attack does not read warmly. Its training lines say "you" in two attacks of three, so
+# on its own the model took "You are not alone. Warm milk helps me." for one; a line whose
+# sentiment (VADER compound) reads this warm is left to the rules and the classifier.
+WARM = 0.3
+
+
+def judged(text: str, min_words: int, max_words: int) -> bool:
+    """Whether the model's score counts for this text: within its reach, and not warm."""
+    if out_of_reach(text, min_words, max_words):
+        return False
+    return float(analyzer().polarity_scores(text)["compound"]) < WARM
+
+
 def out_of_reach(text: str, min_words: int, max_words: int) -> bool:
     """Lines unlike any the model learned from, which it leaves to the rules and the
     classifier. Shorter than nearly every benign training line (1st percentile): it has
@@ -186,8 +199,8 @@ class AttackModel:
             AttackScore(
                 float(p),
                 self._named_cues(row, cue_weights),
-                bool(p >= self.flag) and not out_of_reach(text, self.min_words, self.max_words),
-                bool(p >= self.hold) and not out_of_reach(text, self.min_words, self.max_words),
+                bool(p >= self.flag) and judged(text, self.min_words, self.max_words),
+                bool(p >= self.hold) and judged(text, self.min_words, self.max_words),
             )
             for p, row, text in zip(probabilities, dense, texts, strict=True)
         ]

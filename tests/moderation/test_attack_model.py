@@ -175,3 +175,16 @@ def test_cue_names_cover_every_cue_they_name() -> None:
     from moderation.attack_model import CUE_WORDS
 
     assert set(CUE_WORDS) <= set(CUES)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You are not alone. Warm milk helps me.",
+        "Thank you all so much for the kind words",
+        "You did so well to reach out tonight, we're proud of you",
+    ],
+)
+def test_warm_words_to_you_are_not_taken_for_an_attack(text: str) -> None:
+    # "You" is in most attacks it learned from; a warm line is left to the rules.
+    assert not attack_model().score([text], [0.01])[0].flagged
