@@ -441,6 +441,8 @@ async def test_invitee_reads_private_history_and_chats_once_they_accept_the_rule
 
     await b.get_by_role("button", name="Accept the new rules").click()
     await say(b, "Thank you for having me.")
+    # Stored first (Blake's socket opens after the acceptance), then delivered to Alex.
+    await expect(message(b, "Thank you for having me.")).not_to_contain_text("sending…")
     await expect(message(a, "Thank you for having me.")).to_contain_text(blake.display_name)
     assert browsing.problems.all() == []
 
