@@ -61,7 +61,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("review_items") as batch_op:
-        batch_op.drop_column("overdue_at")
+    # Not in batch mode: on SQLite that copies review_items into a new table and drops the
+    # old one, and the drop cascades to the reports that point at it. SQLite 3.35+ drops a
+    # plain column in place.
+    op.drop_column("review_items", "overdue_at")
     op.drop_table("site_settings")
     op.drop_table("safety_plans")
