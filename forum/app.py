@@ -25,6 +25,7 @@ from forum.accounts import routes as account_routes
 from forum.boundaries import routes as boundary_routes
 from forum.cache import PageCache, ReadCache
 from forum.chat import routes as chat_routes
+from forum.chat import service as chat_service
 from forum.checkins import routes as check_in_routes
 from forum.circle_moderation import routes as circle_moderation_routes
 from forum.circles import routes as circle_routes
@@ -216,7 +217,7 @@ def create_app(
             settings.login_rate_attempts, settings.login_rate_window_seconds
         ),
         page_cache=PageCache(settings.page_cache_seconds),
-        read_cache=ReadCache(settings.page_cache_seconds),
+        read_cache=ReadCache(settings.page_cache_seconds, principal_id=lambda user: user.id),
         screener=build_screener(settings, scorer),
         shift_rules=ShiftRules(
             settings.claim_minutes,
@@ -228,6 +229,7 @@ def create_app(
         chat_limiter=TokenBucket(settings.chat_rate_burst, settings.chat_rate_seconds),
         live=Live(sessions, settings.database_url, hub),
     )
+    state.live.load_messages = chat_service.published_events
     state.live.load_notifications = notifications.live_events
     state.live.forget_user = state.read_cache.forget_user
     log.info("moderation: %s", state.screener.pipeline.version)

@@ -7,16 +7,16 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
-
-if TYPE_CHECKING:
-    from forum.accounts.models import User
-    from forum.circles.models import Membership
-    from forum.threads.reading import ThreadSnapshot
-
+from typing import Generic, Protocol, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+
+
+# The read path's types are the domain's; this module names none of them (see DESIGN.md).
+P = TypeVar("P")
+M = TypeVar("M")
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -86,20 +86,27 @@ class PageCache(TTLCache[tuple[int, str], CachedPage]):
         self.drop_where(lambda key, _: key[0] == thread_id)
 
 
-class ReadCache:
+class RemembersBlocks(Protocol):
+    """The part of the read cache that boundaries use: whom each member blocked."""
+
+    blocked: TTLCache[int, frozenset[int]]
+
+
+class ReadCache(Generic[P, M, S]):
     """What the read path may reuse for a few seconds: principals, memberships, threads.
 
     Writes in this process drop the affected entries when they commit; writes in other
     processes show once `ttl` seconds have passed. Writes never read from here.
     """
 
-    def __init__(self, ttl: float) -> None:
-        self.principals: TTLCache[tuple[str, str], User] = TTLCache(ttl)
-        self.memberships: TTLCache[tuple[int, int], Membership | None] = TTLCache(ttl)
-        self.threads: TTLCache[tuple[int, str], ThreadSnapshot] = TTLCache(ttl, 2000)
+    def __init__(self, ttl: float, principal_id: Callable[[P], int]) -> None:
+        self.principal_id = principal_id  # which member a remembered principal is
+        self.principals: TTLCache[tuple[str, str], P] = TTLCache(ttl)
+        self.memberships: TTLCache[tuple[int, int], M | None] = TTLCache(ttl)
+        self.threads: TTLCache[tuple[int, str], S] = TTLCache(ttl, 2000)
         # Whom each member blocked (forum.accounts.boundaries), for their reads.
         self.blocked: TTLCache[int, frozenset[int]] = TTLCache(ttl)
-        self.building: dict[tuple[int, str], asyncio.Future[ThreadSnapshot]] = {}
+        self.building: dict[tuple[int, str], asyncio.Future[S]] = {}
         self._generations: dict[int, int] = {}
 
     def generation(self, thread_id: int) -> int:
@@ -111,7 +118,7 @@ class ReadCache:
         self.threads.drop_where(lambda key, _: key[0] == thread_id)
 
     def forget_user(self, user_id: int) -> None:
-        self.principals.drop_where(lambda _, user: user.id == user_id)
+        self.principals.drop_where(lambda _, user: self.principal_id(user) == user_id)
         self.blocked.drop(user_id)
 
     def forget_membership(self, circle_id: int, user_id: int) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from forum.accounts import service as accounts
 from forum.accounts.models import Role, User
+from forum.chat import rooms
 from forum.circles import service as circles
 from forum.circles.models import Circle
 from forum.config import Settings
@@ -111,7 +112,7 @@ async def load_demo(settings: Settings) -> list[tuple[str, str, str]] | None:
                 made.append((username, "member", password))
             for i, (slug, name, description, visibility, conversations) in enumerate(CIRCLES):
                 owner = people[i % len(people)]
-                circle = await circles.create_circle(db, owner, slug, name, description, visibility)
+                circle = await rooms.create_circle(db, owner, slug, name, description, visibility)
                 owner_view = await circles.get_circle_view_or_404(db, slug, owner)
                 for person in people:
                     if person.id == owner.id:

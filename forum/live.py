@@ -35,6 +35,7 @@ RESTART_REASON = "live updates restarting: reconnect with ?after=<last seq>"
 PRESENCE_LIMIT = 100
 
 # For each notification id: its member and the event their pages get (forum.notifications).
+MessageLoader = Callable[[AsyncSession, list[int]], Awaitable[dict[int, Event]]]
 NotificationLoader = Callable[[AsyncSession, list[int]], Awaitable[dict[int, tuple[int, Event]]]]
 
 
@@ -55,7 +56,8 @@ class Live:
         self.queue_hub = Hub()
         # Keyed by member id: each member's open pages, for their notifications.
         self.user_hub = Hub()
-        # Set by the app: the notifications package sits above this module.
+        # Set by the app: the chat and notifications packages sit above this module.
+        self.load_messages: MessageLoader | None = None
         self.load_notifications: NotificationLoader | None = None
         # Set by the app: drop a member's cached copy (its unread count changed).
         self.forget_user: Callable[[int], None] = lambda user_id: None
@@ -165,11 +167,9 @@ class Live:
                 found[message_id] = cached.value
             else:
                 missing.append(message_id)
-        if missing:
-            from forum.chat.service import published_events
-
+        if missing and self.load_messages is not None:
             async with self.sessions() as db:
-                found.update(await published_events(db, missing))
+                found.update(await self.load_messages(db, missing))
         return found
 
     def _queue(self, event: LiveEvent) -> None:

@@ -8,11 +8,12 @@ from pathlib import Path
 import jinja2
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from forum.cache import PageCache, ReadCache
+from forum.cache import PageCache
 from forum.config import Settings
 from forum.live import Live
 from forum.ratelimit import FailureWindow, TokenBucket
 from forum.review.service import ShiftRules
+from forum.threads.reading import Reads
 from moderation.content_warnings import WARNINGS
 from moderation.pipeline import Screener
 from realtime.hub import Hub
@@ -29,7 +30,7 @@ class AppState:
     write_limiter: TokenBucket
     login_limiter: FailureWindow
     page_cache: PageCache
-    read_cache: ReadCache
+    read_cache: Reads
     screener: Screener
     shift_rules: ShiftRules
     hub: Hub

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from forum.accounts import repository
 from forum.accounts.models import User
-from forum.cache import ReadCache
+from forum.cache import RemembersBlocks
 from forum.errors import Invalid
 from moderation.normalize import fold
 
@@ -119,7 +119,9 @@ class Boundaries:
         return self.muted.search(folded_text(text)) is not None
 
 
-async def viewer_boundaries(db: AsyncSession, cache: ReadCache | None, user: User) -> Boundaries:
+async def viewer_boundaries(
+    db: AsyncSession, cache: RemembersBlocks | None, user: User
+) -> Boundaries:
     """The member's boundaries; whom they blocked is remembered briefly for reads."""
     blocked: frozenset[int] | None = None
     if cache is not None and (entry := cache.blocked.get(user.id)) is not None:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from forum.accounts import blocks
 from forum.accounts.boundaries import viewer_boundaries
 from forum.accounts.models import User
-from forum.cache import ReadCache
+from forum.cache import RemembersBlocks
 from forum.errors import NotFound
 from forum.review.reports import reportable_or_404
 
@@ -35,7 +35,7 @@ def profile_json(profile: Profile) -> dict[str, object]:
 
 
 async def profile_of(
-    db: AsyncSession, username: str, viewer: User, cache: ReadCache | None
+    db: AsyncSession, username: str, viewer: User, cache: RemembersBlocks | None
 ) -> Profile:
     """A member's profile. Whether they blocked the viewer changes nothing here."""
     member = await blocks.get_member_or_404(db, username)

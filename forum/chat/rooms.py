@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from forum.accounts.models import Role, User
 from forum.chat import repository
-from forum.chat.models import Room
-from forum.circles.models import CircleRole
+from forum.chat.models import Room, drop_in_room
+from forum.circles import service as circles
+from forum.circles.models import Circle, CircleRole
 from forum.circles.service import CircleView
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid
@@ -216,3 +217,18 @@ async def change_room(
         setattr(room, name, value)
     await db.flush()
     return room
+
+
+async def create_circle(
+    db: AsyncSession,
+    owner: User,
+    slug: str,
+    name: str,
+    description: str,
+    visibility: str,
+) -> Circle:
+    """A new circle (see forum.circles) with the room every circle starts with."""
+    circle = await circles.create_circle(db, owner, slug, name, description, visibility)
+    db.add(drop_in_room(circle.id))
+    await db.flush()
+    return circle

@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from forum.accounts.boundaries import viewer_boundaries
 from forum.accounts.schemas import Empty
+from forum.chat import rooms
 from forum.circles import service
 from forum.circles.models import RuleItem
 from forum.circles.schemas import Invite, Join, NewCircle
@@ -61,7 +62,7 @@ async def api_create_circle(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     data = await ctx.json_body(NewCircle)
     ctx.limit_writes(user)
-    circle = await service.create_circle(
+    circle = await rooms.create_circle(
         ctx.db, user, data.slug, data.name, data.description, data.visibility
     )
     view = await service.get_circle_view_or_404(ctx.db, circle.slug, user)
@@ -164,7 +165,7 @@ async def new_circle_page(ctx: Ctx) -> Response:
     data = await ctx.form(NewCircle)
     try:
         ctx.limit_writes(user)
-        circle = await service.create_circle(
+        circle = await rooms.create_circle(
             ctx.db, user, data.slug, data.name, data.description, data.visibility
         )
     except AppError as exc:

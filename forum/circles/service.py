@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from forum.accounts import repository as accounts_repository
 from forum.accounts.models import User
 from forum.accounts.service import username_key
-from forum.chat.models import drop_in_room
 from forum.circles import repository
 from forum.circles.models import (
     Circle,
@@ -141,8 +140,6 @@ async def create_circle(
             circle_id=circle.id, user_id=owner.id, role=CircleRole.OWNER, accepted_rules_version=1
         )
     )
-    await db.flush()
-    db.add(drop_in_room(circle.id))
     await db.flush()
     return circle
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -41,3 +42,12 @@ KINDS: dict[str, ContentKind] = {}
 
 def register(content_type: str, kind: ContentKind) -> None:
     KINDS[content_type] = kind
+
+
+# Content reviewed as another kind: its id resolves to that kind's id (None: no such thing).
+Resolve = Callable[[AsyncSession, int], Awaitable[int | None]]
+ALIASES: dict[str, tuple[str, Resolve]] = {}
+
+
+def register_alias(content_type: str, stands_for: str, resolve: Resolve) -> None:
+    ALIASES[content_type] = (stands_for, resolve)

@@ -25,6 +25,7 @@ from forum.review.regions import REGIONS, choose_region
 from forum.review.routes import announce
 from forum.review.schemas import DecisionForm, EscalationForm, ReportForm, ResourceIn
 from forum.review.service import QueueRow, Verdict
+from forum.threads import content as threads_content
 from forum.web import Ctx, endpoint
 from moderation.crisis_model import SIGNS
 from moderation.decision import Priority
@@ -156,9 +157,10 @@ async def queue_page(ctx: Ctx) -> Response:
 
 async def _item_page(ctx: Ctx, user: User, error: AppError | None = None) -> Response:
     item, content, reports, history = await service.item_detail(ctx.db, user, _item_id(ctx))
-    around = await service.item_context(ctx.db, item, content)
+    around = await service.item_context(ctx.db, item)
+    nearby = await threads_content.posts_around(ctx.db, content)
     page: dict[str, Any] = {"item": item, "content": content, "reports": reports}
-    page.update(history=history, around=around, now=utcnow())
+    page.update(history=history, around=around, nearby=nearby, now=utcnow())
     page.update(actions=ACTION_WORDS, reasons=REASON_KINDS, signs=SIGNS)
     if error is not None:
         return _error_page(ctx, "moderation_item.html", error, **page)

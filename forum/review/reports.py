@@ -10,11 +10,10 @@ from forum.accounts.models import User
 from forum.circles import repository as circles_repository
 from forum.circles.models import Circle, RuleItem
 from forum.errors import Invalid, NotFound
-from forum.review.content import KINDS, ContentInfo
+from forum.review.content import ALIASES, KINDS, ContentInfo, Resolve
 from forum.review.models import Report, ReviewItem
 from forum.review.service import announce_item, open_item
 from forum.rules import service as ground_rules
-from forum.threads import repository as threads_repository
 from moderation.decision import Priority
 
 
@@ -39,8 +38,8 @@ async def report_content(
     rule_id: int | None,
 ) -> ReviewItem:
     """A member's report joins the same queue item as any automatic flag."""
-    if content_type == "thread":
-        content_type, content_id = await _first_post(db, content_id)
+    if (alias := ALIASES.get(content_type)) is not None:
+        content_type, content_id = await _resolve(db, alias, content_id)
     content, circle = await reportable_or_404(db, reporter, content_type, content_id)
     reason = reason.strip()
     rule = await ground_rules.cite_rule(db, circle, rule_id) if rule_id is not None else None
@@ -73,11 +72,14 @@ async def report_content(
     return item
 
 
-async def _first_post(db: AsyncSession, thread_id: int) -> tuple[str, int]:
-    post_id = await threads_repository.first_post_id(db, thread_id)
-    if post_id is None:
+async def _resolve(
+    db: AsyncSession, alias: tuple[str, Resolve], content_id: int
+) -> tuple[str, int]:
+    stands_for, resolve = alias
+    found = await resolve(db, content_id)
+    if found is None:
         raise NotFound("That content doesn't exist.")
-    return "post", post_id
+    return stands_for, found
 
 
 async def reportable_or_404(

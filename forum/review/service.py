@@ -22,8 +22,6 @@ from forum.review.content import KINDS, ContentInfo
 from forum.review.models import ItemStatus, LogEntry, Report, ReviewItem
 from forum.review.notices import tell_author
 from forum.rules import service as ground_rules
-from forum.threads import repository as threads_repository
-from forum.threads.models import Post
 from moderation.pipeline import Assessment
 
 SENSITIVE_KINDS = frozenset({"crisis", "self_directed", "toxicity"})
@@ -424,21 +422,18 @@ async def item_detail(
 
 @dataclass(frozen=True)
 class ItemContext:
-    """Around an item: its circle, the rules a decision may cite, the posts either side."""
+    """Around an item: its circle, the rules a decision may cite, who holds it.
+
+    The posts either side of a post come from its own package (forum.threads.content),
+    which sits above the queue.
+    """
 
     circle: Circle
     rules: Sequence[RuleItem]
     claimed_by_name: str | None
-    before: Sequence[tuple[Post, str | None]]
-    after: Sequence[tuple[Post, str | None]]
 
 
-CONTEXT_SCAN = 100  # how far into a thread to look for the posts just before an item
-
-
-async def item_context(
-    db: AsyncSession, item: ReviewItem, content: ContentInfo | None
-) -> ItemContext:
+async def item_context(db: AsyncSession, item: ReviewItem) -> ItemContext:
     circle = await circles_repository.get_by_id(db, item.circle_id)
     if circle is None:
         raise NotFound("That review item's circle no longer exists.")
@@ -446,15 +441,7 @@ async def item_context(
     claimer = None
     if item.claimed_by and item.claim_expires_at and item.claim_expires_at > utcnow():
         claimer = await _holder_name(db, item.claimed_by)
-    before: Sequence[tuple[Post, str | None]] = []
-    after: Sequence[tuple[Post, str | None]] = []
-    if content is not None and content.thread_id is not None:
-        start = await threads_repository.list_posts(db, content.thread_id, None, CONTEXT_SCAN, None)
-        before = [row for row in start if row[0].id < content.content_id][-2:]
-        after = await threads_repository.list_posts(
-            db, content.thread_id, content.content_id, 2, None
-        )
-    return ItemContext(circle, rules, claimer, before, after)
+    return ItemContext(circle, rules, claimer)
 
 
 async def moderation_log(db: AsyncSession, moderator: User) -> Sequence[LogEntry]:

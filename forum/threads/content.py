@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from forum.review.content import ContentInfo, register
+from forum.review.content import ContentInfo, register, register_alias
 from forum.threads import repository
 from forum.threads.models import Post, PostStatus, Thread
 
@@ -69,3 +71,24 @@ class PostContent:
 
 
 register("post", PostContent())
+# A report on a thread is a report on its opening post.
+register_alias("thread", "post", repository.first_post_id)
+
+CONTEXT_SCAN = 100  # how far into a thread to look for the posts just before an item
+
+
+@dataclass(frozen=True)
+class PostsAround:
+    """The posts either side of one under review, with their authors' names."""
+
+    before: Sequence[tuple[Post, str | None]] = ()
+    after: Sequence[tuple[Post, str | None]] = ()
+
+
+async def posts_around(db: AsyncSession, content: ContentInfo | None) -> PostsAround:
+    if content is None or content.thread_id is None:
+        return PostsAround()
+    start = await repository.list_posts(db, content.thread_id, None, CONTEXT_SCAN, None)
+    before = [row for row in start if row[0].id < content.content_id][-2:]
+    after = await repository.list_posts(db, content.thread_id, content.content_id, 2, None)
+    return PostsAround(before, after)

@@ -13,7 +13,9 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
+import jinja2
 from markupsafe import Markup, escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,9 +25,9 @@ from forum.cache import ReadCache
 from forum.circles import repository as circles_repository
 from forum.circles.models import Circle, Membership
 from forum.circles.service import CircleView
+from forum.config import Settings
 from forum.content_warnings import wrappers_for
 from forum.errors import NotFound
-from forum.state import AppState
 from forum.threads import repository, service
 from forum.threads.models import PostStatus, Thread
 from forum.threads.service import ThreadPage
@@ -77,9 +79,24 @@ class ThreadRead:
 
 NOT_FOUND = "That thread doesn't exist, or has been removed."
 
+Reads = ReadCache[User, Membership, ThreadSnapshot]
+
+
+class Reader(Protocol):
+    """What the read path needs of the running app (the web layer's AppState)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def templates(self) -> jinja2.Environment: ...
+
+    @property
+    def read_cache(self) -> Reads: ...
+
 
 async def _membership(
-    db: AsyncSession, cache: ReadCache, circle_id: int, user: User | None
+    db: AsyncSession, cache: Reads, circle_id: int, user: User | None
 ) -> Membership | None:
     if user is None:
         return None
@@ -110,7 +127,7 @@ def thread_api_body(page: ThreadPage, posts: list[dict[str, object]]) -> bytes:
 
 async def _build(
     db: AsyncSession,
-    app: AppState,
+    app: Reader,
     thread_id: int,
     cursor: str,
     viewer: User | None,
@@ -172,7 +189,7 @@ def _visible_to(snapshot: ThreadSnapshot, user: User | None) -> bool:
 
 async def _shared_build(
     db: AsyncSession,
-    app: AppState,
+    app: Reader,
     thread_id: int,
     cursor: str,
     post_json: Callable[..., dict[str, object]],
@@ -202,7 +219,7 @@ async def _shared_build(
 
 async def read_thread(
     db: AsyncSession,
-    app: AppState,
+    app: Reader,
     thread_id: int,
     cursor: str,
     user: User | None,
