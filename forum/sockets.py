@@ -21,6 +21,14 @@ DENIAL_EXTENSION = "websocket.http.response"
 TRY_AGAIN_CODE = 1013
 
 
+async def accept_live(websocket: WebSocket, ready: bool) -> bool:
+    """Accept the socket; while live updates restart, close it at once asking to retry."""
+    await websocket.accept()
+    if not ready:
+        await websocket.close(TRY_AGAIN_CODE, "live updates are restarting: try again shortly")
+    return ready
+
+
 def error_event(exc: AppError) -> Event:
     event: Event = {"type": "error", "code": exc.code, "message": exc.message}
     if isinstance(exc, RateLimited):

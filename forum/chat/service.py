@@ -375,8 +375,8 @@ async def _send_run(
             # Nobody reviews a private conversation: what would wait for a moderator is
             # not sent at all, and the author hears why. (In a check-in the moderators
             # are the readers, so everything is sent.)
-            refusal = None if isinstance(found, TeamRoom) else _not_sent_directly(assessment)
-            if circle is None and refusal is not None:
+            direct_room = isinstance(found, DirectRoom)
+            if direct_room and (refusal := _not_sent_directly(assessment)) is not None:
                 raise refusal
         except AppError as exc:
             outcomes[index] = exc

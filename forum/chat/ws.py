@@ -20,7 +20,7 @@ from forum.errors import AppError, BadRequest, RateLimited, Unauthorized
 from forum.fields import parse_id
 from forum.review.regions import choose_region
 from forum.sockets import (
-    TRY_AGAIN_CODE,
+    accept_live,
     authenticate,
     error_event,
     refuse,
@@ -77,9 +77,7 @@ async def room_socket(websocket: WebSocket) -> None:
     except AppError as exc:
         await refuse(websocket, exc)
         return
-    await websocket.accept()
-    if not state.live.ready:
-        await websocket.close(TRY_AGAIN_CODE, "live updates are restarting: try again shortly")
+    if not await accept_live(websocket, state.live.ready):
         return
     subscriber = Subscriber(
         user.id,

@@ -15,7 +15,7 @@ from forum.chat.team import TeamRoom
 from forum.checkins import service
 from forum.checkins.schemas import CheckInIn
 from forum.errors import NotFound
-from forum.review import resources
+from forum.review import resources, wording
 from forum.review.regions import choose_region
 from forum.web import Ctx, endpoint
 
@@ -87,6 +87,7 @@ async def check_in_page(ctx: Ctx) -> Response:
         "check_in.html",
         found=found,
         support=support["resources"] if support else [],
+        words=wording,
     )
 
 

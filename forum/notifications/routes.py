@@ -12,7 +12,7 @@ from forum.accounts.schemas import Empty
 from forum.errors import AppError
 from forum.notifications import service
 from forum.notifications.schemas import MarkRead
-from forum.sockets import TRY_AGAIN_CODE, authenticate, refuse, until_either_ends, write
+from forum.sockets import accept_live, authenticate, refuse, until_either_ends, write
 from forum.state import AppState
 from forum.web import Ctx, endpoint
 from realtime.hub import Event, Subscriber
@@ -59,9 +59,7 @@ async def notifications_socket(websocket: WebSocket) -> None:
     except AppError as exc:
         await refuse(websocket, exc)
         return
-    await websocket.accept()
-    if not state.live.ready:
-        await websocket.close(TRY_AGAIN_CODE, "live updates are restarting: try again shortly")
+    if not await accept_live(websocket, state.live.ready):
         return
     subscriber = Subscriber(
         user.id, user.display_name, presence_hidden=True, maxsize=state.settings.chat_outbox

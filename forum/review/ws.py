@@ -10,7 +10,7 @@ from starlette.websockets import WebSocket
 from forum.errors import AppError
 from forum.live import ALL_CIRCLES
 from forum.review.service import moderation_scope
-from forum.sockets import TRY_AGAIN_CODE, authenticate, refuse, until_either_ends, write
+from forum.sockets import accept_live, authenticate, refuse, until_either_ends, write
 from forum.state import AppState
 from realtime.hub import Event, Subscriber
 
@@ -24,9 +24,7 @@ async def queue_socket(websocket: WebSocket) -> None:
     except AppError as exc:
         await refuse(websocket, exc)
         return
-    await websocket.accept()
-    if not state.live.ready:
-        await websocket.close(TRY_AGAIN_CODE, "live updates are restarting: try again shortly")
+    if not await accept_live(websocket, state.live.ready):
         return
     subscriber = Subscriber(
         user.id, user.display_name, presence_hidden=True, maxsize=state.settings.chat_outbox
