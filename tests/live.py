@@ -25,7 +25,7 @@ from typing import IO
 BIN = Path(sys.executable).parent
 CIRCLES = str(BIN / "circles")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT = 20.0
+START_TIMEOUT = 60.0  # a loaded machine can take a while to import the models
 
 
 class ServerFailed(RuntimeError):
