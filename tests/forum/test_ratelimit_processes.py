@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
 
 from tests.chat.helpers import Live, next_of, send
 from tests.conftest import PASSWORD, FreshDatabase, fresh_database
-from tests.live import LiveServer, circles_server
+from tests.live import CIRCLES, LiveServer, circles_env, free_port, migrate, running
 
 LIMITS = {
     "CIRCLES_REGISTER_RATE_BURST": "2",
@@ -32,12 +33,24 @@ async def shared_database(
     await db.drop()
 
 
+# Two servers start one after the other on a busy machine: give each more than the
+# usual time to answer its first request.
+START_TIMEOUT = 90.0
+
+
+@contextmanager
+def server(database_url: str) -> Iterator[LiveServer]:
+    env = circles_env(database_url, **LIMITS)
+    port = free_port()
+    argv = [CIRCLES, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with running(argv, env, port, timeout=START_TIMEOUT) as started:
+        yield started
+
+
 @pytest.fixture(scope="module")
 def servers(shared_database: FreshDatabase) -> Iterator[tuple[LiveServer, LiveServer]]:
-    with (
-        circles_server(shared_database.url, **LIMITS) as one,
-        circles_server(shared_database.url, **LIMITS) as other,
-    ):
+    migrate(circles_env(shared_database.url))
+    with server(shared_database.url) as one, server(shared_database.url) as other:
         yield one, other
 
 
