@@ -37,7 +37,7 @@ from forum.notifications import routes as notification_routes
 from forum.notifications import service as notifications
 from forum.openapi import openapi_document
 from forum.ownership import routes as ownership_routes
-from forum.ratelimit import FailureWindow, TokenBucket
+from forum.ratelimit.service import Limits
 from forum.review import pages as review_pages
 from forum.review import routes as review_routes
 from forum.review import ws as review_ws
@@ -212,10 +212,7 @@ def create_app(
         engine=engine,
         sessions=sessions,
         templates=make_templates(),
-        write_limiter=TokenBucket(settings.post_rate_burst, settings.post_rate_seconds),
-        login_limiter=FailureWindow(
-            settings.login_rate_attempts, settings.login_rate_window_seconds
-        ),
+        limits=Limits(settings, sessions),
         page_cache=PageCache(settings.page_cache_seconds),
         read_cache=ReadCache(settings.page_cache_seconds, principal_id=lambda user: user.id),
         screener=build_screener(settings, scorer),
@@ -226,7 +223,6 @@ def create_app(
             settings.break_after,
         ),
         hub=hub,
-        chat_limiter=TokenBucket(settings.chat_rate_burst, settings.chat_rate_seconds),
         live=Live(sessions, settings.database_url, hub),
     )
     state.live.load_messages = chat_service.published_events

@@ -58,8 +58,21 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     post_rate_burst: int = 10
     post_rate_seconds: float = 6.0
+    # Sign-ins: after this many failures for one account, each try waits 1, 2, 4 … times
+    # login_delay_seconds (at most login_delay_max_seconds); an address gets many more,
+    # so one person cannot lock out everyone behind the same NAT.
     login_rate_attempts: int = 5
-    login_rate_window_seconds: float = 60.0
+    login_address_attempts: int = 50
+    login_delay_seconds: float = 1.0
+    login_delay_max_seconds: float = 60.0
+    # Failures are forgotten after this long without another.
+    login_rate_window_seconds: float = 900.0
+    register_rate_burst: int = 5
+    register_rate_seconds: float = 720.0
+    report_rate_burst: int = 10
+    report_rate_seconds: float = 60.0
+    invite_rate_burst: int = 20
+    invite_rate_seconds: float = 60.0
     session_days: int = 30
     page_cache_seconds: float = 5.0
     page_size: int = 50
@@ -118,7 +131,16 @@ class Settings:
             post_rate_burst=_int(env, "CIRCLES_POST_RATE_BURST", 10),
             post_rate_seconds=_float(env, "CIRCLES_POST_RATE_SECONDS", 6.0),
             login_rate_attempts=_int(env, "CIRCLES_LOGIN_RATE_ATTEMPTS", 5),
-            login_rate_window_seconds=_float(env, "CIRCLES_LOGIN_RATE_WINDOW_SECONDS", 60.0),
+            login_address_attempts=_int(env, "CIRCLES_LOGIN_ADDRESS_ATTEMPTS", 50),
+            login_delay_seconds=_float(env, "CIRCLES_LOGIN_DELAY_SECONDS", 1.0),
+            login_delay_max_seconds=_float(env, "CIRCLES_LOGIN_DELAY_MAX_SECONDS", 60.0),
+            login_rate_window_seconds=_float(env, "CIRCLES_LOGIN_RATE_WINDOW_SECONDS", 900.0),
+            register_rate_burst=_int(env, "CIRCLES_REGISTER_RATE_BURST", 5),
+            register_rate_seconds=_float(env, "CIRCLES_REGISTER_RATE_SECONDS", 720.0),
+            report_rate_burst=_int(env, "CIRCLES_REPORT_RATE_BURST", 10),
+            report_rate_seconds=_float(env, "CIRCLES_REPORT_RATE_SECONDS", 60.0),
+            invite_rate_burst=_int(env, "CIRCLES_INVITE_RATE_BURST", 20),
+            invite_rate_seconds=_float(env, "CIRCLES_INVITE_RATE_SECONDS", 60.0),
             session_days=_int(env, "CIRCLES_SESSION_DAYS", 30),
             page_cache_seconds=_float(env, "CIRCLES_PAGE_CACHE_SECONDS", 5.0),
             static_dir=Path(env.get("CIRCLES_STATIC_DIR") or PROJECT_ROOT / "static"),

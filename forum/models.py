@@ -14,6 +14,7 @@ from forum.circles.models import (
 )
 from forum.db import Base
 from forum.notifications.models import Notification
+from forum.ratelimit.models import RateLimit
 from forum.review.models import CrisisResource, LogEntry, Report, ReviewItem, SiteSettings
 from forum.rules.models import RuleProposal, RuleStance
 from forum.safety.models import SafetyPlan
@@ -36,6 +37,7 @@ __all__ = [
     "Post",
     "PostRevision",
     "PostStatus",
+    "RateLimit",
     "Report",
     "ReviewItem",
     "Role",

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from forum.cache import PageCache
 from forum.config import Settings
 from forum.live import Live
-from forum.ratelimit import FailureWindow, TokenBucket
+from forum.ratelimit.service import Limits
 from forum.review.service import ShiftRules
 from forum.threads.reading import Reads
 from moderation.content_warnings import WARNINGS
@@ -27,14 +27,12 @@ class AppState:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     templates: jinja2.Environment
-    write_limiter: TokenBucket
-    login_limiter: FailureWindow
+    limits: Limits
     page_cache: PageCache
     read_cache: Reads
     screener: Screener
     shift_rules: ShiftRules
     hub: Hub
-    chat_limiter: TokenBucket
     live: Live
 
 

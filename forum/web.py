@@ -16,7 +16,7 @@ from forum import security
 from forum.accounts import service as accounts
 from forum.accounts.models import User
 from forum.errors import AppError, BadRequest, Forbidden, Invalid, RateLimited, Unauthorized
-from forum.ratelimit import keep_pace
+from forum.ratelimit.service import Pace
 from forum.state import AppState
 
 SESSION_COOKIE = "circles_session"
@@ -33,6 +33,9 @@ class Ctx:
     request: Request
     app: AppState
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # Writes that stand whatever becomes of the request's own, each in a transaction of
+    # its own once the request's has ended: a failed sign-in counts though it rolls back.
+    after_request: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     set_cookies: list[tuple[str, str, int]] = field(default_factory=list)
     failed: bool = False
     _db: AsyncSession | None = None
@@ -138,10 +141,11 @@ class Ctx:
                 code="csrf_failed",
             )
 
-    def limit_writes(self, user: User) -> None:
+    async def limit_writes(self, user: User, pace: Pace | None = None) -> None:
+        """Take one of the member's posts (or `pace`) from the shared limits; staff are exempt."""
         if user.is_staff:
             return
-        keep_pace(self.app.write_limiter, f"user:{user.id}", "posting", "this space")
+        await self.app.limits.keep_pace(self.db, pace or self.app.limits.posts, f"user:{user.id}")
 
     async def json_body(self, model: type[M]) -> M:
         try:
@@ -239,6 +243,8 @@ def endpoint(
         finally:
             if ctx._db is not None:
                 await ctx._db.close()
+            for write in ctx.after_request:
+                await write()
         if not ctx.failed:
             if ctx._db is not None:
                 state.live.committed(ctx._db)

@@ -48,32 +48,32 @@ def safe_next(url: str) -> str:
     return url if url.startswith("/") and not url.startswith("//") else "/"
 
 
-async def _check_login(ctx: Ctx, username: str, password: str) -> User:
-    """Rate-limited by address and by name; the same answer whether the name exists or not.
+def _address(ctx: Ctx) -> str:
+    return ctx.request.client.host if ctx.request.client else "-"
 
-    The name is counted per address, so failures from elsewhere can't lock a member out.
+
+async def _check_login(ctx: Ctx, username: str, password: str) -> User:
+    """Failures slow down the account and the address; the same whether the name exists.
+
+    An account's delays grow but are capped, so failures elsewhere slow a member down
+    without locking them out; an address allows far more, for people behind one NAT.
     """
-    limiter = ctx.app.login_limiter
-    address = ctx.request.client.host if ctx.request.client else "-"
-    keys = (f"ip:{address}", f"name:{address}:{service.username_key(username)}")
-    waits = [w for w in (limiter.blocked_for(k) for k in keys) if w is not None]
-    if waits:
-        raise RateLimited(
-            "Too many sign-in attempts. Please wait a little and try again.",
-            retry_after=max(waits),
-        )
+    limits = ctx.app.limits
+    name = service.username_key(username)
+    rules = limits.sign_in_rules(_address(ctx), name)
+    await limits.must_wait(ctx.db, rules)
     user = await service.authenticate(ctx.db, username, password)
     if user is None:
-        for key in keys:
-            limiter.fail(key)
+        ctx.after_request.append(lambda: limits.failed(rules))
         raise Unauthorized(BAD_LOGIN, code="invalid_credentials")
-    limiter.clear(keys[1])
+    await limits.succeeded(ctx.db, limits.account, name)
     return user
 
 
 @endpoint
 async def api_register(ctx: Ctx) -> Response:
     data = await ctx.json_body(Register)
+    await ctx.app.limits.keep_pace(ctx.db, ctx.app.limits.registrations, _address(ctx))
     user = await service.register(ctx.db, data.username, data.password, data.display_name)
     return JSONResponse(user_json(user), status_code=201)
 
@@ -134,6 +134,7 @@ async def register_page(ctx: Ctx) -> Response:
         return ctx.render("register.html", form={})
     data = await ctx.form(Register)
     try:
+        await ctx.app.limits.keep_pace(ctx.db, ctx.app.limits.registrations, _address(ctx))
         user = await service.register(ctx.db, data.username, data.password, data.display_name)
     except AppError as exc:
         return ctx.form_error("register.html", exc, form=data.model_dump(exclude={"password"}))

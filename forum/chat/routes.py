@@ -134,7 +134,7 @@ async def api_conversations(ctx: Ctx) -> Response:
 async def api_start_conversation(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     data = await ctx.json_body(StartConversation)
-    ctx.limit_writes(user)
+    await ctx.limit_writes(user)
     found, new = await direct.start(ctx.db, user, data.username)
     return JSONResponse(service.direct_json(found), status_code=201 if new else 200)
 
@@ -148,7 +148,7 @@ async def messages_page(ctx: Ctx) -> Response:
         return ctx.render("messages.html", room_id=room_id)
     data = await ctx.form(StartConversationForm)
     try:
-        ctx.limit_writes(user)
+        await ctx.limit_writes(user)
         found, _ = await direct.start(ctx.db, user, data.username)
     except AppError as exc:
         ctx.failed = True

@@ -26,7 +26,7 @@ from forum.circles.service import CircleView
 from forum.content_warnings import check_warnings, screened_warnings
 from forum.db import utcnow
 from forum.errors import AppError, Conflict, Forbidden, Invalid, NotFound, RateLimited
-from forum.ratelimit import TokenBucket, keep_pace
+from forum.ratelimit.service import Limits
 from forum.review import resources
 from forum.review import service as review
 from forum.review.wording import Situation, situation_for
@@ -244,10 +244,10 @@ def check_body(body: str) -> str:
     return body
 
 
-def _limit(user: User, limiter: TokenBucket) -> None:
+async def _limit(db: AsyncSession, user: User, limits: Limits) -> None:
     if user.is_staff:
         return
-    keep_pace(limiter, f"chat:{user.id}", "sending", "this room")
+    await limits.keep_pace(db, limits.chat, f"user:{user.id}")
 
 
 def _check_open(user: User, found: RoomView) -> None:
@@ -295,7 +295,7 @@ async def send_messages(
     found: Found,
     drafts: Sequence[Draft],
     screener: Screener,
-    limiter: TokenBucket,
+    limits: Limits,
     region: str,
 ) -> list[Outcome]:
     """Screen and store a member's sends in one transaction; one outcome per draft, in order.
@@ -307,7 +307,7 @@ async def send_messages(
     """
     outcomes: list[Outcome] = []
     for run in _without_repeats(drafts):
-        outcomes += await _send_run(db, user, found, run, screener, limiter, region)
+        outcomes += await _send_run(db, user, found, run, screener, limits, region)
     return outcomes
 
 
@@ -327,7 +327,7 @@ async def _send_run(
     found: Found,
     drafts: list[Draft],
     screener: Screener,
-    limiter: TokenBucket,
+    limits: Limits,
     region: str,
 ) -> list[Outcome]:
     room = found.room
@@ -354,7 +354,9 @@ async def _send_run(
         try:
             if closed is not None:
                 raise closed
-            body = _check_send(user, found, draft, last, limiter)
+            body = _check_send(user, found, draft, last)
+            # Last of the checks: a send refused for another reason uses up no allowance.
+            await _limit(db, user, limits)
         except AppError as exc:
             outcomes.append(exc)
             continue
@@ -450,9 +452,7 @@ def _not_sent_directly(assessment: Assessment) -> AppError | None:
     )
 
 
-def _check_send(
-    user: User, found: Found, draft: Draft, last: datetime | None, limiter: TokenBucket
-) -> str:
+def _check_send(user: User, found: Found, draft: Draft, last: datetime | None) -> str:
     """The checks one send passes before screening, in order; the body, trimmed."""
     if not isinstance(found, RoomView):
         # A member whose posting is paused may still answer the moderators' check-in.
@@ -460,7 +460,6 @@ def _check_send(
             require_not_muted(user)
         body = check_body(draft.body)
         check_warnings(draft.content_warnings)
-        _limit(user, limiter)
         return body
     try:
         circles.require_can_post(found.view)
@@ -472,7 +471,6 @@ def _check_send(
     _check_open(user, found)
     # Slow mode first: a message it refuses should not use up the member's allowance.
     _check_slow_mode(user, found, last)
-    _limit(user, limiter)
     return body
 
 

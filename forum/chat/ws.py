@@ -240,7 +240,7 @@ class _Sender:
                 found,
                 drafts,
                 state.screener,
-                state.chat_limiter,
+                state.limits,
                 choose_region(user.region, self.accept_language),
             )
             for outcome in outcomes:

@@ -46,7 +46,7 @@ def remember(ctx: Ctx, outcome: service.CheckInOutcome) -> None:
 async def api_check_in(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     data = await ctx.json_body(CheckInIn)
-    ctx.limit_writes(user)
+    await ctx.limit_writes(user)
     outcome = await service.check_in(
         ctx.db, user, int(ctx.request.path_params["item_id"]), data.body
     )

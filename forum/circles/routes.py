@@ -61,7 +61,7 @@ async def api_list_circles(ctx: Ctx) -> Response:
 async def api_create_circle(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     data = await ctx.json_body(NewCircle)
-    ctx.limit_writes(user)
+    await ctx.limit_writes(user)
     circle = await rooms.create_circle(
         ctx.db, user, data.slug, data.name, data.description, data.visibility
     )
@@ -108,6 +108,7 @@ async def api_invite(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     view = await _view(ctx)
     data = await ctx.json_body(Invite)
+    await ctx.limit_writes(user, ctx.app.limits.invitations)
     membership = await service.invite_member(ctx.db, user, view, data.username)
     ctx.forget_membership(view.circle.id, membership.user_id)
     return JSONResponse(
@@ -164,7 +165,7 @@ async def new_circle_page(ctx: Ctx) -> Response:
         return ctx.render("new_circle.html", form={"visibility": "public"})
     data = await ctx.form(NewCircle)
     try:
-        ctx.limit_writes(user)
+        await ctx.limit_writes(user)
         circle = await rooms.create_circle(
             ctx.db, user, data.slug, data.name, data.description, data.visibility
         )
@@ -212,6 +213,7 @@ async def invite_page(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     view = await _view(ctx)
     data = await ctx.form(Invite)
+    await ctx.limit_writes(user, ctx.app.limits.invitations)
     invited = await service.invite_member(ctx.db, user, view, data.username)
     ctx.forget_membership(view.circle.id, invited.user_id)
     return ctx.redirect(f"/c/{view.circle.slug}?invited=1")

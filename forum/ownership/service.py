@@ -14,9 +14,9 @@ from forum.accounts import repository as accounts_repository
 from forum.accounts.models import User
 from forum.circles.models import CircleRole
 from forum.db import utcnow
-from forum.errors import Forbidden, RateLimited
+from forum.errors import Forbidden
 from forum.ownership import repository
-from forum.ratelimit import FailureWindow
+from forum.ratelimit.service import Backoff, Limits
 from forum.review import service as review
 from forum.safety import service as safety
 
@@ -202,20 +202,19 @@ class Deleted:
     circles_handed_over: int
 
 
-def check_password(user: User, password: str, limiter: FailureWindow) -> None:
-    """Deleting asks for the password again; guesses are limited like sign-ins."""
-    key = f"delete:{user.id}"
-    if (wait := limiter.blocked_for(key)) is not None:
-        raise RateLimited(
-            "Too many wrong passwords. Please wait a little and try again.", retry_after=wait
-        )
+def password_rules(limits: Limits, user: User) -> list[tuple[Backoff, str]]:
+    """What a wrong password counts against; the caller counts it once the request ends."""
+    return [(limits.password_check, f"user:{user.id}")]
+
+
+async def check_password(db: AsyncSession, user: User, password: str, limits: Limits) -> None:
+    """Deleting asks for the password again; wrong guesses wait like sign-ins."""
+    await limits.must_wait(db, password_rules(limits, user), "Too many wrong passwords.")
     if not security.verify_password(user.password_hash, password):
-        limiter.fail(key)
         raise Forbidden(
             "That password isn't right, so nothing was deleted. Please try again.",
             code="wrong_password",
         )
-    limiter.clear(key)
 
 
 async def _hand_over_circles(db: AsyncSession, user: User) -> int:
@@ -234,7 +233,7 @@ async def _hand_over_circles(db: AsyncSession, user: User) -> int:
 
 
 async def delete_account(
-    db: AsyncSession, user: User, password: str, keep_posts: bool, limiter: FailureWindow
+    db: AsyncSession, user: User, password: str, keep_posts: bool, limits: Limits
 ) -> Deleted:
     """Delete the account in the caller's one transaction: either all of it or nothing.
 
@@ -242,7 +241,7 @@ async def delete_account(
     are removed first. Either way the account, its sessions, tokens, memberships, blocks
     and settings go.
     """
-    check_password(user, password, limiter)
+    await check_password(db, user, password, limits)
     handed = await _hand_over_circles(db, user)
     if not keep_posts:
         await repository.remove_words(db, user.id)

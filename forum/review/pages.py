@@ -211,7 +211,7 @@ async def check_in_form_page(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     data = await ctx.form(CheckInForm)
     try:
-        ctx.limit_writes(user)
+        await ctx.limit_writes(user)
         outcome = await checkins.check_in(ctx.db, user, _item_id(ctx), data.body)
     except AppError as exc:
         return await _item_page(ctx, user, exc)
@@ -334,7 +334,7 @@ async def report_page(ctx: Ctx) -> Response:
         return ctx.render("report.html", content=content, rules=rules)
     data = await ctx.form(ReportForm)
     try:
-        ctx.limit_writes(user)
+        await ctx.limit_writes(user, ctx.app.limits.reports)
         rule_id = _number(data.rule_id, "rule_id")
         await reports.report_content(ctx.db, user, "post", post_id, data.reason, rule_id)
     except AppError as exc:

@@ -223,7 +223,7 @@ async def api_health(ctx: Ctx) -> Response:
 async def api_report(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     data = await ctx.json_body(ReportIn)
-    ctx.limit_writes(user)
+    await ctx.limit_writes(user, ctx.app.limits.reports)
     await reports.report_content(
         ctx.db, user, data.content_type, data.content_id, data.reason, data.rule_id
     )

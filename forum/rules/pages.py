@@ -94,7 +94,7 @@ async def propose_page(ctx: Ctx) -> Response:
     view = await _view(ctx)
     data = await ctx.form(ProposalForm)
     try:
-        ctx.limit_writes(user)
+        await ctx.limit_writes(user)
         proposal = await proposals.propose(
             ctx.db,
             user,
@@ -119,7 +119,7 @@ async def _after(ctx: Ctx, user_action: str) -> Response:
     try:
         if user_action == "endorse":
             stance = await ctx.form(StanceIn)
-            ctx.limit_writes(user)
+            await ctx.limit_writes(user)
             await proposals.take_stance(ctx.db, user, proposal_id, stance.stance, stance.comment)
         elif user_action == "ratify":
             ratify = await ctx.form(RatifyIn)

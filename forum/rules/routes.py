@@ -127,7 +127,7 @@ async def api_propose(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     view = await _view(ctx)
     data = await ctx.json_body(ProposalIn)
-    ctx.limit_writes(user)
+    await ctx.limit_writes(user)
     proposal = await proposals.propose(
         ctx.db,
         user,
@@ -158,7 +158,7 @@ async def api_proposal(ctx: Ctx) -> Response:
 async def api_stance(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     data = await ctx.json_body(StanceIn)
-    ctx.limit_writes(user)
+    await ctx.limit_writes(user)
     await proposals.take_stance(ctx.db, user, _proposal_id(ctx), data.stance, data.comment)
     return await _answer(ctx, _proposal_id(ctx))
 

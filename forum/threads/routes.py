@@ -87,7 +87,7 @@ async def api_start_thread(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     view = await circles.get_circle_view_or_404(ctx.db, ctx.request.path_params["slug"], user)
     data = await ctx.json_body(NewThread)
-    ctx.limit_writes(user)
+    await ctx.limit_writes(user)
     written = await service.start_thread(
         ctx.db, user, view, data.title, data.body, ctx.app.screener, data.content_warnings or ()
     )
@@ -131,7 +131,7 @@ async def api_reply(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     thread, view = await _thread(ctx)
     data = await ctx.json_body(NewPost)
-    ctx.limit_writes(user)
+    await ctx.limit_writes(user)
     written = await service.reply(
         ctx.db, user, thread, view, data.body, ctx.app.screener, data.content_warnings or ()
     )
@@ -144,7 +144,7 @@ async def api_edit_post(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     post, thread, view = await _own_post(ctx)
     data = await ctx.json_body(NewPost)
-    ctx.limit_writes(user)
+    await ctx.limit_writes(user)
     written = await service.edit_post(
         ctx.db, user, post, thread, view, data.body, ctx.app.screener, data.content_warnings
     )
@@ -260,7 +260,7 @@ async def reply_page(ctx: Ctx) -> Response:
     thread, view = await _thread(ctx)
     data = await ctx.form(NewPost)
     try:
-        ctx.limit_writes(user)
+        await ctx.limit_writes(user)
         written = await service.reply(
             ctx.db, user, thread, view, data.body, ctx.app.screener, await _form_warnings(ctx)
         )
@@ -291,7 +291,7 @@ async def new_thread_page(ctx: Ctx) -> Response:
         return ctx.render("new_thread.html", view=view, form={})
     data = await ctx.form(NewThread)
     try:
-        ctx.limit_writes(user)
+        await ctx.limit_writes(user)
         written = await service.start_thread(
             ctx.db, user, view, data.title, data.body, ctx.app.screener, await _form_warnings(ctx)
         )
@@ -311,7 +311,7 @@ async def edit_post_page(ctx: Ctx) -> Response:
     data = await ctx.form(NewPost)
     warnings = await _form_warnings(ctx)
     try:
-        ctx.limit_writes(user)
+        await ctx.limit_writes(user)
         written = await service.edit_post(
             ctx.db, user, post, thread, view, data.body, ctx.app.screener, warnings
         )

@@ -503,7 +503,7 @@ async def test_page_login_failure_is_identical_for_unknown_user_and_wrong_passwo
 async def test_api_login_is_rate_limited_whether_or_not_the_name_exists(
     make_app: AppFactory, user: Persona, username: str
 ) -> None:
-    app = make_app(login_rate_attempts=3)
+    app = make_app(login_rate_attempts=3, login_delay_seconds=30)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as client:
@@ -516,10 +516,13 @@ async def test_api_login_is_rate_limited_whether_or_not_the_name_exists(
             "/api/v1/auth/token", json={"username": username, "password": user.password}
         )
     assert blocked.status_code == 429
-    assert 1 <= int(blocked.headers["retry-after"]) <= 60
+    assert 1 <= int(blocked.headers["retry-after"]) <= 30
     error = blocked.json()["error"]
     assert error["code"] == "rate_limited"
-    assert error["message"] == "Too many sign-in attempts. Please wait a little and try again."
+    wait = blocked.headers["retry-after"]
+    assert (
+        error["message"] == f"Too many sign-in attempts. Please wait {wait} seconds and try again."
+    )
     assert error["retry_after"] == int(blocked.headers["retry-after"])
 
 
@@ -527,7 +530,7 @@ async def test_api_login_is_rate_limited_whether_or_not_the_name_exists(
 async def test_page_login_is_rate_limited_whether_or_not_the_name_exists(
     make_app: AppFactory, browser: BrowserFactory, user: Persona, username: str
 ) -> None:
-    page = browser(make_app(login_rate_attempts=3))
+    page = browser(make_app(login_rate_attempts=3, login_delay_seconds=30))
     for _ in range(3):
         assert (await page.login(username, "wrong password")).status_code == 401
     blocked = await page.login(username, user.password)
@@ -541,7 +544,7 @@ async def test_page_login_is_rate_limited_whether_or_not_the_name_exists(
 async def test_successful_login_before_the_limit_is_not_blocked(
     make_app: AppFactory, user: Persona
 ) -> None:
-    app = make_app(login_rate_attempts=3)
+    app = make_app(login_rate_attempts=3, login_delay_seconds=30)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver"
     ) as client:

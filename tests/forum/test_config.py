@@ -26,7 +26,9 @@ def test_defaults_without_environment() -> None:
     assert settings.post_rate_burst == 10
     assert settings.post_rate_seconds == 6.0
     assert settings.login_rate_attempts == 5
-    assert settings.login_rate_window_seconds == 60.0
+    assert settings.login_rate_window_seconds == 900.0
+    assert settings.login_address_attempts == 50
+    assert settings.register_rate_burst == 5
     assert settings.session_days == 30
 
 
