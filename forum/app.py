@@ -32,6 +32,7 @@ from forum.circles import routes as circle_routes
 from forum.config import Settings
 from forum.db import make_engine, make_sessionmaker
 from forum.errors import AppError
+from forum.headers import SecurityHeaders
 from forum.live import Live
 from forum.notifications import routes as notification_routes
 from forum.notifications import service as notifications
@@ -56,36 +57,6 @@ log = logging.getLogger("circles")
 
 # Presence changes within this many seconds go out as one event (a crowd joining at once).
 PRESENCE_DELAY = 0.25
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-    "form-action 'self'"
-)
-SECURITY_HEADERS = [
-    (b"content-security-policy", CSP.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"same-origin"),
-    (b"x-frame-options", b"DENY"),
-]
-
-
-class SecurityHeaders:
-    """Adds CSP and friends to every HTTP response (plain ASGI: no per-request task)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 async def healthz(request: Request) -> Response:
@@ -280,7 +251,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[
-            Middleware(SecurityHeaders),
+            Middleware(SecurityHeaders, hsts_seconds=settings.hsts_seconds),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
         ],
         exception_handlers={

@@ -55,6 +55,8 @@ class Settings:
     environment: str = "development"
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
     secure_cookies: bool = False
+    # Strict-Transport-Security max-age for answers served over HTTPS (0: not sent).
+    hsts_seconds: int = 0
     max_body_bytes: int = 64 * 1024
     post_rate_burst: int = 10
     post_rate_seconds: float = 6.0
@@ -127,6 +129,9 @@ class Settings:
             secret_key=secret_key,
             secure_cookies=env.get("CIRCLES_SECURE_COOKIES", "") in ("1", "true", "yes")
             or environment == "production",
+            hsts_seconds=_int(
+                env, "CIRCLES_HSTS_SECONDS", 31_536_000 if environment == "production" else 0
+            ),
             max_body_bytes=_int(env, "CIRCLES_MAX_BODY_BYTES", 64 * 1024),
             post_rate_burst=_int(env, "CIRCLES_POST_RATE_BURST", 10),
             post_rate_seconds=_float(env, "CIRCLES_POST_RATE_SECONDS", 6.0),

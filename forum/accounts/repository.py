@@ -22,6 +22,14 @@ async def get_user_by_key(db: AsyncSession, username_key: str) -> User | None:
     return await db.scalar(select(User).where(User.username_key == username_key))
 
 
+async def name_key_taken(db: AsyncSession, key: str, except_user_id: int | None) -> bool:
+    """Whether a member other than `except_user_id` has a display name with this key."""
+    query = select(User.id).where(User.display_name_key == key).limit(1)
+    if except_user_id is not None:
+        query = query.where(User.id != except_user_id)
+    return await db.scalar(query) is not None
+
+
 async def user_for_session(db: AsyncSession, token_hash: str, now: datetime) -> User | None:
     return await db.scalar(
         select(User)

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from forum import security
+from forum import names, security
 from forum.accounts import repository
 from forum.accounts.models import ApiToken, AuthSession, Role, User
 from forum.content_warnings import check_warnings
@@ -35,11 +35,35 @@ def check_username(username: str) -> str:
     return username
 
 
-def check_display_name(display_name: str) -> str:
-    display_name = " ".join(display_name.split())
+STAFF_NAME = (
+    "Display names can't suggest that you speak for Circles, like “Moderator”, “Admin” or "
+    "“Support team”, so nobody mistakes a member for the team. Please choose another name."
+)
+LOOKALIKE_NAME = (
+    "That display name looks too much like another member's, so people could mistake one of "
+    "you for the other. Please choose a different name."
+)
+
+
+def check_display_name(display_name: str, role: str = Role.MEMBER) -> str:
+    """The name as it will be shown: NFKC, no invisible characters, not passing for staff.
+
+    Moderators and admins may use those words: their role, not their name, gives the badge.
+    """
+    display_name = names.clean(display_name)
     if not 1 <= len(display_name) <= 48:
         raise Invalid("Display names are 1 to 48 characters.", field="display_name")
+    if role == Role.MEMBER and names.imitates_staff(display_name):
+        raise Invalid(STAFF_NAME, field="display_name", code="name_imitates_staff")
     return display_name
+
+
+async def _name_key(db: AsyncSession, display_name: str, user_id: int | None) -> str:
+    """The name's lookalike key, or Invalid if another member's name has it already."""
+    key = names.name_key(display_name)
+    if await repository.name_key_taken(db, key, user_id):
+        raise Invalid(LOOKALIKE_NAME, field="display_name", code="name_looks_taken")
+    return key
 
 
 def check_password(password: str) -> str:
@@ -61,7 +85,7 @@ async def register(
     role: Role = Role.MEMBER,
 ) -> User:
     username = check_username(username)
-    display_name = check_display_name(display_name)
+    display_name = check_display_name(display_name, role)
     check_password(password)
     if await repository.get_user_by_key(db, username_key(username)) is not None:
         raise Conflict("That username is taken. Please choose another.", code="username_taken")
@@ -69,6 +93,7 @@ async def register(
         username=username,
         username_key=username_key(username),
         display_name=display_name,
+        display_name_key=await _name_key(db, display_name, None),
         password_hash=security.hash_password(password),
         role=role,
     )
@@ -128,7 +153,9 @@ async def revoke_api_token(db: AsyncSession, user: User, token_id: int) -> None:
 
 
 async def update_profile(db: AsyncSession, user: User, display_name: str) -> User:
-    user.display_name = check_display_name(display_name)
+    display_name = check_display_name(display_name, user.role)
+    key = await _name_key(db, display_name, user.id)
+    user.display_name, user.display_name_key = display_name, key
     await db.flush()
     return user
 

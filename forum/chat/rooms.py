@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from forum import names
 from forum.accounts.models import Role, User
 from forum.chat import repository
 from forum.chat.models import Room, drop_in_room
@@ -146,7 +147,7 @@ def require_host(user: User, view: CircleView) -> None:
 
 
 def _check_name(name: str) -> str:
-    name = " ".join(name.split())
+    name = names.clean(name)
     if not 1 <= len(name) <= 80:
         raise Invalid("A room's name must be 1 to 80 characters.", field="name")
     return name

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from forum import names
 from forum.accounts import repository as accounts_repository
 from forum.accounts.models import User
 from forum.accounts.service import username_key
@@ -108,7 +109,7 @@ async def create_circle(
     rules: Sequence[tuple[str, str]] = RULES_TEMPLATE,
 ) -> Circle:
     slug = check_slug(slug)
-    name = " ".join(name.split())
+    name = names.clean(name)
     if not 1 <= len(name) <= 80:
         raise Invalid("A circle's name is 1 to 80 characters.", field="name")
     if len(description) > 2000:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from forum import names
 from forum.errors import AppError, Conflict, Invalid
 
 MAX_RULES = 20
@@ -60,7 +61,7 @@ class Change:
 
 
 def clean_title(title: str | None) -> str:
-    title = " ".join((title or "").split())
+    title = names.clean(title or "")
     if not title:
         raise Invalid("Please give the rule a short title.", field="title")
     if len(title) > TITLE_MAX:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from forum import names
 from forum.accounts.boundaries import Boundaries
 from forum.accounts.models import User
 from forum.accounts.service import require_not_muted
@@ -101,7 +102,7 @@ def decode_thread_cursor(cursor: str | None) -> tuple[datetime, int] | None:
 
 
 def check_title(title: str) -> str:
-    title = " ".join(title.split())
+    title = names.clean(title)
     if not 3 <= len(title) <= MAX_TITLE:
         raise Invalid(f"A title is 3 to {MAX_TITLE} characters.", field="title")
     return title

@@ -337,7 +337,7 @@ async def test_passwords_are_stored_as_argon2id_hashes(
     other = await ok(
         await client.post(
             "/api/v1/auth/register",
-            json={"username": "hashed2", "password": password, "display_name": "Hashed"},
+            json={"username": "hashed2", "password": password, "display_name": "Other"},
         ),
         201,
     )
