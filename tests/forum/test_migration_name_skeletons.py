@@ -1,4 +1,4 @@
-"""Migration 0011 gives every existing member a display-name key and cleans their name."""
+"""Migration 0012 gives every existing member a display-name key and cleans their name."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ async def execute(url: str, statement: str, **params: object) -> list[tuple[obje
 
 
 async def test_upgrade_fills_in_keys_and_cleans_names(empty_database: str) -> None:
-    await run_migrate(empty_database, "0010")
+    await run_migrate(empty_database, "0011")
     for i, name in enumerate(["Alex", f"Bl{ZWSP}ake{RLO}", "\u0410lex"]):
         await execute(
             empty_database,
@@ -51,5 +51,5 @@ async def test_upgrade_fills_in_keys_and_cleans_names(empty_database: str) -> No
         key=name_key("Alex"),
     )
     assert found == [(2,)]
-    await run_migrate(empty_database, "0010")
+    await run_migrate(empty_database, "0011")
     await run_migrate(empty_database)

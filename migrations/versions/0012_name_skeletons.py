@@ -1,7 +1,7 @@
 """name skeletons: each member's display-name lookalike key, indexed, filled in for everyone
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04 19:30:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from forum.names import clean, name_key
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
