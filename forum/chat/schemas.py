@@ -4,6 +4,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from forum.fields import Omittable
+
 
 class NewRoom(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -18,9 +20,9 @@ class RoomChanges(BaseModel):
     """Only the fields sent are changed; `"schedule": null` makes the room always open."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str | None = None
-    description: str | None = None
-    slow_mode_seconds: int | None = None
+    name: Omittable[str] = None
+    description: Omittable[str] = None
+    slow_mode_seconds: Omittable[int] = None
     schedule: dict[str, Any] | None = None
 
     def changes(self) -> dict[str, Any]:
