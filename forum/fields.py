@@ -22,6 +22,18 @@ DbInt = Annotated[int, Field(ge=-MAX_ID, le=MAX_ID)]  # compared, or stored in a
 T = TypeVar("T")
 
 
+def declared(**schema: Any) -> Any:
+    """A limit the document declares while the service checks it, with its own words."""
+    return Field(json_schema_extra=schema)
+
+
+def declared_default(default: Any, **schema: Any) -> Any:
+    return Field(default=default, json_schema_extra=schema)
+
+
+TEXT = r"\S"  # text that must not be blank (services strip it first)
+
+
 def _refuse_null(value: object) -> object:
     if value is None:
         raise PydanticCustomError("null_field", "can't be null")
@@ -90,7 +102,6 @@ def parse_json(raw: bytes) -> Any:
         raise _too_deep() from None
     except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
         raise BadRequest("The request body is not valid JSON.", code="bad_json") from None
-    check_values(data)
     return data
 
 

@@ -557,7 +557,7 @@ def _error(description: str) -> dict[str, Any]:
 
 def _body_schema(body: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]:
     """The body's JSON schema; the models it names go to components (so `$ref`s resolve)."""
-    schema = _tidy(body.model_json_schema(ref_template=REF))
+    schema: dict[str, Any] = _tidy(body.model_json_schema(ref_template=REF))
     defs.update(schema.pop("$defs", {}))
     return schema
 

@@ -188,6 +188,9 @@ class Ctx:
 def validate(model: type[M], data: Any) -> M:
     if not isinstance(data, dict):
         raise Invalid("The request body must be a JSON object.", code="invalid")
+    if model.model_config.get("extra", "ignore") == "ignore":
+        # What the model ignores is never read, so nothing in it can do harm.
+        data = {key: value for key, value in data.items() if key in model.model_fields}
     check_values(data)
     try:
         return model.model_validate(data)
