@@ -41,6 +41,8 @@ KNOWN: set[tuple[str, str]] = {
     # Field rules that depend on other fields or on stored state (rules, proposals).
     ("PUT /api/v1/circles/{slug}/rules", "positive_data_acceptance"),
     ("POST /api/v1/circles/{slug}/rules/proposals", "positive_data_acceptance"),
+    # "mute" needs mute_hours; a report needs a reason or a rule.
+    ("POST /api/v1/moderation/items/{item_id}/decision", "positive_data_acceptance"),
     # Text limits the services check after stripping (blank text is refused).
     ("POST /api/v1/auth/register", "positive_data_acceptance"),
     ("POST /api/v1/circles/{slug}/threads", "positive_data_acceptance"),
