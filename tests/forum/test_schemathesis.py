@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,9 +75,9 @@ async def _token(url: str, username: str, role: Role) -> str:
 
 
 @pytest.fixture(scope="module")
-async def database(tmp_path_factory: pytest.TempPathFactory) -> FreshDatabase:
+async def database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[FreshDatabase]:
     db = await fresh_database(tmp_path_factory.mktemp("schemathesis"))
-    yield db  # type: ignore[misc]
+    yield db
     await db.drop()
 
 
