@@ -119,6 +119,7 @@ def run_schemathesis(
         "--generation-deterministic",
         "--generation-allow-x00=false",
         "--generation-codec=utf-8",
+        "--generation-database=none",  # no example cache in the work tree
         "--workers=1",
         "--no-color",
         "--report=ndjson",
