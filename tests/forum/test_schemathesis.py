@@ -119,7 +119,6 @@ def run_schemathesis(
         "--generation-deterministic",
         "--generation-allow-x00=false",
         "--generation-codec=utf-8",
-        "--generation-database=none",  # no example cache in the work tree
         "--workers=1",
         "--no-color",
         "--report=ndjson",
@@ -127,7 +126,10 @@ def run_schemathesis(
     ]
     if persona in target.tokens:
         argv += ["-H", f"Authorization: Bearer {target.tokens[persona]}"]
-    return subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)
+    # Run beside the report, so schemathesis keeps its cache of failures out of the work tree.
+    return subprocess.run(
+        argv, capture_output=True, text=True, timeout=600, check=False, cwd=report.parent
+    )
 
 
 def findings(report: Path) -> tuple[set[tuple[str, str]], int]:
