@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -107,13 +107,27 @@ HTTP_MESSAGES = {
 }
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (a path may have one route per method)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches({**request.scope, "method": "OPTIONS"})
+            if match != Match.NONE:
+                methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code, message = HTTP_MESSAGES.get(exc.status_code, ("error", str(exc.detail)))
     if exc.status_code == 413:
         limit = request.app.state.circles.settings.max_body_bytes
         message = f"That is more than this site accepts in one go (the limit is {limit:,} bytes)."
-    return _error_page(request, exc.status_code, code, message)
+    response = _error_page(request, exc.status_code, code, message)
+    if exc.status_code == 405:
+        response.headers["Allow"] = allowed_methods(request)
+    return response
 
 
 async def app_error(request: Request, exc: Exception) -> Response:

@@ -530,24 +530,75 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
 ]
 
 
+# Readable without signing in (what a visitor sees of public circles); a token, when sent,
+# must still be valid. Everything else answers 401 to a visitor.
+PUBLIC = frozenset(
+    {
+        ("get", "/api/v1/circles"),
+        ("get", "/api/v1/circles/{slug}"),
+        ("get", "/api/v1/circles/{slug}/rules"),
+        ("get", "/api/v1/circles/{slug}/threads"),
+        ("get", "/api/v1/circles/{slug}/rooms"),
+        ("get", "/api/v1/rooms/{room_id}/messages"),
+        ("get", "/api/v1/threads/{thread_id}"),
+        ("get", "/api/v1/rules/proposals/{proposal_id}"),
+        ("get", "/api/v1/crisis-resources"),
+    }
+)
+# How a visitor becomes a member: no credentials needed or read.
+SIGN_IN = frozenset({("post", "/api/v1/auth/register"), ("post", "/api/v1/auth/token")})
+CREDENTIALS: list[dict[str, list[str]]] = [{"bearer": []}, {"cookie": []}]
+REF = "#/components/schemas/{model}"
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ERROR}}}
+
+
+def _body_schema(body: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]:
+    """The body's JSON schema; the models it names go to components (so `$ref`s resolve)."""
+    schema: dict[str, Any] = _tidy(body.model_json_schema(ref_template=REF))
+    defs.update(schema.pop("$defs", {}))
+    return schema
+
+
+def _tidy(schema: Any) -> Any:
+    """Drops `"default": null` on fields that can't be null (left out means unchanged)."""
+    if isinstance(schema, dict):
+        if schema.get("default", 0) is None and schema.get("type") not in (None, "null"):
+            schema = {k: v for k, v in schema.items() if k != "default"}
+        return {key: _tidy(value) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_tidy(value) for value in schema]
+    return schema
+
+
 def _operation(
-    summary: str, body: type[BaseModel] | None, status: int, returns: str
+    key: tuple[str, str],
+    summary: str,
+    body: type[BaseModel] | None,
+    status: int,
+    returns: str,
+    defs: dict[str, Any],
 ) -> dict[str, Any]:
     op: dict[str, Any] = {
         "summary": summary,
         "responses": {
             str(status): {"description": returns},
-            "default": {
-                "description": "An error a person can act on",
-                "content": {"application/json": {"schema": ERROR}},
-            },
+            "default": _error("An error a person can act on"),
         },
-        "security": [{"bearer": []}, {"cookie": []}],
+        "security": [] if key in SIGN_IN else [{}, *CREDENTIALS] if key in PUBLIC else CREDENTIALS,
     }
+    if key not in SIGN_IN:
+        op["responses"]["401"] = _error(
+            "Not signed in (login_required) or the token is not valid (bad_token)"
+        )
     if body is not None:
+        schema = _body_schema(body, defs)
         op["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": body.model_json_schema()}},
+            # A body whose every field may be left out may be left out whole.
+            "required": bool(schema.get("required")),
+            "content": {"application/json": {"schema": schema}},
         }
     return op
 
@@ -555,28 +606,32 @@ def _operation(
 @cache
 def openapi_document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
+    defs: dict[str, Any] = {}
     for method, path, summary, body, status, returns in OPERATIONS:
         item = paths.setdefault(path, {})
-        item[method] = _operation(summary, body, status, returns)
+        item[method] = _operation((method, path), summary, body, status, returns, defs)
         params = [part[1:-1] for part in path.split("/") if part.startswith("{")]
         if params:
-            item["parameters"] = [
-                {
-                    "name": name,
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer" if name.endswith("_id") else "string"},
-                }
-                for name in params
-            ]
+            item["parameters"] = [_path_parameter(name) for name in params]
     return {
         "openapi": "3.1.0",
         "info": {"title": "Circles API", "version": "1"},
         "paths": paths,
         "components": {
+            "schemas": defs,
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "cookie": {"type": "apiKey", "in": "cookie", "name": "circles_session"},
-            }
+            },
         },
     }
+
+
+def _path_parameter(name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = (
+        # Ids match up to 18 digits (forum.fields.IdConvertor); anything else is a 404.
+        {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
+        if name.endswith("_id")
+        else {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[^/\\x00]+$"}
+    )
+    return {"name": name, "in": "path", "required": True, "schema": schema}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -16,6 +15,7 @@ from forum import security
 from forum.accounts import service as accounts
 from forum.accounts.models import User
 from forum.errors import AppError, BadRequest, Forbidden, Invalid, RateLimited, Unauthorized
+from forum.fields import check_values, invalid_field, parse_json
 from forum.ratelimit.service import Pace
 from forum.state import AppState
 
@@ -148,10 +148,8 @@ class Ctx:
         await self.app.limits.keep_pace(self.db, pace or self.app.limits.posts, f"user:{user.id}")
 
     async def json_body(self, model: type[M]) -> M:
-        try:
-            data = json.loads(await self.request.body() or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise BadRequest("The request body is not valid JSON.", code="bad_json") from None
+        """The body as `model`; no body at all is an empty object (claim, join, leave)."""
+        data = parse_json(await self.request.body())
         self.check_api_csrf()
         return validate(model, data)
 
@@ -191,35 +189,17 @@ class Ctx:
         return RedirectResponse(url, status_code=303)
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
 def validate(model: type[M], data: Any) -> M:
     if not isinstance(data, dict):
         raise Invalid("The request body must be a JSON object.", code="invalid")
-    if _has_nul(data):
-        # PostgreSQL cannot store NUL characters; they are never part of real writing.
-        raise Invalid("The text contains a NUL character, which can't be stored.", code="invalid")
+    if model.model_config.get("extra", "ignore") == "ignore":
+        # What the model ignores is never read, so nothing in it can do harm.
+        data = {key: value for key, value in data.items() if key in model.model_fields}
+    check_values(data)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        message = {
-            "missing": f"'{where}' is required.",
-            "string_type": f"'{where}' must be text.",
-            "int_parsing": f"'{where}' must be a whole number.",
-            "int_type": f"'{where}' must be a whole number.",
-            "extra_forbidden": f"'{where}' is not a field this request accepts.",
-        }.get(first["type"], f"'{where}': {first['msg']}")
-        raise Invalid(message, field=where) from None
+        raise invalid_field(exc) from None
 
 
 def endpoint(
@@ -231,6 +211,7 @@ def endpoint(
         state: AppState = request.app.state.circles
         ctx = Ctx(request, state)
         try:
+            check_address(request)
             response = await handler(ctx)
             if ctx._db is not None and ctx._db.in_transaction():
                 await (ctx._db.rollback() if ctx.failed else ctx._db.commit())
@@ -257,6 +238,16 @@ def endpoint(
     run.__name__ = handler.__name__
     run.__doc__ = handler.__doc__
     return run
+
+
+def check_address(request: Request) -> None:
+    """A NUL (%00) in the path or query is never ours, and PostgreSQL can't compare it."""
+    query = request.query_params.multi_items()
+    if "\x00" in request.url.path or any("\x00" in k + v for k, v in query):
+        raise BadRequest(
+            "This address contains a NUL character (%00), which no address here has.",
+            code="bad_address",
+        )
 
 
 def set_cookie(response: Response, state: AppState, name: str, value: str, max_age: int) -> None:

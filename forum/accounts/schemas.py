@@ -2,12 +2,14 @@
 
 from pydantic import BaseModel, ConfigDict
 
+from forum.fields import TEXT, declared
+
 
 class Register(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    username: str
-    password: str
-    display_name: str
+    username: str = declared(pattern=r"^[A-Za-z0-9_.-]{3,32}$")
+    password: str = declared(minLength=10, maxLength=256)
+    display_name: str = declared(minLength=1, maxLength=48, pattern=TEXT)
 
 
 class Credentials(BaseModel):

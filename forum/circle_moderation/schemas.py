@@ -4,6 +4,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from forum.fields import TEXT, declared
+
 
 class ThresholdIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -23,8 +25,8 @@ class NewWatchedWord(BaseModel):
     """`warning` goes with "warn", `explanation` with "block", `replacement` with "replace"."""
 
     model_config = ConfigDict(extra="forbid")
-    phrase: str
-    action: str  # "hold" | "warn" | "block" | "replace"
+    phrase: str = declared(minLength=1, maxLength=60, pattern=TEXT)
+    action: str = declared(enum=["hold", "warn", "block", "replace"])
     warning: str | None = None
     explanation: str | None = None
     replacement: str | None = None

@@ -4,14 +4,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from forum.fields import DbInt
+from forum.fields import TEXT, DbInt, declared, declared_default
 
 
 class NewCircle(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    slug: str
-    name: str
-    description: str = ""
+    slug: str = declared(
+        pattern=r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$",
+        **{"not": {"enum": ["new", "api", "admin", "static", "login", "register"]}},
+    )
+    name: str = declared(minLength=1, maxLength=80, pattern=TEXT)
+    description: str = declared_default("", maxLength=2000)
     visibility: Literal["public", "private"] = "public"
 
 

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from forum.fields import DbId, DbInt
+from forum.fields import DbId, DbInt, declared
 
 
 class DecisionIn(BaseModel):
@@ -32,7 +32,7 @@ class DecisionForm(BaseModel):
 
 class ReportIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    content_type: str
+    content_type: str = declared(enum=["post", "thread", "chat_message"])
     content_id: DbId
     reason: str = ""
     rule_id: DbId | None = None
@@ -64,7 +64,7 @@ class EscalationIn(BaseModel):
     """How many minutes an urgent item may wait unclaimed before it is escalated."""
 
     model_config = ConfigDict(extra="forbid")
-    escalate_after_minutes: int
+    escalate_after_minutes: int = declared(minimum=1, maximum=240)
 
 
 class EscalationForm(BaseModel):

@@ -2,6 +2,11 @@
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from forum.fields import TEXT, declared
+
+# A title keeps at least three characters once stripped.
+TITLE = r"\S[\s\S]*\S[\s\S]*\S"
+
 
 def _listed(value: object) -> object:
     # A form sends one value per checkbox; the page reads them all (see threads.routes).
@@ -10,8 +15,8 @@ def _listed(value: object) -> object:
 
 class NewThread(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    title: str
-    body: str
+    title: str = declared(minLength=3, maxLength=200, pattern=TITLE)
+    body: str = declared(minLength=1, maxLength=20_000, pattern=TEXT)
     # Keys of moderation.content_warnings.WARNINGS, such as ["grief", "self-harm"].
     content_warnings: list[str] | None = None
 
@@ -22,7 +27,7 @@ class NewPost(BaseModel):
     """On an edit, content_warnings left out keeps the post's; a list replaces them."""
 
     model_config = ConfigDict(extra="ignore")
-    body: str
+    body: str = declared(minLength=1, maxLength=20_000, pattern=TEXT)
     content_warnings: list[str] | None = None
 
     _warnings = field_validator("content_warnings", mode="before")(_listed)

@@ -126,12 +126,20 @@ async def test_private_thread_is_404_like_a_missing_one(
 
 
 @pytest.mark.parametrize(
-    ("method", "path"),
-    [("GET", "/api/v1/auth/token"), ("PUT", "/api/v1/me"), ("DELETE", "/api/v1/circles")],
+    ("method", "path", "allowed"),
+    [
+        ("GET", "/api/v1/auth/token", "POST"),
+        ("PUT", "/api/v1/me", "GET, HEAD, PATCH"),
+        ("DELETE", "/api/v1/circles", "GET, HEAD, POST"),
+        ("TRACE", "/api/v1/threads/1", "GET, HEAD"),
+    ],
 )
-async def test_wrong_method_is_405_json(client: httpx.AsyncClient, method: str, path: str) -> None:
+async def test_wrong_method_is_405_json_naming_every_allowed_method(
+    client: httpx.AsyncClient, method: str, path: str, allowed: str
+) -> None:
     response = await client.request(method, path)
     api_error(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == allowed
 
 
 async def test_duplicate_circle_slug_is_409(

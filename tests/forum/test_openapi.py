@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -108,6 +109,52 @@ async def test_request_bodies_are_json_schemas_with_required_fields(
         assert schema["type"] == "object"
         assert required <= set(schema["properties"]), path
         assert required <= set(schema.get("required", [])), path
+
+
+def refs(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "$ref":
+                yield item
+            else:
+                yield from refs(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from refs(item)
+
+
+async def test_every_reference_resolves(client: httpx.AsyncClient) -> None:
+    doc = await document(client)
+    found = list(refs(doc))
+    assert "#/components/schemas/ThresholdIn" in found
+    assert "#/components/schemas/RuleDraftIn" in found
+    for ref in found:
+        assert ref.startswith("#/components/schemas/"), ref
+        assert ref.rsplit("/", 1)[1] in doc["components"]["schemas"], ref
+
+
+async def test_sign_in_routes_declare_401_and_public_reads_optional_auth(
+    client: httpx.AsyncClient,
+) -> None:
+    paths = (await document(client))["paths"]
+    me = paths["/api/v1/me"]["get"]
+    assert "401" in me["responses"]
+    assert {} not in me["security"]
+    assert {} in paths["/api/v1/circles"]["get"]["security"]
+    assert paths["/api/v1/auth/register"]["post"]["security"] == []
+
+
+async def test_limits_are_declared(client: httpx.AsyncClient) -> None:
+    paths = (await document(client))["paths"]
+    body = paths["/api/v1/rooms/{room_id}"]["patch"]["requestBody"]["content"]
+    room = body["application/json"]["schema"]["properties"]
+    assert room["slow_mode_seconds"] == {
+        "maximum": 3600,
+        "minimum": 0,
+        "title": "Slow Mode Seconds",
+        "type": "integer",
+    }
+    assert room["name"]["maxLength"] == 80 and "null" not in str(room["name"])
 
 
 async def test_security_schemes_are_declared(client: httpx.AsyncClient) -> None:
