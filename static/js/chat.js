@@ -262,7 +262,10 @@ class ChatPanel {
     }
     if (event.code >= 4000 && event.code !== TOO_SLOW) {
       this.setConnection("Not connected.");
-      const why = REFUSALS[event.reason] ?? `The chat closed the connection (${event.reason || event.code}).`;
+      // 4401 (signed out) and 4403 (access withdrawn) carry a sentence to show as it is.
+      const sentence = event.reason.includes(" ") ? event.reason : null;
+      const why =
+        REFUSALS[event.reason] ?? sentence ?? `The chat closed the connection (${event.reason || event.code}).`;
       this.showStatus(why, event.reason);
       return;
     }

@@ -26,9 +26,10 @@ async def test_leaving_a_private_circle_closes_its_room_and_queue_sockets(live: 
         f"/api/v1/circles/{room.slug}/members", json={"username": blake.username}
     )
     assert invited.status_code in (200, 201), invited.text
-    # A circle moderator: leaving takes the role, and the queue with it.
+    # A circle moderator (who accepted the rules): leaving takes the role, and the queue.
     await live.execute(
-        "UPDATE memberships SET role = 'moderator' WHERE user_id = :u AND circle_id = :c",
+        "UPDATE memberships SET role = 'moderator', accepted_rules_version = 1"
+        " WHERE user_id = :u AND circle_id = :c",
         u=blake.id,
         c=room.circle_id,
     )
