@@ -271,7 +271,8 @@ class _Sender:
         """What only the author hears; the room hears published messages through `Live`."""
         message = sent.message
         if sent.duplicate:
-            _tell(self.subscriber, service.echo_event(message, sent.author_name))
+            echo = service.echo_event(message, sent.author_name)
+            _tell(self.subscriber, {**echo, "duplicate": True})
             return
         hub, member_id = self.state.hub, self.subscriber.member_id
         if message.status != MessageStatus.PUBLISHED:

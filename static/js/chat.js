@@ -388,7 +388,17 @@ class ChatPanel {
 
   // Adds a published message in seq order; returns its <li>, or null if it was already here.
   addMessage(message, live) {
-    if (this.bySeq.has(message.seq)) return null;
+    const shown = this.bySeq.get(message.seq);
+    if (shown) {
+      // A resend acknowledged as a duplicate: the stored copy is already shown.
+      const sending = this.mine.get(message.client_msg_id);
+      if (sending && sending !== shown) {
+        this.answered(message.client_msg_id);
+        sending.remove();
+        this.mine.set(message.client_msg_id, shown);
+      }
+      return null;
+    }
     const pending = this.mine.get(message.client_msg_id);
     if (pending) {
       this.answered(message.client_msg_id);
