@@ -72,3 +72,9 @@ def notification(user_id: int, notification_id: int) -> LiveEvent:
 def notifications_read(user_id: int, unread: int) -> LiveEvent:
     """A member read notifications: their other open pages update the bell."""
     return {"kind": "notifications_read", "user_id": user_id, "unread": unread}
+
+
+def access_changed(user_id: int) -> LiveEvent:
+    """A member signed out, lost a session or token, left a circle, lost a role or was
+    deleted: each of their open sockets checks again whether it may stay open."""
+    return {"kind": "access", "user_id": user_id}

@@ -35,6 +35,8 @@ RESTART_REASON = "live updates restarting: reconnect with ?after=<last seq>"
 PRESENCE_LIMIT = 100
 
 # For each notification id: its member and the event their pages get (forum.notifications).
+# Re-checks one open socket's access; closes it when the access is gone (forum.sockets).
+Recheck = Callable[[], Coroutine[Any, Any, None]]
 MessageLoader = Callable[[AsyncSession, list[int]], Awaitable[dict[int, Event]]]
 NotificationLoader = Callable[[AsyncSession, list[int]], Awaitable[dict[int, tuple[int, Event]]]]
 
@@ -61,6 +63,8 @@ class Live:
         self.load_notifications: NotificationLoader | None = None
         # Set by the app: drop a member's cached copy (its unread count changed).
         self.forget_user: Callable[[int], None] = lambda user_id: None
+        # Keyed by member id: each of their open sockets' access re-check.
+        self._rechecks: dict[int, set[Recheck]] = {}
         self.origin = secrets.token_hex(8)
         self._recent: TTLCache[int, Event] = TTLCache(60.0, 2_000)
         self._inbox: asyncio.Queue[LiveEvent] = asyncio.Queue()
@@ -93,6 +97,17 @@ class Live:
     def remember(self, message_id: int, event: Event) -> None:
         """The sender's copy of a message event, so its own notification needs no query."""
         self._recent.put(message_id, event)
+
+    def watch(self, user_id: int, recheck: Recheck) -> None:
+        """Run `recheck` whenever the member's access may have been withdrawn."""
+        self._rechecks.setdefault(user_id, set()).add(recheck)
+
+    def unwatch(self, user_id: int, recheck: Recheck) -> None:
+        rechecks = self._rechecks.get(user_id)
+        if rechecks is not None:
+            rechecks.discard(recheck)
+            if not rechecks:
+                del self._rechecks[user_id]
 
     def committed(self, db: AsyncSession) -> None:
         """Call after `db` commits: deliver what it emitted (via the relay on PostgreSQL)."""
@@ -145,6 +160,8 @@ class Live:
             elif kind == "notification":
                 if (notice := notices.get(int(event["id"]))) is not None:
                     self.user_hub.publish(*notice)
+            elif kind == "access":
+                self._recheck(int(event["user_id"]))
             elif kind == "notifications_read":
                 update = {"type": "unread", "count": int(event["unread"])}
                 self.user_hub.publish(int(event["user_id"]), update)
@@ -171,6 +188,12 @@ class Live:
             async with self.sessions() as db:
                 found.update(await self.load_messages(db, missing))
         return found
+
+    def _recheck(self, user_id: int) -> None:
+        """Each of the member's sockets here asks again whether it may stay open."""
+        self.forget_user(user_id)
+        for recheck in list(self._rechecks.get(user_id, ())):
+            self._spawn(recheck())
 
     def _queue(self, event: LiveEvent) -> None:
         update = {k: v for k, v in event.items() if k != "kind"}

@@ -3,22 +3,38 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket
 
 from forum.accounts import service as accounts
 from forum.accounts.models import User
 from forum.errors import AppError, Forbidden, RateLimited, Unauthorized
+from forum.live import Live
 from forum.web import SESSION_COOKIE
-from realtime.hub import Event, SubscriberClosed, encode
+from realtime.hub import Event, Subscriber, SubscriberClosed, encode
+
+log = logging.getLogger("circles.sockets")
 
 DENIAL_EXTENSION = "websocket.http.response"
 TRY_AGAIN_CODE = 1013
+# Application close codes (4000 + the HTTP status): the client shows the reason and does
+# not reconnect, since reconnecting would only be refused again.
+SIGNED_OUT_CODE = 4401
+WITHDRAWN_CODE = 4403
+SIGNED_OUT_REASON = "You have been signed out. Please log in again."
+WITHDRAWN_REASON = "You no longer have access to this."
+# A close frame's reason may hold at most 123 bytes of UTF-8.
+REASON_BYTES = 123
+
+# Checks that `user` may still hold this socket open; raises AppError when not.
+AccessCheck = Callable[[AsyncSession, User], Awaitable[object]]
 
 
 async def accept_live(websocket: WebSocket, ready: bool) -> bool:
@@ -86,3 +102,37 @@ async def write(websocket: WebSocket, events: AsyncIterator[Event]) -> None:
             await websocket.send_text(encode(event))
     except SubscriberClosed as exc:
         await websocket.close(exc.code, exc.reason)
+
+
+def _close_reason(exc: AppError, fallback: str) -> str:
+    return exc.message if len(exc.message.encode()) <= REASON_BYTES else fallback
+
+
+@contextmanager
+def guarded(
+    live: Live,
+    sessions: async_sessionmaker[AsyncSession],
+    websocket: WebSocket,
+    subscriber: Subscriber,
+    check: AccessCheck,
+) -> Iterator[None]:
+    """While open, the socket re-checks its credentials and `check` whenever the member's
+    access changes (forum.events.access_changed), and closes with 4401 or 4403 if gone."""
+
+    async def recheck() -> None:
+        try:
+            async with sessions() as db:
+                user = await authenticate(db, websocket)
+                await check(db, user)
+        except Unauthorized:
+            subscriber.close(SIGNED_OUT_CODE, SIGNED_OUT_REASON)
+        except AppError as exc:
+            subscriber.close(WITHDRAWN_CODE, _close_reason(exc, WITHDRAWN_REASON))
+        except Exception:  # the database failed: keep the socket rather than guess
+            log.exception("sockets: re-checking member %d failed", subscriber.member_id)
+
+    live.watch(subscriber.member_id, recheck)
+    try:
+        yield
+    finally:
+        live.unwatch(subscriber.member_id, recheck)

@@ -375,6 +375,11 @@ async def resume(
     while True:
         event = await subscriber.next_event()
         # Only replay overlap is skipped: live messages are never reordered or dropped.
-        if event.get("type") == "message" and int(event["seq"]) <= covered:
+        # A resend's duplicate acknowledgement is the author's answer, so it always goes.
+        if (
+            event.get("type") == "message"
+            and not event.get("duplicate")
+            and int(event["seq"]) <= covered
+        ):
             continue
         yield event

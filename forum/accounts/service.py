@@ -14,6 +14,7 @@ from forum.accounts.models import ApiToken, AuthSession, Role, User
 from forum.content_warnings import check_warnings
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
+from forum.events import access_changed, emit
 from moderation.content_warnings import TREATMENTS, full_prefs
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
@@ -124,7 +125,10 @@ async def start_session(db: AsyncSession, user: User, user_agent: str, days: int
 
 
 async def end_session(db: AsyncSession, token: str) -> None:
+    user = await user_for_session_token(db, token)
     await repository.revoke_session_by_hash(db, security.token_hash(token), utcnow())
+    if user is not None:  # sockets opened with this session close (forum.sockets)
+        await emit(db, access_changed(user.id))
 
 
 async def user_for_session_token(db: AsyncSession, token: str) -> User | None:
@@ -145,11 +149,13 @@ async def create_api_token(db: AsyncSession, user: User, name: str) -> str:
 async def revoke_session(db: AsyncSession, user: User, session_id: int) -> None:
     if not await repository.revoke_session(db, user.id, session_id, utcnow()):
         raise NotFound("That session was not found or has already ended.")
+    await emit(db, access_changed(user.id))
 
 
 async def revoke_api_token(db: AsyncSession, user: User, token_id: int) -> None:
     if not await repository.revoke_token(db, user.id, token_id, utcnow()):
         raise NotFound("That token was not found or has already been revoked.")
+    await emit(db, access_changed(user.id))
 
 
 async def update_profile(db: AsyncSession, user: User, display_name: str) -> User:

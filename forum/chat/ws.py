@@ -10,10 +10,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocket
 
 from forum.accounts import repository as accounts_repository
 from forum.accounts.boundaries import Boundaries, presence_hidden, viewer_boundaries
+from forum.accounts.models import User
 from forum.chat import service
 from forum.chat.models import MessageStatus
 from forum.errors import AppError, BadRequest, RateLimited, Unauthorized
@@ -23,6 +25,7 @@ from forum.sockets import (
     accept_live,
     authenticate,
     error_event,
+    guarded,
     refuse,
     until_either_ends,
     write,
@@ -64,10 +67,15 @@ def _refused(exc: AppError, client_msg_id: str | None) -> Event:
     return event
 
 
+def _after(text: str | None) -> int | None:
+    """The last seq the client holds: 0 asks for the whole room, None for none of it."""
+    return 0 if text == "0" else parse_id(text)
+
+
 async def room_socket(websocket: WebSocket) -> None:
     state: AppState = websocket.app.state.circles
     room_id = int(websocket.path_params["room_id"])
-    after = parse_id(websocket.query_params.get("after")) or 0
+    after = _after(websocket.query_params.get("after"))
     try:
         async with state.sessions() as db:
             user = await authenticate(db, websocket)
@@ -89,15 +97,21 @@ async def room_socket(websocket: WebSocket) -> None:
     sender = _Sender(state, room_id, user.id, subscriber, websocket.headers.get("accept-language"))
     # Subscribe before reading history, so nothing committed meanwhile is missed.
     state.hub.subscribe(room_id, subscriber)
+
+    async def still_in_room(db: AsyncSession, member: User) -> None:
+        await service.enter_room(db, room_id, member)
+
     try:
-        replayed: AsyncIterator[Event] | list[Event] = (
-            service.replay(state.sessions, room_id, after) if after else []
-        )
-        events = resume(subscriber, replayed, after=after)
-        writer = write(websocket, _as_seen_by(events, boundaries) if boundaries.active else events)
-        await until_either_ends(writer, _read(websocket, sender, subscriber))
-        # Sends already read are still stored and published, even if their author has gone.
-        await sender.finish(DRAIN_SECONDS)
+        with guarded(state.live, state.sessions, websocket, subscriber, still_in_room):
+            # ?after=0 asks for the room from its start; no ?after, only what comes next.
+            replayed: AsyncIterator[Event] | list[Event] = (
+                service.replay(state.sessions, room_id, after) if after is not None else []
+            )
+            events = resume(subscriber, replayed, after=after or 0)
+            shown = _as_seen_by(events, boundaries) if boundaries.active else events
+            await until_either_ends(write(websocket, shown), _read(websocket, sender, subscriber))
+            # Sends already read are still stored and published, even if their author has gone.
+            await sender.finish(DRAIN_SECONDS)
     finally:
         sender.stop()
         state.hub.unsubscribe(room_id, subscriber)
@@ -257,7 +271,8 @@ class _Sender:
         """What only the author hears; the room hears published messages through `Live`."""
         message = sent.message
         if sent.duplicate:
-            _tell(self.subscriber, service.echo_event(message, sent.author_name))
+            echo = service.echo_event(message, sent.author_name)
+            _tell(self.subscriber, {**echo, "duplicate": True})
             return
         hub, member_id = self.state.hub, self.subscriber.member_id
         if message.status != MessageStatus.PUBLISHED:

@@ -23,6 +23,7 @@ from forum.circles.models import (
     Visibility,
 )
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
+from forum.events import access_changed, emit
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
 RESERVED_SLUGS = frozenset({"new", "api", "admin", "static", "login", "register"})
@@ -202,6 +203,7 @@ async def leave_circle(db: AsyncSession, user: User, view: CircleView) -> None:
         )
     await db.delete(view.membership)
     await db.flush()
+    await emit(db, access_changed(user.id))  # their open sockets in its rooms close
 
 
 async def invite_member(

@@ -12,7 +12,7 @@ from forum.accounts.schemas import Empty
 from forum.errors import AppError
 from forum.notifications import service
 from forum.notifications.schemas import MarkRead
-from forum.sockets import accept_live, authenticate, refuse, until_either_ends, write
+from forum.sockets import accept_live, authenticate, guarded, refuse, until_either_ends, write
 from forum.state import AppState
 from forum.web import Ctx, endpoint
 from realtime.hub import Event, Subscriber
@@ -69,9 +69,14 @@ async def notifications_socket(websocket: WebSocket) -> None:
     try:
         async with state.sessions() as db:
             subscriber.offer({"type": "unread", "count": await service.unread_count(db, user)})
-        await until_either_ends(write(websocket, _events(subscriber)), _until_closed(websocket))
+        with guarded(state.live, state.sessions, websocket, subscriber, _signed_in):
+            await until_either_ends(write(websocket, _events(subscriber)), _until_closed(websocket))
     finally:
         state.live.user_hub.unsubscribe(user.id, subscriber)
+
+
+async def _signed_in(db: object, user: object) -> None:
+    """Being signed in is all this socket needs (checked by `guarded` itself)."""
 
 
 async def _events(subscriber: Subscriber) -> AsyncIterator[Event]:

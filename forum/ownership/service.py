@@ -15,6 +15,7 @@ from forum.accounts.models import User
 from forum.circles.models import CircleRole
 from forum.db import utcnow
 from forum.errors import Forbidden
+from forum.events import access_changed, emit
 from forum.ownership import repository
 from forum.ratelimit.service import Backoff, Limits
 from forum.review import service as review
@@ -247,5 +248,6 @@ async def delete_account(
         await repository.remove_words(db, user.id)
     user_id = user.id
     await repository.delete_user(db, user_id)
+    await emit(db, access_changed(user_id))  # every socket they still hold closes
     db.expunge(user)
     return Deleted(user_id, keep_posts, handed)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
-from forum.errors import AppError
+from forum.accounts.models import User
+from forum.errors import AppError, Forbidden
 from forum.live import ALL_CIRCLES
 from forum.review.service import moderation_scope
-from forum.sockets import accept_live, authenticate, refuse, until_either_ends, write
+from forum.sockets import accept_live, authenticate, guarded, refuse, until_either_ends, write
 from forum.state import AppState
 from realtime.hub import Event, Subscriber
 
@@ -32,10 +34,17 @@ async def queue_socket(websocket: WebSocket) -> None:
     keys = [ALL_CIRCLES] if scope is None else scope
     for key in keys:
         state.live.queue_hub.subscribe(key, subscriber)
+
+    async def still_moderates(db: AsyncSession, member: User) -> None:
+        now = await moderation_scope(db, member)
+        if now is not None and (scope is None or set(scope) - set(now)):
+            raise Forbidden("You no longer moderate some of these circles.", code="not_moderator")
+
     try:
-        await until_either_ends(
-            write(websocket, _not_about_themselves(subscriber)), _until_closed(websocket)
-        )
+        with guarded(state.live, state.sessions, websocket, subscriber, still_moderates):
+            await until_either_ends(
+                write(websocket, _not_about_themselves(subscriber)), _until_closed(websocket)
+            )
     finally:
         for key in keys:
             state.live.queue_hub.unsubscribe(key, subscriber)

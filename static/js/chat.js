@@ -262,7 +262,10 @@ class ChatPanel {
     }
     if (event.code >= 4000 && event.code !== TOO_SLOW) {
       this.setConnection("Not connected.");
-      const why = REFUSALS[event.reason] ?? `The chat closed the connection (${event.reason || event.code}).`;
+      // 4401 (signed out) and 4403 (access withdrawn) carry a sentence to show as it is.
+      const sentence = event.reason.includes(" ") ? event.reason : null;
+      const why =
+        REFUSALS[event.reason] ?? sentence ?? `The chat closed the connection (${event.reason || event.code}).`;
       this.showStatus(why, event.reason);
       return;
     }
@@ -385,7 +388,17 @@ class ChatPanel {
 
   // Adds a published message in seq order; returns its <li>, or null if it was already here.
   addMessage(message, live) {
-    if (this.bySeq.has(message.seq)) return null;
+    const shown = this.bySeq.get(message.seq);
+    if (shown) {
+      // A resend acknowledged as a duplicate: the stored copy is already shown.
+      const sending = this.mine.get(message.client_msg_id);
+      if (sending && sending !== shown) {
+        this.answered(message.client_msg_id);
+        sending.remove();
+        this.mine.set(message.client_msg_id, shown);
+      }
+      return null;
+    }
     const pending = this.mine.get(message.client_msg_id);
     if (pending) {
       this.answered(message.client_msg_id);

@@ -59,7 +59,11 @@ function connect() {
   socket.addEventListener("message", (message) => handle(JSON.parse(message.data)));
   socket.addEventListener("close", (closed) => {
     bell.dataset.live = "false";
-    if (closed.code >= 4400 && closed.code < 4500) return; // refused: reconnecting won't help
+    if (closed.code >= 4400 && closed.code < 4500) {
+      // Signed out (4401) or refused: reconnecting won't help. Say why, politely.
+      bell.title = closed.reason || "Notifications are not live: reload the page.";
+      return;
+    }
     window.setTimeout(connect, delay * (0.5 + Math.random()));
     delay = Math.min(delay * 2, 30000);
   });

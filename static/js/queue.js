@@ -85,7 +85,11 @@ function connect() {
   socket.addEventListener("message", (message) => handle(JSON.parse(message.data)));
   socket.addEventListener("close", (closed) => {
     panel.dataset.connected = "false";
-    if (closed.code >= 4400 && closed.code < 4500) return; // refused: reconnecting won't help
+    if (closed.code >= 4400 && closed.code < 4500) {
+      // Signed out (4401) or no longer a moderator here (4403): reconnecting won't help.
+      say(closed.reason || "Live updates stopped. Reload the page to see the queue.");
+      return;
+    }
     const wait = delay * (0.5 + Math.random());
     delay = Math.min(delay * 2, 30000);
     window.setTimeout(connect, wait);
