@@ -185,14 +185,18 @@ def _heads(features: Features, examples: Sequence[Example], rows: Sequence[int])
     chosen = [examples[i] for i in rows]
     weights = np.array([SHORT_WEIGHT if e.source == "short" else 1.0 for e in chosen])
     labels = np.array([e.crisis for e in chosen])
-    crisis = _binary_head(matrix, labels, weights)
     # Long Reddit posts and a forum's short messages do not fit one linear model well:
-    # short texts get a head of their own, fitted on short texts only.
+    # each length gets a head of its own, fitted on texts of that length only (thousands of
+    # short messages otherwise outweigh the long posts the long head is there to read).
     brief = [i for i, row in enumerate(rows) if features.short[row]]
+    long = [i for i, row in enumerate(rows) if not features.short[row]]
+    crisis = _binary_head(matrix[long], labels[long], weights[long])
     crisis_short = _binary_head(matrix[brief], labels[brief], weights[brief])
-    short = [i for i, e in enumerate(chosen) if e.source == "short"]
+    # Urgency is told apart among crises (a plan, means, a time against despair alone):
+    # whether there is a crisis at all is the crisis heads' question.
+    crises = [i for i, e in enumerate(chosen) if e.source == "short" and e.crisis]
     urgent = _binary_head(
-        matrix[short], np.array([chosen[i].level == "urgent" for i in short]), None
+        matrix[crises], np.array([chosen[i].level == "urgent" for i in crises]), None
     )
     signs = _sign_head(matrix, [e.sign for e in chosen])
     coef = np.hstack([crisis[0], crisis_short[0], urgent[0], signs[0]])
