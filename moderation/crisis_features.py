@@ -27,8 +27,29 @@ _WORD = re.compile(r"[a-z0-9]+")
 # Words and the marks that close a negation's reach (folded text has no apostrophes: "dont").
 _WORD_OR_STOP = re.compile(r"[a-z0-9]+|[.,;:!?()\"\n]")
 _NEGATORS = frozenset(
-    "not no never nor cannot dont doesnt didnt isnt arent wasnt werent wont wouldnt cant "
-    "couldnt shouldnt havent hasnt hadnt aint".split()
+    [
+        "not",
+        "no",
+        "never",
+        "nor",
+        "cannot",
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+        "wont",
+        "wouldnt",
+        "cant",
+        "couldnt",
+        "shouldnt",
+        "havent",
+        "hasnt",
+        "hadnt",
+        "aint",
+    ]
 )
 # A negation governs the next few words of its clause, not the rest of the post (NegEx).
 _SCOPE_WORDS = 5
