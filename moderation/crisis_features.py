@@ -24,6 +24,36 @@ import numpy.typing as npt
 Vector = npt.NDArray[np.float32]
 
 _WORD = re.compile(r"[a-z0-9]+")
+# Words and the marks that close a negation's reach (folded text has no apostrophes: "dont").
+_WORD_OR_STOP = re.compile(r"[a-z0-9]+|[.,;:!?()\"\n]")
+_NEGATORS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "nor",
+        "cannot",
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+        "wont",
+        "wouldnt",
+        "cant",
+        "couldnt",
+        "shouldnt",
+        "havent",
+        "hasnt",
+        "hadnt",
+        "aint",
+    ]
+)
+# A negation governs the next few words of its clause, not the rest of the post (NegEx).
+_SCOPE_WORDS = 5
+_SCOPE_ENDS = frozenset({"but", "though", "although", "because", "cause", "yet"})
 EMBEDDING_DIM = 256
 # Long posts say what matters early; the cap keeps a 40k-character post as cheap as a long one.
 MAX_TOKENS = 512
@@ -70,10 +100,36 @@ def is_short(folded: str) -> bool:
     return len(_WORD.findall(folded)) <= SHORT_WORDS
 
 
+def scoped_words(folded: str) -> list[str]:
+    """The words, with those a negation governs marked: "im not depressed anymore" gives
+    ``im not ~depressed ~anymore``, so "depressed" there counts apart from "im depressed".
+
+    The reach ends after a few words, at punctuation, or at "but" (NegEx's scoping).
+    """
+    out: list[str] = []
+    reach = 0
+    for word in _WORD_OR_STOP.findall(folded):
+        if not word[0].isalnum():
+            reach = 0
+        elif word in _NEGATORS:
+            out.append(word)
+            reach = _SCOPE_WORDS
+        elif word in _SCOPE_ENDS:
+            out.append(word)
+            reach = 0
+        elif reach:
+            out.append("~" + word)
+            reach -= 1
+        else:
+            out.append(word)
+    return out
+
+
 def terms(folded: str, token_ids: Sequence[int]) -> list[str]:
     """What the bag of terms counts: words and word pairs ("not suicidal", "last year"),
-    and wordllama's subword tokens and token pairs (misspellings, run-together titles)."""
-    found = words(folded)
+    negation marked (``scoped_words``), and wordllama's subword tokens and token pairs
+    (misspellings, run-together titles)."""
+    found = scoped_words(folded)
     tokens = [f"#{i}" for i in token_ids]
     return [
         *found,

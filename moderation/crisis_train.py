@@ -76,20 +76,28 @@ def reddit_examples(path: Path, split: str = "dev") -> list[Example]:
 
 def short_examples(paths: Sequence[Path], split: str = "dev") -> list[Example]:
     """Hand-written messages (text, level, category); ``dev`` is their training half."""
+    return [e for path in paths for e in _read_short(path) if split_of(e.text) == split]
+
+
+def extra_examples(paths: Sequence[Path]) -> list[Example]:
+    """Hand-written messages written for training only (training/crisis_extra.csv): every
+    row is used to fit, none is ever measured, so they are not split."""
+    return [e for path in paths for e in _read_short(path)]
+
+
+def _read_short(path: Path) -> list[Example]:
     out: list[Example] = []
-    for path in paths:
-        with path.open(newline="", encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                text, level = row["text"].strip(), row["level"].strip()
-                sign = (row.get("category") or "").strip() or None
-                # Every row is checked, whichever half it is in: a typo is an error, not a
-                # silently dropped example.
-                if level not in ("urgent", "concern", "none"):
-                    raise ValueError(f"{path}: unknown level {level!r} for {text!r}")
-                if level != "none" and sign not in SIGNS:
-                    raise ValueError(f"{path}: unknown category {sign!r} for {text!r}")
-                if not text or split_of(text) != split:
-                    continue
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            text, level = row["text"].strip(), row["level"].strip()
+            sign = (row.get("category") or "").strip() or None
+            # Every row is checked, whichever half it is in: a typo is an error, not a
+            # silently dropped example.
+            if level not in ("urgent", "concern", "none"):
+                raise ValueError(f"{path}: unknown level {level!r} for {text!r}")
+            if level != "none" and sign not in SIGNS:
+                raise ValueError(f"{path}: unknown category {sign!r} for {text!r}")
+            if text:
                 out.append(
                     Example(
                         text, level != "none", "short", level, sign if level != "none" else None
@@ -177,14 +185,18 @@ def _heads(features: Features, examples: Sequence[Example], rows: Sequence[int])
     chosen = [examples[i] for i in rows]
     weights = np.array([SHORT_WEIGHT if e.source == "short" else 1.0 for e in chosen])
     labels = np.array([e.crisis for e in chosen])
-    crisis = _binary_head(matrix, labels, weights)
     # Long Reddit posts and a forum's short messages do not fit one linear model well:
-    # short texts get a head of their own, fitted on short texts only.
+    # each length gets a head of its own, fitted on texts of that length only (thousands of
+    # short messages otherwise outweigh the long posts the long head is there to read).
     brief = [i for i, row in enumerate(rows) if features.short[row]]
+    long = [i for i, row in enumerate(rows) if not features.short[row]]
+    crisis = _binary_head(matrix[long], labels[long], weights[long])
     crisis_short = _binary_head(matrix[brief], labels[brief], weights[brief])
-    short = [i for i, e in enumerate(chosen) if e.source == "short"]
+    # Urgency is told apart among crises (a plan, means, a time against despair alone):
+    # whether there is a crisis at all is the crisis heads' question.
+    crises = [i for i, e in enumerate(chosen) if e.source == "short" and e.crisis]
     urgent = _binary_head(
-        matrix[short], np.array([chosen[i].level == "urgent" for i in short]), None
+        matrix[crises], np.array([chosen[i].level == "urgent" for i in crises]), None
     )
     signs = _sign_head(matrix, [e.sign for e in chosen])
     coef = np.hstack([crisis[0], crisis_short[0], urgent[0], signs[0]])
@@ -349,16 +361,22 @@ def save(folder: Path, arrays: dict[str, Any], meta: dict[str, Any]) -> None:
     write_artifact(folder, arrays, meta)
 
 
+EXTRA_NAME = "crisis_extra.csv"
+
+
 def build(
     reddit: Path,
     short: Sequence[Path],
     out: Path,
     folds: int = 5,
     limit: int | None = None,
+    extra: Sequence[Path] | None = None,
 ) -> dict[str, Any]:
     """Train on the development halves and write the artifact to ``out``; returns its meta.
 
-    ``limit`` keeps the first rows of each source (for quick checks, never for shipping).
+    ``extra`` are training-only message files, used whole; by default ``crisis_extra.csv``
+    beside the first ``short`` file, when there is one. ``limit`` keeps the first rows of
+    each source (for quick checks, never for shipping).
     """
     from moderation.crisis import CrisisDetector, _default_path
 
@@ -369,13 +387,20 @@ def build(
         return folded, found
 
     examples_reddit = reddit_examples(reddit)
-    examples_short = short_examples([p for p in short if p.exists()])
+    if extra is None:
+        extra = [short[0].parent / EXTRA_NAME] if short else []
+    extra = [p for p in extra if p.exists()]
+    examples_short = [
+        *short_examples([p for p in short if p.exists()]),
+        *extra_examples(extra),
+    ]
     if limit is not None:
         examples_reddit, examples_short = examples_reddit[:limit], examples_short[:limit]
     arrays, meta = train([*examples_reddit, *examples_short], analyse, Embedder.default(), folds)
     meta["training"]["data"] = {
         "reddit": f"{reddit.name}, development half (blake2b split)",
-        "short": [f"{p.name}, training half" for p in short if p.exists()],
+        "short": [f"{p.name}, training half" for p in short if p.exists()]
+        + [f"{p.name}, all rows (training only)" for p in extra],
     }
     save(out, arrays, meta)
     return meta

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from moderation.crisis import CrisisDetector, CrisisLevel, _default_path, detect
-from moderation.crisis_model import MODEL_FILES, SIGNS, CrisisModel
+from moderation.crisis import CrisisDetector, CrisisLevel, _default_path, _with_model, detect
+from moderation.crisis_model import MODEL_FILES, SIGNS, CrisisModel, ModelScore
 from moderation.decision import Policy, decide
 from moderation.targets import Target
 
@@ -75,11 +75,17 @@ def test_holiday_farewell_gives_no_crisis_reasons() -> None:
     "text", ["I'd rather just die than face another day", "why was I even born"]
 )
 def test_model_never_silences_a_rule_that_fired(text: str) -> None:
-    result = detect(text)
-    # The model scores these low; the rule's finding must still reach a human.
-    assert result.score is not None and result.score < 0.5
+    detector = CrisisDetector.default()
+    assert detector.model is not None
+    rules, folded, _ = detector.analyse(text)
+    assert rules.level is CrisisLevel.CONCERN
+    # Whatever this model scores them, a model sure there is no crisis must not silence
+    # the rule: its finding still reaches a human.
+    doubt = ModelScore(crisis=0.01, urgent=0.0, short=True, sign=None, sign_score=0.0)
+    result = _with_model(rules, doubt, detector.model, len(folded.split()))
     assert result.level is CrisisLevel.CONCERN
     assert result.raised_by == "rules"
+    assert result.score == pytest.approx(0.01)
 
 
 def test_batch_matches_one_at_a_time() -> None:

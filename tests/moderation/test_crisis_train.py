@@ -9,7 +9,14 @@ import pytest
 
 from forum.cli import main
 from moderation.crisis_model import MODEL_FILES, CrisisModel
-from moderation.crisis_train import build, reddit_examples, short_examples, split_of
+from moderation.crisis_train import (
+    EXTRA_NAME,
+    build,
+    extra_examples,
+    reddit_examples,
+    short_examples,
+    split_of,
+)
 
 CALM = [
     "lovely walk by the river with the dog today",
@@ -74,6 +81,23 @@ def test_only_development_halves_are_read(tmp_path: Path) -> None:
         assert split_of(example.text) == "dev"
     for example in short_examples([short]):
         assert split_of(example.text) == "dev"
+
+
+def test_extra_messages_are_used_whole_and_only_beside_the_short_files(tmp_path: Path) -> None:
+    reddit, short = _write(tmp_path)
+    extra = tmp_path / EXTRA_NAME
+    with extra.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "level", "category"])
+        for n in range(10):
+            writer.writerow([f"I have saved my pills for the night {n}", "urgent", "means"])
+    rows = extra_examples([extra])
+    # Training-only: both halves of the hash split are read.
+    assert len(rows) == 10 and {split_of(e.text) for e in rows} == {"dev", "heldout"}
+    meta = build(reddit, [short], tmp_path / "with", folds=2)
+    assert f"{EXTRA_NAME}, all rows (training only)" in meta["training"]["data"]["short"]
+    alone = build(reddit, [short], tmp_path / "without", folds=2, extra=[])
+    assert meta["training"]["short"]["rows"] == alone["training"]["short"]["rows"] + 10
 
 
 def test_unknown_level_is_a_clear_error(tmp_path: Path) -> None:
