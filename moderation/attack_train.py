@@ -166,8 +166,8 @@ def classifier_flag_sweep(
     for text, score, p in zip(rows.texts, classifier, oof, strict=True):
         insult = find_insult(text)
         # As AttackModel._reading: a warm line needs the hold threshold to be sent.
-        sent = bool(p >= (hold if warm(text) else flag))
-        attack = AttackScore(float(p), (), sent, bool(p >= hold))
+        over = bool(p >= (hold if warm(text) else flag))
+        attack = AttackScore(float(p), (), over, bool(p >= hold))
         readings.append((detector.detect(text), score, find_target(text, insult), insult, attack))
     attacks = rows.attack == 1
     sweep: dict[str, dict[str, float]] = {}
