@@ -136,15 +136,14 @@ def features(texts: Sequence[str], classifier: Sequence[float]) -> sparse.csr_ma
 
 # An attack does not read warmly. Its training lines say "you" in two attacks of three, so
 # on its own the model took "You are not alone. Warm milk helps me." for one; a line whose
-# sentiment (VADER compound) reads this warm is left to the rules and the classifier.
+# sentiment (VADER compound) reads this warm must reach the model's hold threshold, where
+# it is sure, to be sent: sarcasm and wishes ("I hope your kids never speak to you again",
+# "hope" being warm to VADER) read warm and are still attacks.
 WARM = 0.3
 
 
-def judged(text: str, min_words: int, max_words: int) -> bool:
-    """Whether the model's score counts for this text: within its reach, and not warm."""
-    if out_of_reach(text, min_words, max_words):
-        return False
-    return float(analyzer().polarity_scores(text)["compound"]) < WARM
+def warm(text: str) -> bool:
+    return float(analyzer().polarity_scores(text)["compound"]) >= WARM
 
 
 def out_of_reach(text: str, min_words: int, max_words: int) -> bool:
@@ -164,6 +163,9 @@ class AttackScore:
     cues: tuple[str, ...]
     flagged: bool = False  # at or over the model's flag threshold: a moderator reads it
     strong: bool = False  # at or over its hold threshold: held until one has
+    # Within the lengths it learned from (out_of_reach): when not, the classifier's score
+    # stands alone in the decision (decision.Policy.flag_for).
+    in_reach: bool = True
 
 
 @dataclass(frozen=True)
@@ -196,14 +198,15 @@ class AttackModel:
         dense = matrix[:, -len(CUES) :].toarray()
         cue_weights = self.weights[-len(CUES) :]
         return [
-            AttackScore(
-                float(p),
-                self._named_cues(row, cue_weights),
-                bool(p >= self.flag) and judged(text, self.min_words, self.max_words),
-                bool(p >= self.hold) and judged(text, self.min_words, self.max_words),
-            )
+            self._reading(text, float(p), self._named_cues(row, cue_weights))
             for p, row, text in zip(probabilities, dense, texts, strict=True)
         ]
+
+    def _reading(self, text: str, p: float, named: tuple[str, ...]) -> AttackScore:
+        if out_of_reach(text, self.min_words, self.max_words):
+            return AttackScore(p, named, in_reach=False)
+        flag = self.hold if warm(text) else self.flag
+        return AttackScore(p, named, p >= flag, p >= self.hold)
 
     @staticmethod
     def _named_cues(row: NDArray[np.float64], cue_weights: NDArray[np.float64]) -> tuple[str, ...]:

@@ -22,6 +22,10 @@ from moderation.watched import Hit, Watched, WatchedWord, WatchList
 PIPELINE_VERSION = "1"
 
 
+# The embedded classifier's own decision point (profanity_check.predict is predict_prob
+# over 0.5): where the attack model does not judge a text, the score stands alone.
+CLASSIFIER_ALONE = 0.5
+
 # Labels that plain swearing or self-criticism also set off.
 STRONG_LANGUAGE_LABELS = frozenset({"toxicity", "obscene", "insult"})
 
@@ -73,6 +77,20 @@ class Policy:
     )
     hold_crisis_concern: bool = False
     watched: WatchList = field(default_factory=WatchList)
+
+    def flag_for(self, attack: AttackScore | None) -> dict[str, float]:
+        """The flag thresholds for a text the attack model did or did not judge.
+
+        The toxicity flag above was chosen where the attack model weighs the classifier's
+        score with who is addressed. A text out of the model's reach (too short or too long
+        for what it learned from) has only the classifier to speak for it: there its own
+        decision point applies, 0.5 (alt-profanity-check's predict()), unless the circle
+        flags lower.
+        """
+        if attack is None or attack.in_reach:
+            return self.flag
+        limit = min(self.flag.get("toxicity", CLASSIFIER_ALONE), CLASSIFIER_ALONE)
+        return {**self.flag, "toxicity": limit}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Policy:
@@ -217,7 +235,7 @@ def decide(
 
     if not all(math.isfinite(value) for value in scores.values()):
         return decide(crisis, None, target, policy)  # a broken score is a failed check
-    held, flagged = _over(scores, policy.hold), _over(scores, policy.flag)
+    held, flagged = _over(scores, policy.hold), _over(scores, policy.flag_for(attack))
     # A label may be held without being flagged (a hold threshold under the flag one).
     flagged = sorted({*flagged, *held}, key=lambda pair: -pair[1])
     top = max(scores.values(), default=0.0)

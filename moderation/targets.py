@@ -41,6 +41,11 @@ _THIRD_PERSON = re.compile(
     r"|hes|shes|theyre)\b"
 )
 FRIENDLY = 0.05
+# The pronoun and tone readings below were written from forum lines of one or two
+# sentences (at most 25 words). In a longer text "I" or "you" may be anywhere and one
+# friendly sentence lifts the whole tone, so past this length only an explicit reading
+# (self-judgement, recounted abuse) is clear; anything else is UNCLEAR.
+CLEAR_WITHIN = 25
 _MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_.-]{3,32}")
 # A capitalised word inside a sentence: most often a name.
 _NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+\b")
@@ -90,6 +95,8 @@ def find_target(text: str, insult: Insult | None = None) -> Target:
     words = tokens(folded)
     if any(w in INSULT_WORDS for w in words):
         return Target.UNCLEAR  # an insult word with no one clear to pin it on
+    if len(text.split()) > CLEAR_WITHIN:
+        return Target.UNCLEAR  # a long text: who the words are aimed at is not clear
     others = someone_else_in_view(text, folded)
     # VADER's own cut-off for a positive text; swear words are left out of the tone.
     friendly = tone(text) >= FRIENDLY

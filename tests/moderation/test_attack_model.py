@@ -188,3 +188,33 @@ def test_cue_names_cover_every_cue_they_name() -> None:
 def test_warm_words_to_you_are_not_taken_for_an_attack(text: str) -> None:
     # "You" is in most attacks it learned from; a warm line is left to the rules.
     assert not attack_model().score([text], [0.01])[0].flagged
+
+
+def test_out_of_reach_text_has_the_classifier_flag_at_its_own_decision_point() -> None:
+    unjudged = AttackScore(0.0, (), in_reach=False)
+    judged = AttackScore(0.0, ())
+    scores = {"toxicity": 0.6}
+    alone = decide(NO_CRISIS, scores, Target.UNCLEAR, Policy(), None, unjudged)
+    assert alone.action == Action.PUBLISH_AND_REVIEW and alone.priority == Priority.FLAGGED
+    weighed = decide(NO_CRISIS, scores, Target.UNCLEAR, Policy(), None, judged)
+    assert not weighed.queued
+    # A circle that flags lower than the classifier's own point keeps its own threshold.
+    strict = Policy.from_dict({"flag": {"toxicity": 0.3}})
+    assert strict.flag_for(unjudged)["toxicity"] == 0.3
+    assert Policy().flag_for(unjudged)["toxicity"] == 0.5
+
+
+def test_a_long_text_is_marked_out_of_reach() -> None:
+    model = attack_model()
+    long_text = " ".join(["word"] * (model.max_words + 5))
+    (reading,) = model.score([long_text], [0.9])
+    assert not reading.in_reach and not reading.flagged
+
+
+def test_a_warm_line_is_sent_only_when_the_model_is_sure() -> None:
+    model = attack_model()
+    line = "I really hope you finally get what you deserve for being here"
+    (reading,) = model.score([line], [0.1])
+    assert reading.in_reach
+    # Warm to VADER ("hope"): the flag threshold is the hold one.
+    assert reading.flagged == (reading.probability >= model.hold)

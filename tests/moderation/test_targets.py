@@ -147,3 +147,11 @@ def test_when_it_cannot_tell_it_says_unclear(text: str) -> None:
 )
 def test_a_name_you_or_identity_next_to_an_insult_is_a_target(text: str) -> None:
     assert find_target(text) == Target.OTHERS
+
+
+def test_a_long_text_is_unclear_unless_it_judges_the_author() -> None:
+    # Past two sentences pronouns and tone no longer say clearly who is meant.
+    filler = "and then we talked about the article and the edits for a while " * 3
+    assert find_target("Holy shit that was great news " + filler) == Target.UNCLEAR
+    assert find_target("I'm so stupid, " + filler) == Target.SELF
+    assert find_target("Holy shit that was great news") == Target.NONE
