@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -137,6 +138,9 @@ class Seeder:
 
     def member(self, display_name: str) -> Member:
         username = f"{display_name.lower()}-{uuid.uuid4().hex[:6]}"
+        # Display names may not look like another member's, and the server outlives the
+        # test: "Alex" becomes "Alex Kqt", letters no lookalike table folds together.
+        display_name = f"{display_name} {''.join(random.choices('ACDEFGHJKPQSTXYZ', k=3)).title()}"
         body = {"username": username, "password": PASSWORD, "display_name": display_name}
         response = self.http.post("/api/v1/auth/register", json=body)
         assert response.status_code == 201, response.text

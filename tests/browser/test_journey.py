@@ -109,7 +109,7 @@ async def test_login_form_works_by_keyboard_alone(browsing: Browsing, seeder: Se
     await expect(page.get_by_role("button", name="Log in")).to_be_focused()
     await page.keyboard.press("Enter")
 
-    await expect(page.get_by_role("link", name="Kim", exact=True)).to_be_visible()
+    await expect(page.get_by_role("link", name=member.display_name, exact=True)).to_be_visible()
     assert browsing.problems.all() == []
 
 

@@ -21,6 +21,7 @@ CIRCLES = str(Path(sys.executable).with_name("circles"))
 
 def create_moderator(database: FreshDatabase) -> Member:
     username = f"mod-{uuid.uuid4().hex[:6]}"
+    name = f"Robin {username[-6:]}"  # display names may not look like another member's
     env = {**os.environ, "CIRCLES_DATABASE_URL": database.url, "CIRCLES_ENV": "development"}
     result = subprocess.run(
         [
@@ -32,7 +33,7 @@ def create_moderator(database: FreshDatabase) -> Member:
             "--password",
             PASSWORD,
             "--display-name",
-            "Robin",
+            name,
         ],
         env=env,
         capture_output=True,
@@ -40,7 +41,7 @@ def create_moderator(database: FreshDatabase) -> Member:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    return Member(username, "Robin", token="")
+    return Member(username, name, token="")
 
 
 async def test_moderator_reveals_and_approves_a_held_reply(
