@@ -187,7 +187,11 @@ async def test_inviting_past_the_limit_is_429(
 
 
 def _account(n: int) -> dict[str, str]:
-    return {"username": f"newcomer-{n}", "password": "a long enough pass", "display_name": "New"}
+    return {
+        "username": f"newcomer-{n}",
+        "password": "a long enough pass",
+        "display_name": f"New {'ACDEFGHJK'[n]}",
+    }
 
 
 async def test_registering_past_the_limit_for_an_address_is_429(

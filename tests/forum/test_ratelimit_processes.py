@@ -76,7 +76,11 @@ async def test_registrations_from_one_address_count_on_both_processes(
     servers: tuple[LiveServer, LiveServer],
 ) -> None:
     def account(n: int) -> dict[str, str]:
-        return {"username": f"shared-{n}", "password": "a long enough pass", "display_name": "S"}
+        return {
+            "username": f"shared-{n}",
+            "password": "a long enough pass",
+            "display_name": f"Shared {'ACDEFGHJK'[n]}",
+        }
 
     async with (
         httpx.AsyncClient(base_url=servers[0].base_url) as one,

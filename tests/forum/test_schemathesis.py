@@ -24,7 +24,7 @@ from forum.db import make_engine, make_sessionmaker, transaction
 from tests.conftest import PASSWORD, FreshDatabase, fresh_database
 from tests.live import BIN, CIRCLES, LiveServer, circles_env, free_port, migrate, running
 
-EXAMPLES = 5
+EXAMPLES = 3  # every operation, a few examples each: the suite must stay quick
 PERSONAS: dict[str, Role | None] = {
     "anonymous": None,
     "member": Role.MEMBER,
