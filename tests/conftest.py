@@ -30,6 +30,9 @@ from forum.config import Settings
 from forum.db import make_engine, make_sessionmaker, transaction
 from moderation.toxicity import ToxicityScorer
 
+# Two server processes on one database (chat fan-out, revocation, shared limits).
+pytest_plugins = ["tests.processes"]
+
 if TYPE_CHECKING:  # imported where used: both modules import this one
     from tests.chat.helpers import Live
     from tests.live import LiveServer

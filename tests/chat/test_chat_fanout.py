@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
@@ -11,38 +10,12 @@ from websockets.asyncio.client import ClientConnection, connect
 from forum.accounts.models import Role
 from tests.chat.helpers import Live, Member, messages, next_of, send
 from tests.chat.test_chat_ws import ABUSE
-from tests.conftest import BACKEND, FreshDatabase, fresh_database
-from tests.live import LiveServer, circles_server
+from tests.conftest import BACKEND
 
 pytestmark = pytest.mark.skipif(
     BACKEND != "postgres",
     reason="fan-out across processes rides on PostgreSQL LISTEN/NOTIFY; SQLite is one process",
 )
-
-
-@pytest.fixture(scope="module")
-async def shared_database(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[FreshDatabase]:
-    db = await fresh_database(tmp_path_factory.mktemp("fanout"))
-    yield db
-    await db.drop()
-
-
-@pytest.fixture(scope="module")
-def servers(shared_database: FreshDatabase) -> Iterator[tuple[LiveServer, LiveServer]]:
-    with circles_server(shared_database.url) as one, circles_server(shared_database.url) as other:
-        yield one, other
-
-
-@pytest.fixture
-async def two(
-    servers: tuple[LiveServer, LiveServer], shared_database: FreshDatabase
-) -> AsyncIterator[tuple[Live, Live]]:
-    one, other = Live(servers[0], shared_database), Live(servers[1], shared_database)
-    yield one, other
-    for http in [*one.clients, *other.clients]:
-        await http.aclose()
 
 
 async def test_each_process_delivers_the_others_messages_in_order(two: tuple[Live, Live]) -> None:

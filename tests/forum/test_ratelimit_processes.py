@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -11,7 +11,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection
 
 from tests.chat.helpers import Live, next_of, send
-from tests.conftest import PASSWORD, FreshDatabase, fresh_database
+from tests.conftest import PASSWORD, FreshDatabase
 from tests.live import CIRCLES, LiveServer, circles_env, free_port, migrate, running
 
 LIMITS = {
@@ -24,15 +24,6 @@ LIMITS = {
     "CIRCLES_LOGIN_RATE_ATTEMPTS": "2",
     "CIRCLES_LOGIN_DELAY_SECONDS": "600",
 }
-
-
-@pytest.fixture(scope="module")
-async def shared_database(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[FreshDatabase]:
-    db = await fresh_database(tmp_path_factory.mktemp("ratelimits"))
-    yield db
-    await db.drop()
 
 
 # Two servers start one after the other on a busy machine: give each more than the
@@ -54,16 +45,6 @@ def servers(shared_database: FreshDatabase) -> Iterator[tuple[LiveServer, LiveSe
     migrate(circles_env(shared_database.url))
     with server(shared_database.url) as one, server(shared_database.url) as other:
         yield one, other
-
-
-@pytest.fixture
-async def two(
-    servers: tuple[LiveServer, LiveServer], shared_database: FreshDatabase
-) -> AsyncIterator[tuple[Live, Live]]:
-    one, other = Live(servers[0], shared_database), Live(servers[1], shared_database)
-    yield one, other
-    for http in [*one.clients, *other.clients]:
-        await http.aclose()
 
 
 def assert_limited(response: httpx.Response) -> None:

@@ -3,44 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from tests.chat.helpers import Live, next_of
-from tests.conftest import BACKEND, FreshDatabase, fresh_database
-from tests.live import LiveServer, circles_server
+from tests.conftest import BACKEND
 from tests.realtime.revocation import assert_closed, sign_in
 
 pytestmark = pytest.mark.skipif(
     BACKEND != "postgres",
     reason="revocation across processes rides on PostgreSQL LISTEN/NOTIFY; SQLite is one process",
 )
-
-
-@pytest.fixture(scope="module")
-async def shared_database(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[FreshDatabase]:
-    db = await fresh_database(tmp_path_factory.mktemp("revocation"))
-    yield db
-    await db.drop()
-
-
-@pytest.fixture(scope="module")
-def servers(shared_database: FreshDatabase) -> Iterator[tuple[LiveServer, LiveServer]]:
-    with circles_server(shared_database.url) as one, circles_server(shared_database.url) as other:
-        yield one, other
-
-
-@pytest.fixture
-async def two(
-    servers: tuple[LiveServer, LiveServer], shared_database: FreshDatabase
-) -> AsyncIterator[tuple[Live, Live]]:
-    one, other = Live(servers[0], shared_database), Live(servers[1], shared_database)
-    yield one, other
-    for http in [*one.clients, *other.clients]:
-        await http.aclose()
 
 
 async def test_leaving_on_one_process_closes_the_room_socket_on_the_other(
