@@ -83,7 +83,8 @@ class ChatPanel {
     this.cwWords = JSON.parse(panel.dataset.cwWords || "{}");
     this.ui = {
       connection: part("connection"), rooms: part("rooms"), roomInfo: part("room-info"),
-      presence: part("presence"), earlier: part("earlier"), log: part("log"), empty: part("empty"),
+      presence: part("presence"), earlier: part("earlier"), log: part("log"), list: part("list"),
+      empty: part("empty"),
       announce: part("announce"), support: part("support"), composer: part("composer"),
       status: part("status"),
     };
@@ -103,7 +104,7 @@ class ChatPanel {
     this.mine = new Map(); // client_msg_id -> the author's own <li> (sending, held, failed)
     this.lastSeq = 0;
     this.before = null;
-    this.ui.log.replaceChildren();
+    this.ui.list.replaceChildren();
   }
 
   async start() {
@@ -170,10 +171,10 @@ class ChatPanel {
     // Unanswered sends go last, whether from an earlier visit to this room or typed
     // while the history was loading.
     for (const [id, body] of this.outbox()) {
-      if (this.mine.has(id)) this.ui.log.append(this.mine.get(id));
+      if (this.mine.has(id)) this.ui.list.append(this.mine.get(id));
       else this.addPending(id, body);
     }
-    this.setEmpty(this.ui.log.children.length ? "" : "No messages yet.");
+    this.setEmpty(this.ui.list.children.length ? "" : "No messages yet.");
     this.scrollToEnd();
     if (this.live) this.connect();
   }
@@ -449,12 +450,12 @@ class ChatPanel {
   // Before the first later message; messages without a seq (sending, held) keep their place.
   insertBySeq(item, seq) {
     let before = null;
-    for (let node = this.ui.log.lastElementChild; node; node = node.previousElementSibling) {
+    for (let node = this.ui.list.lastElementChild; node; node = node.previousElementSibling) {
       if (!node.dataset.seq) continue;
       if (Number(node.dataset.seq) > seq) before = node;
       else break;
     }
-    this.ui.log.insertBefore(item, before);
+    this.ui.list.insertBefore(item, before);
   }
 
   addPending(id, body) {
@@ -463,7 +464,7 @@ class ChatPanel {
       el("div", { class: "chat-body chat-plain" }, body),
       el("div", { class: "chat-state" }, "sending…"));
     this.mine.set(id, item);
-    this.ui.log.append(item);
+    this.ui.list.append(item);
     this.setEmpty("");
     this.scrollToEnd();
   }
