@@ -7,6 +7,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import cast
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -14,11 +15,12 @@ from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Match, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
 
 from forum import security
 from forum.accounts import routes as account_routes
@@ -31,12 +33,13 @@ from forum.circle_moderation import routes as circle_moderation_routes
 from forum.circles import routes as circle_routes
 from forum.config import Settings
 from forum.db import make_engine, make_sessionmaker
-from forum.errors import AppError
+from forum.errors import AppError, DatabaseUnavailable
 from forum.headers import SecurityHeaders
 from forum.live import Live
 from forum.notifications import routes as notification_routes
 from forum.notifications import service as notifications
 from forum.openapi import openapi_document
+from forum.outage import DATABASE_ERRORS, is_unavailable, unavailable
 from forum.ownership import routes as ownership_routes
 from forum.ratelimit.service import Limits
 from forum.review import pages as review_pages
@@ -48,6 +51,7 @@ from forum.rules import pages as rules_pages
 from forum.rules import routes as rules_routes
 from forum.safety import routes as safety_routes
 from forum.screening import build_screener
+from forum.sockets import close_unavailable
 from forum.state import AppState, make_templates
 from forum.threads import routes as thread_routes
 from moderation.toxicity import ToxicityScorer
@@ -77,6 +81,7 @@ async def healthz(request: Request) -> Response:
             "moderation_pipeline": state.screener.pipeline.version,
         },
         status_code=200 if ok else 503,
+        headers=None if ok else {"Retry-After": str(DatabaseUnavailable.RETRY_AFTER)},
     )
 
 
@@ -133,6 +138,30 @@ async def http_error(request: Request, exc: Exception) -> Response:
 async def app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     return _error_page(request, exc.status, exc.code, exc.message)
+
+
+async def database_unavailable(conn: HTTPConnection, exc: Exception) -> Response | None:
+    """503 with Retry-After while the database is away; any other database error is a bug."""
+    if not is_unavailable(exc):
+        raise exc  # on to `server_error`, as before
+    log.warning("database unavailable on %s: %s", conn.url.path, exc)
+    if isinstance(conn, WebSocket):
+        await close_unavailable(conn)
+        return None
+    assert isinstance(conn, Request)
+    error = unavailable()
+    headers = {"Retry-After": str(error.retry_after)}
+    if _wants_json(conn):
+        return JSONResponse(error.payload(), status_code=error.status, headers=headers)
+    state: AppState = conn.app.state.circles
+    html = state.templates.get_template("unavailable.html").render(
+        request=conn,
+        current_user=None,
+        csrf_token=lambda: "",
+        # A page that was only being read can safely ask again by itself.
+        refresh=error.retry_after if conn.method in ("GET", "HEAD") else None,
+    )
+    return HTMLResponse(html, status_code=error.status, headers=headers)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
@@ -212,6 +241,8 @@ def create_app(
     )
     state.live.load_messages = chat_service.published_events
     state.live.load_notifications = notifications.live_events
+    state.live.replay_messages = chat_service.replay
+    state.live.load_unread = notifications.unread_events
     state.live.forget_user = state.read_cache.forget_user
     log.info("moderation: %s", state.screener.pipeline.version)
 
@@ -271,6 +302,8 @@ def create_app(
         exception_handlers={
             HTTPException: http_error,
             AppError: app_error,
+            # One handler for pages, the API and sockets alike (Starlette types them apart).
+            **{kind: cast(ExceptionHandler, database_unavailable) for kind in DATABASE_ERRORS},
             Exception: server_error,
         },
         lifespan=lifespan,

@@ -62,3 +62,16 @@ class RateLimited(AppError):
     def __init__(self, message: str, *, retry_after: float, **extra: Any) -> None:
         self.retry_after = max(1, round(retry_after + 0.4999))
         super().__init__(message, retry_after=self.retry_after, **extra)
+
+
+class DatabaseUnavailable(AppError):
+    """The database can't be reached for a moment (forum.outage): try again shortly."""
+
+    status = 503
+    code = "database_unavailable"
+    # Seconds: long enough for a restart or a failover, short enough to feel like a pause.
+    RETRY_AFTER = 5
+
+    def __init__(self, message: str, *, retry_after: int = RETRY_AFTER, **extra: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, retry_after=retry_after, **extra)

@@ -6,6 +6,14 @@ the inbox is fed by the relay's LISTEN connection, the sending process included 
 messages come from a small cache instead of the database); with SQLite, a single
 process, it is fed straight from `committed()` after each commit.
 
+When the relay loses its connection (the database restarting, or only the LISTEN
+connection dropped), open sockets stay open and are told `{"type": "status", "state":
+"reconnecting"}`. Once the relay listens again, the first thing the inbox's task does is
+fill the gap from the database: each room with subscribers here gets the messages after
+the last seq this process delivered to it, each review queue a "refresh", each bell its
+unread count; then every socket hears `{"type": "status", "state": "live"}`. Only if the
+gap cannot be read are sockets closed with 1012, to resume with `?after` themselves.
+
 Presence is per process in the hub; with PostgreSQL each process tells the others who
 is visibly present in its rooms (outside any transaction) and merges what they say.
 """
@@ -15,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -23,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from forum.cache import TTLCache
 from forum.events import LiveEvent, take_pending
+from forum.outage import is_unavailable
 from realtime.hub import Event, Hub, Member
 from realtime.pg_relay import PgRelay
 
@@ -32,6 +41,20 @@ log = logging.getLogger("circles.live")
 ALL_CIRCLES = 0
 RESTART_CODE = 1012
 RESTART_REASON = "live updates restarting: reconnect with ?after=<last seq>"
+RECONNECTING: Event = {
+    "type": "status",
+    "state": "reconnecting",
+    "message": "Live updates are reconnecting. Nothing already sent is lost; "
+    "what you missed will follow in a moment.",
+}
+LIVE: Event = {"type": "status", "state": "live"}
+REFRESH: Event = {
+    "type": "refresh",
+    "message": "Live updates were interrupted for a moment: the queue may have changed.",
+}
+# Reading the gap may first meet a pooled connection that died with the old server.
+GAP_ATTEMPTS = 10
+GAP_RETRY_SECONDS = 0.3
 PRESENCE_LIMIT = 100
 
 # For each notification id: its member and the event their pages get (forum.notifications).
@@ -39,6 +62,10 @@ PRESENCE_LIMIT = 100
 Recheck = Callable[[], Coroutine[Any, Any, None]]
 MessageLoader = Callable[[AsyncSession, list[int]], Awaitable[dict[int, Event]]]
 NotificationLoader = Callable[[AsyncSession, list[int]], Awaitable[dict[int, tuple[int, Event]]]]
+# A room's published messages after a seq, in order (forum.chat.service.replay).
+MessageReplay = Callable[[async_sessionmaker[AsyncSession], int, int], AsyncIterator[Event]]
+# For member ids: each one's unread event now (forum.notifications.service.unread_events).
+UnreadLoader = Callable[[AsyncSession, list[int]], Awaitable[dict[int, Event]]]
 
 
 def listen_dsn(database_url: str) -> str | None:
@@ -61,6 +88,8 @@ class Live:
         # Set by the app: the chat and notifications packages sit above this module.
         self.load_messages: MessageLoader | None = None
         self.load_notifications: NotificationLoader | None = None
+        self.replay_messages: MessageReplay | None = None
+        self.load_unread: UnreadLoader | None = None
         # Set by the app: drop a member's cached copy (its unread count changed).
         self.forget_user: Callable[[int], None] = lambda user_id: None
         # Keyed by member id: each of their open sockets' access re-check.
@@ -70,6 +99,10 @@ class Live:
         self._inbox: asyncio.Queue[LiveEvent] = asyncio.Queue()
         self._consumer: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        # Set while the relay is (or was) away and the gap is not filled yet; `_outages`
+        # counts losses, so a fill overtaken by another loss does not say "live".
+        self._gap = False
+        self._outages = 0
         dsn = listen_dsn(database_url)
         self.relay = (
             None
@@ -130,8 +163,10 @@ class Live:
                 batch.append(self._inbox.get_nowait())
             try:
                 await self._deliver(batch)
-            except Exception:  # one bad event must not stop every later one
+            except Exception as exc:  # one bad event must not stop every later one
                 log.exception("live: failed to deliver %d events", len(batch))
+                # Their messages are read again with the next gap fill, in order.
+                self._gap = self._gap or is_unavailable(exc)
 
     def _forget_counted(self, events: list[LiveEvent]) -> None:
         for event in events:
@@ -139,6 +174,9 @@ class Live:
                 self.forget_user(int(event["user_id"]))
 
     async def _deliver(self, batch: list[LiveEvent]) -> None:
+        if self._gap and self.ready:
+            # Before anything heard since reconnecting: what was missed comes first.
+            await self._fill_gap()
         if self.relay is not None:
             self._forget_counted(batch)  # other processes' members, cached here too
         messages = await self._message_events(
@@ -162,6 +200,8 @@ class Live:
                     self.user_hub.publish(*notice)
             elif kind == "access":
                 self._recheck(int(event["user_id"]))
+            elif kind == "resumed":
+                pass  # only wakes this task, for the gap fill above
             elif kind == "notifications_read":
                 update = {"type": "unread", "count": int(event["unread"])}
                 self.user_hub.publish(int(event["user_id"]), update)
@@ -224,14 +264,56 @@ class Live:
         self._spawn(self.relay.notify(event))
 
     def _lost(self) -> None:
-        self.hub.close_all(RESTART_CODE, RESTART_REASON)
-        self.queue_hub.close_all(RESTART_CODE, RESTART_REASON)
-        self.user_hub.close_all(RESTART_CODE, RESTART_REASON)
+        """Keep every socket open, saying live updates are reconnecting."""
+        self._gap = True
+        self._outages += 1
+        for hub in (self.hub, self.queue_hub, self.user_hub):
+            hub.broadcast(RECONNECTING)
 
     def _ready(self) -> None:
         self.hub.forget_all_remote()
         assert self.relay is not None
         self._spawn(self.relay.notify({"kind": "hello", "origin": self.origin}))
+        # Wakes the inbox's task even if nothing else arrives: it fills the gap first.
+        self._receive({"kind": "resumed"})
+
+    async def _fill_gap(self) -> None:
+        outage = self._outages
+        for attempt in range(1, GAP_ATTEMPTS + 1):
+            try:
+                await self._refill()
+                break
+            except Exception as exc:
+                if outage != self._outages:
+                    return  # lost again: the fill after the next reconnect covers this
+                if not is_unavailable(exc) or attempt == GAP_ATTEMPTS:
+                    log.exception("live: could not read what was missed; sockets will resume")
+                    self._restart_all()
+                    break
+                await asyncio.sleep(GAP_RETRY_SECONDS)
+        if outage == self._outages:  # not lost again meanwhile
+            self._gap = False
+            for hub in (self.hub, self.queue_hub, self.user_hub):
+                hub.broadcast(LIVE)
+
+    async def _refill(self) -> None:
+        """Publish what this process missed while the relay was away (safe to repeat)."""
+        if self.replay_messages is not None:
+            for room_id, last_seq in self.hub.last_seqs().items():
+                async for message in self.replay_messages(self.sessions, room_id, last_seq):
+                    self.hub.publish(room_id, message)
+        self.queue_hub.broadcast(REFRESH)
+        users = self.user_hub.room_ids()
+        if users and self.load_unread is not None:
+            async with self.sessions() as db:
+                unread = await self.load_unread(db, users)
+            for user_id, event in unread.items():
+                self.user_hub.publish(user_id, event)
+
+    def _restart_all(self) -> None:
+        """Close every socket; clients reconnect and resume from the database with ?after."""
+        for hub in (self.hub, self.queue_hub, self.user_hub):
+            hub.close_all(RESTART_CODE, RESTART_REASON)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)

@@ -5,18 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.responses import JSONResponse
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from forum.accounts import service as accounts
 from forum.accounts.models import User
-from forum.errors import AppError, Forbidden, RateLimited, Unauthorized
+from forum.errors import AppError, DatabaseUnavailable, Forbidden, RateLimited, Unauthorized
 from forum.live import Live
+from forum.outage import DATABASE_ERRORS, is_unavailable
 from forum.web import SESSION_COOKIE
 from realtime.hub import Event, Subscriber, SubscriberClosed, encode
 
@@ -30,6 +31,7 @@ SIGNED_OUT_CODE = 4401
 WITHDRAWN_CODE = 4403
 SIGNED_OUT_REASON = "You have been signed out. Please log in again."
 WITHDRAWN_REASON = "You no longer have access to this."
+UNAVAILABLE_REASON = "The forum can't reach its database for a moment: try again shortly."
 # A close frame's reason may hold at most 123 bytes of UTF-8.
 REASON_BYTES = 123
 
@@ -45,9 +47,18 @@ async def accept_live(websocket: WebSocket, ready: bool) -> bool:
     return ready
 
 
+async def close_unavailable(websocket: WebSocket) -> None:
+    """The database is away: close with 1013 (try again later) and say so, never a 500."""
+    with suppress(RuntimeError, OSError, WebSocketDisconnect):  # the client already left
+        if websocket.application_state == WebSocketState.CONNECTING:
+            await websocket.accept()
+        if websocket.application_state == WebSocketState.CONNECTED:
+            await websocket.close(TRY_AGAIN_CODE, UNAVAILABLE_REASON)
+
+
 def error_event(exc: AppError) -> Event:
     event: Event = {"type": "error", "code": exc.code, "message": exc.message}
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RateLimited | DatabaseUnavailable):
         event["retry_after"] = exc.retry_after
     if "current_version" in exc.extra:  # rules_not_accepted: the version to accept
         event["current_version"] = exc.extra["current_version"]
@@ -102,6 +113,10 @@ async def write(websocket: WebSocket, events: AsyncIterator[Event]) -> None:
             await websocket.send_text(encode(event))
     except SubscriberClosed as exc:
         await websocket.close(exc.code, exc.reason)
+    except DATABASE_ERRORS as exc:  # reading history when the database went away
+        if not is_unavailable(exc):
+            raise
+        await close_unavailable(websocket)
 
 
 def _close_reason(exc: AppError, fallback: str) -> str:

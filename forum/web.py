@@ -263,7 +263,8 @@ def set_cookie(response: Response, state: AppState, name: str, value: str, max_a
 
 
 def error_response(ctx: Ctx, exc: AppError) -> Response:
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    retry_after = getattr(exc, "retry_after", None)  # rate limits, the database away
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     if ctx.is_api or ctx.request.headers.get("accept", "").startswith("application/json"):
         return JSONResponse(exc.payload(), status_code=exc.status, headers=headers)
     if isinstance(exc, Unauthorized):

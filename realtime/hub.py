@@ -31,6 +31,8 @@ Event: TypeAlias = dict[str, Any]
 # A present member as processes tell each other: {"id": member id, "display_name": ...}.
 Member: TypeAlias = dict[str, Any]
 
+# How many live seqs `resume` remembers per connection to skip a repeat (a gap fill).
+RECENT_SEQS = 1024
 SLOW_CLOSE_CODE = 4008
 SLOW_CLOSE_REASON = "too slow: reconnect with ?after=<last seq>"
 DEFAULT_OUTBOX_SIZE = 256
@@ -133,6 +135,8 @@ class _Room:
         # Dicts, not sets: insertion order keeps fan-out and presence deterministic.
         self.subscribers: dict[Subscriber, None] = {}
         self.by_member: dict[int, dict[Subscriber, None]] = {}
+        # The newest message seq this process has delivered here: where a gap fill starts.
+        self.last_seq: int | None = None
 
     def is_visible(self, member_id: int) -> bool:
         return any(not s.presence_hidden for s in self.by_member.get(member_id, ()))
@@ -191,8 +195,13 @@ class Hub:
         self.delivered = 0
         self.dropped_slow = 0
 
-    def subscribe(self, room_id: int, subscriber: Subscriber) -> None:
+    def subscribe(
+        self, room_id: int, subscriber: Subscriber, *, last_seq: int | None = None
+    ) -> None:
+        """Add `subscriber`; `last_seq` is the room's newest seq the caller read (if any)."""
         room = self._rooms.setdefault(room_id, _Room())
+        if room.last_seq is None:
+            room.last_seq = last_seq
         if subscriber in room.subscribers:
             return
         if room.add(subscriber) and (event := self._presence_changed(room_id, room)):
@@ -212,8 +221,32 @@ class Hub:
             if room is None:
                 return
             frame = next_event if isinstance(next_event, Frame) else Frame(next_event)
+            if frame.get("type") == "message" and frame.get("seq") is not None:
+                room.last_seq = max(room.last_seq or 0, int(frame["seq"]))
             slow = self._deliver(room.subscribers, frame)
             next_event = self._remove(room_id, slow, publish=False)
+
+    def broadcast(self, event: Event) -> None:
+        """Queue `event` once for every connection in every room (live updates' status)."""
+        frame = Frame(event)
+        seen: set[Subscriber] = set()
+        for room_id, room in list(self._rooms.items()):
+            fresh = [s for s in room.subscribers if s not in seen]
+            seen.update(fresh)
+            if slow := self._deliver(fresh, frame):
+                self._remove(room_id, slow)
+
+    def room_ids(self) -> list[int]:
+        """The rooms (keys) that have subscribers here."""
+        return list(self._rooms)
+
+    def last_seqs(self) -> dict[int, int]:
+        """Each room's newest delivered seq, for the rooms that have subscribers here."""
+        return {
+            room_id: room.last_seq
+            for room_id, room in self._rooms.items()
+            if room.last_seq is not None
+        }
 
     def send_to(self, room_id: int, member_id: int, event: Event) -> None:
         """Queue `event` for every connection of one member in the room (held, crisis)."""
@@ -357,11 +390,12 @@ async def resume(
     *,
     after: int = 0,
 ) -> AsyncGenerator[Event, None]:
-    """Yield the replayed history, then live events minus messages the replay covered.
+    """Yield the replayed history, then live events minus messages already sent.
 
     `subscriber` must have been subscribed before the history was read (see the module
-    docstring); `replayed` may be read page by page. Ends by raising `SubscriberClosed`
-    when the hub closes the subscriber.
+    docstring); `replayed` may be read page by page. A message already sent (covered by
+    the replay, or delivered again by a gap fill after the relay reconnected) is skipped.
+    Ends by raising `SubscriberClosed` when the hub closes the subscriber.
     """
     covered = after
     if isinstance(replayed, AsyncIterable):
@@ -372,14 +406,17 @@ async def resume(
         for event in replayed:
             covered = max(covered, int(event["seq"]))
             yield event
+    # Seqs sent live, oldest first; a set, not a high-water mark, so that a message
+    # published a moment out of order is never dropped.
+    sent: dict[int, None] = {}
     while True:
         event = await subscriber.next_event()
-        # Only replay overlap is skipped: live messages are never reordered or dropped.
         # A resend's duplicate acknowledgement is the author's answer, so it always goes.
-        if (
-            event.get("type") == "message"
-            and not event.get("duplicate")
-            and int(event["seq"]) <= covered
-        ):
-            continue
+        if event.get("type") == "message" and not event.get("duplicate"):
+            seq = int(event["seq"])
+            if seq <= covered or seq in sent:
+                continue
+            sent[seq] = None
+            if len(sent) > RECENT_SEQS:
+                del sent[next(iter(sent))]
         yield event

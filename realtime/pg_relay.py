@@ -7,8 +7,11 @@ included. Each payload is a small JSON object of ids (NOTIFY allows 8,000 bytes)
 receiver reads anything bigger from the database.
 
 If the listening connection drops, notifications sent meanwhile are lost to this
-process: `on_lost` runs at once (the owner closes its sockets so clients resume from
-the database with `?after`), and the relay reconnects with backoff, then `on_ready`.
+process: `on_lost` runs at once (the owner tells its sockets it is reconnecting), and
+the relay tries again every `retry_seconds`, a short fixed interval: one connection
+attempt per process is cheap, and a database that comes back should be heard within a
+second, not after a backoff grown to half a minute. Once it listens again, `on_ready`
+runs (the owner reads from the database what it missed).
 """
 
 from __future__ import annotations
@@ -25,6 +28,11 @@ log = logging.getLogger("circles.relay")
 
 CHANNEL = "circles_events"
 MAX_PAYLOAD = 7900  # PostgreSQL's limit is 8,000 bytes
+RETRY_SECONDS = 0.5
+# How the LISTEN connection shows in pg_stat_activity (to operators, and to tests).
+APP_NAME = "circles-relay"
+# A server that does not answer at all (a dropped route) must not stall the retries.
+CONNECT_TIMEOUT = 5.0
 
 
 def encode_payload(event: dict[str, Any]) -> str:
@@ -43,12 +51,14 @@ class PgRelay:
         on_lost: Callable[[], None] = lambda: None,
         on_ready: Callable[[], None] = lambda: None,
         channel: str = CHANNEL,
+        retry_seconds: float = RETRY_SECONDS,
     ) -> None:
         self.dsn = dsn
         self.sink = sink
         self.on_lost = on_lost
         self.on_ready = on_ready
         self.channel = channel
+        self.retry_seconds = retry_seconds
         self.ready = False
         self._conn: asyncpg.Connection | None = None
         # asyncpg runs one query at a time per connection.
@@ -60,8 +70,14 @@ class PgRelay:
         await self._connect()
 
     async def _connect(self) -> None:
-        conn = await asyncpg.connect(self.dsn)
-        await conn.add_listener(self.channel, self._on_notify)
+        conn = await asyncpg.connect(
+            self.dsn, timeout=CONNECT_TIMEOUT, server_settings={"application_name": APP_NAME}
+        )
+        try:
+            await conn.add_listener(self.channel, self._on_notify)
+        except BaseException:
+            conn.terminate()
+            raise
         conn.add_termination_listener(self._on_terminated)
         self._conn = conn
         self.ready = True
@@ -101,18 +117,20 @@ class PgRelay:
         self._conn = None
         if self._closing:
             return
-        log.warning("relay: lost the LISTEN connection; live clients will resume")
+        log.warning("relay: lost the LISTEN connection; reconnecting")
         self.on_lost()
         self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
 
     async def _reconnect(self) -> None:
-        delay = 0.5
+        failures = 0
         while not self._closing:
             try:
                 await self._connect()
-                log.info("relay: listening again")
+                log.info("relay: listening again after %d failed attempts", failures)
                 return
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("relay: reconnect failed (%s); trying again in %.0fs", exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
+                failures += 1
+                # Said once, then every minute or so: the retries themselves are frequent.
+                if failures == 1 or failures % 120 == 0:
+                    log.warning("relay: reconnect failed %d times (%s); retrying", failures, exc)
+                await asyncio.sleep(self.retry_seconds)

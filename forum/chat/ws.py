@@ -20,6 +20,7 @@ from forum.chat import service
 from forum.chat.models import MessageStatus
 from forum.errors import AppError, BadRequest, RateLimited, Unauthorized
 from forum.fields import parse_id
+from forum.outage import DATABASE_ERRORS, is_unavailable, unavailable
 from forum.review.regions import choose_region
 from forum.sockets import (
     accept_live,
@@ -79,7 +80,7 @@ async def room_socket(websocket: WebSocket) -> None:
     try:
         async with state.sessions() as db:
             user = await authenticate(db, websocket)
-            await service.enter_room(db, room_id, user)
+            found = await service.enter_room(db, room_id, user)
             # Read once per connection: changed boundaries apply from the next connection.
             boundaries = await viewer_boundaries(db, None, user)
     except AppError as exc:
@@ -96,7 +97,9 @@ async def room_socket(websocket: WebSocket) -> None:
     # The handshake's Accept-Language picks the crisis lines when the profile names no region.
     sender = _Sender(state, room_id, user.id, subscriber, websocket.headers.get("accept-language"))
     # Subscribe before reading history, so nothing committed meanwhile is missed.
-    state.hub.subscribe(room_id, subscriber)
+    # The room's newest seq as read above: where a gap fill starts if the relay drops
+    # before this process delivers a message to the room.
+    state.hub.subscribe(room_id, subscriber, last_seq=found.room.last_seq)
 
     async def still_in_room(db: AsyncSession, member: User) -> None:
         await service.enter_room(db, room_id, member)
@@ -227,18 +230,29 @@ class _Sender:
             for send in batch
         ]
         try:
-            outcomes = await self._store(drafts)
-        except IntegrityError:
-            # The same client_msg_id from another connection at the same moment: once
-            # more, and the resend now finds the stored copy.
-            outcomes = await self._store(drafts)
+            outcomes = await self._store_settling_races(drafts)
         except AppError as exc:
             outcomes = [exc] * len(drafts)
+        except DATABASE_ERRORS as exc:
+            if not is_unavailable(exc):
+                raise
+            # Stored or not, the client keeps these and sends them again once live; the
+            # client_msg_id makes a resend of a stored one come back as a duplicate.
+            log.warning("chat: database unavailable in room %d: %s", self.room_id, exc)
+            outcomes = [unavailable()] * len(drafts)
         for draft, outcome in zip(drafts, outcomes, strict=True):
             if isinstance(outcome, AppError):
                 _tell(self.subscriber, _refused(outcome, draft.client_msg_id))
             else:
                 self._answer_author(outcome)
+
+    async def _store_settling_races(self, drafts: list[service.Draft]) -> list[service.Outcome]:
+        try:
+            return await self._store(drafts)
+        except IntegrityError:
+            # The same client_msg_id from another connection at the same moment: once
+            # more, and the resend now finds the stored copy.
+            return await self._store(drafts)
 
     async def _store(self, drafts: list[service.Draft]) -> list[service.Outcome]:
         state = self.state

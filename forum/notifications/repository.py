@@ -81,6 +81,13 @@ async def unread_count(db: AsyncSession, user_id: int) -> int:
     return int(count or 0)
 
 
+async def unread_counts(db: AsyncSession, user_ids: list[int]) -> dict[int, int]:
+    if not user_ids:
+        return {}
+    rows = await db.execute(select(User.id, User.unread_notifications).where(User.id.in_(user_ids)))
+    return {int(user_id): int(count or 0) for user_id, count in rows}
+
+
 async def unread_of_kind(
     db: AsyncSession, user_ids: list[int], kind: str
 ) -> Sequence[Notification]:

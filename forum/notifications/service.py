@@ -81,3 +81,9 @@ async def unread_of_kind(
 
 async def unread_count(db: AsyncSession, user: User) -> int:
     return await repository.unread_count(db, user.id)
+
+
+async def unread_events(db: AsyncSession, user_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """For each member: the event that sets their bell to their unread count now."""
+    counts = await repository.unread_counts(db, user_ids)
+    return {user_id: {"type": "unread", "count": count} for user_id, count in counts.items()}

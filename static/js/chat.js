@@ -11,6 +11,7 @@ const RECONNECT_MAX_MS = 30000;
 const TOO_SLOW = 4008; // the server dropped us for reading too slowly: resume at once
 const TOO_BIG = 1009;
 const ANNOUNCE_CHARS = 200;
+const UNAVAILABLE = "database_unavailable"; // a send refused while the database is away
 
 const REFUSALS = {
   login_required: "Please log in again to chat.",
@@ -95,6 +96,8 @@ class ChatPanel {
     this.inflight = []; // client_msg_ids sent on the current socket, oldest first
     this.attempt = 0;
     this.timer = 0;
+    this.resendTimer = 0;
+    this.statusCode = null;
     this.resetLog();
   }
 
@@ -242,6 +245,8 @@ class ChatPanel {
   disconnect() {
     clearTimeout(this.timer);
     this.timer = 0;
+    clearTimeout(this.resendTimer);
+    this.resendTimer = 0;
     const socket = this.socket;
     this.socket = null;
     if (socket?.readyState === WebSocket.OPEN) socket.close(1000, "switching rooms");
@@ -316,6 +321,7 @@ class ChatPanel {
       presence: () => this.showPresence(event.members ?? []),
       removed: () => this.onRemoved(event),
       error: () => this.onError(event),
+      status: () => this.onStatus(event),
     };
     handlers[event.type]?.();
   }
@@ -359,7 +365,41 @@ class ChatPanel {
     body.replaceChildren(el("p", { class: "removed" }, "removed by a moderator"));
   }
 
+  // The socket stays open while the server's live updates reconnect to the database;
+  // once "live" again, what was missed has already arrived and unsent messages go again.
+  onStatus(event) {
+    if (event.state === "reconnecting") {
+      this.setConnection("Reconnecting…");
+    } else if (event.state === "live") {
+      this.setConnection("");
+      if (this.statusCode === UNAVAILABLE) this.showStatus("");
+      this.resendOutbox();
+    }
+  }
+
+  // Sends the database could not take: kept, and sent again (the server is idempotent on
+  // the id, so one that was stored after all comes back as a duplicate).
+  onUnavailable(event) {
+    const state = this.mine.get(event.client_msg_id)?.querySelector(".chat-state");
+    state?.replaceChildren("waiting to send: it goes as soon as the chat can take it…");
+    this.showStatus(event.message, event.code);
+    clearTimeout(this.resendTimer);
+    this.resendTimer = setTimeout(() => this.resendOutbox(), 1000 * (event.retry_after ?? 5));
+  }
+
+  resendOutbox() {
+    clearTimeout(this.resendTimer);
+    this.resendTimer = 0;
+    if (this.socket?.readyState !== WebSocket.OPEN) return; // sent when the connection opens
+    this.inflight = [];
+    for (const [id, body] of this.outbox()) this.transmit(id, body);
+  }
+
   onError(event) {
+    if (event.code === UNAVAILABLE && event.client_msg_id !== undefined) {
+      this.onUnavailable(event);
+      return;
+    }
     // Errors answer a send; the newest unanswered one is the likeliest to have been refused.
     const id = event.client_msg_id ?? this.inflight[this.inflight.length - 1];
     if (id !== undefined && this.mine.has(id)) this.fail(id, event.message);
@@ -507,6 +547,7 @@ class ChatPanel {
   }
 
   showStatus(text, code) {
+    this.statusCode = code ?? null;
     const status = this.ui.status;
     status.replaceChildren(text);
     if (code === "rules_not_accepted" || code === "not_a_member") {

@@ -40,7 +40,12 @@ function addToList(notification) {
 }
 
 function handle(event) {
-  if (event.type === "unread") {
+  if (event.type === "status") {
+    // Kept open while the server reconnects to the database; the count follows once back.
+    const reconnecting = event.state === "reconnecting";
+    bell.dataset.live = reconnecting ? "reconnecting" : "true";
+    bell.title = reconnecting ? "Reconnecting…" : "";
+  } else if (event.type === "unread") {
     show(event.count);
   } else if (event.type === "notification") {
     show(event.unread);

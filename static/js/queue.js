@@ -10,6 +10,7 @@ let fresh = 0;
 let urgent = 0;
 let overdue = 0;
 let delay = 1000;
+const RECONNECTING = "Live updates are reconnecting…";
 
 function say(text) {
   panel.hidden = false;
@@ -45,7 +46,25 @@ function notifyUrgent() {
   });
 }
 
+// The socket stays open while the server reconnects to the database; afterwards it sends
+// "refresh" (items may have changed meanwhile), then "live".
+function onStatus(event) {
+  if (event.type === "status" && event.state === "reconnecting") {
+    say(RECONNECTING);
+  } else if (event.type === "status" && event.state === "live") {
+    if (status.textContent === RECONNECTING) say("Live updates are back.");
+  } else if (event.type === "refresh") {
+    say(`${event.message} Refresh to see it as it is now.`);
+    refresh.href = `${window.location.pathname}${window.location.search}`;
+    refresh.hidden = false;
+  }
+}
+
 function handle(event) {
+  if (event.type === "status" || event.type === "refresh") {
+    onStatus(event);
+    return;
+  }
   if (event.type !== "queue") return;
   if (event.change === "new") {
     fresh += 1;

@@ -448,3 +448,49 @@ async def test_with_a_delay_an_emptied_room_tells_other_processes_at_once() -> N
     hub.unsubscribe(ROOM, alex)
     assert told == [[]]
     assert hub.presence(ROOM) == []
+
+
+async def test_resume_skips_messages_a_gap_fill_publishes_again() -> None:
+    hub = Hub()
+    subscriber = Subscriber(1, "Alex", presence_hidden=True, maxsize=20)
+    hub.subscribe(ROOM, subscriber)
+    for seq in (5, 6):  # heard live after the relay came back...
+        hub.publish(ROOM, message(seq))
+    for seq in (6, 7):  # ...and read again from the database by the gap fill
+        hub.publish(ROOM, message(seq))
+
+    seen = await asyncio.wait_for(collect_until(subscriber, [], 7), 5)
+
+    assert seqs(seen) == [5, 6, 7]
+
+
+async def test_a_broadcast_reaches_each_connection_once_across_its_rooms() -> None:
+    hub = Hub()
+    everywhere = Subscriber(1, "Alex", presence_hidden=True, maxsize=10)
+    here = Subscriber(2, "Blake", presence_hidden=True, maxsize=10)
+    for room in (ROOM, OTHER_ROOM):
+        hub.subscribe(room, everywhere)
+    hub.subscribe(ROOM, here)
+    status = {"type": "status", "state": "reconnecting"}
+
+    hub.broadcast(status)
+
+    assert await drain(everywhere) == [status]
+    assert await drain(here) == [status]
+
+
+async def test_the_hub_remembers_the_newest_seq_delivered_to_each_room() -> None:
+    hub = Hub()
+    first, second = Subscriber(1, "Alex", maxsize=10), Subscriber(2, "Blake", maxsize=10)
+    hub.subscribe(ROOM, first, last_seq=3)
+    hub.subscribe(OTHER_ROOM, second)  # nothing known yet: no gap fill for it
+    assert hub.last_seqs() == {ROOM: 3}
+
+    hub.publish(ROOM, message(5))
+    hub.publish(ROOM, message(4))  # a moment out of order: the newest stays
+    hub.subscribe(ROOM, second, last_seq=9)  # read later; the room's own record stands
+    assert hub.last_seqs() == {ROOM: 5}
+
+    hub.unsubscribe(ROOM, first)
+    hub.unsubscribe(ROOM, second)
+    assert hub.last_seqs() == {}
