@@ -16,6 +16,8 @@ import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
@@ -77,6 +79,19 @@ async def test_mistakes_in_queries_are_not_outages(database: Database) -> None:
     assert is_unavailable(
         asyncpg.InterfaceError("cannot call Connection.fetch(): connection is closed")
     )
+
+
+async def test_no_pooled_connection_coming_free_in_time_is_an_outage(database: Database) -> None:
+    engine = create_async_engine(database.url, pool_size=1, max_overflow=0, pool_timeout=0.1)
+    try:
+        async with engine.connect() as held:
+            await held.execute(text("SELECT 1"))
+            with pytest.raises(PoolTimeout) as raised:
+                async with engine.connect() as second:
+                    await second.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
+    assert is_unavailable(raised.value)
 
 
 def test_an_os_error_outside_the_driver_is_not_an_outage(tmp_path: Path) -> None:
