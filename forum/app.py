@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import cast
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
@@ -32,7 +31,7 @@ from forum.checkins import routes as check_in_routes
 from forum.circle_moderation import routes as circle_moderation_routes
 from forum.circles import routes as circle_routes
 from forum.config import Settings
-from forum.db import make_engine, make_sessionmaker
+from forum.db import make_engine, make_sessionmaker, ping
 from forum.errors import AppError, DatabaseUnavailable
 from forum.headers import SecurityHeaders
 from forum.live import Live
@@ -66,8 +65,7 @@ PRESENCE_DELAY = 0.25
 async def healthz(request: Request) -> Response:
     state: AppState = request.app.state.circles
     try:
-        async with state.sessions() as db:
-            await db.execute(text("SELECT 1"))
+        await ping(state.sessions)
         database = "ok"
     except Exception as exc:  # any failure to reach the database is what we report
         log.warning("health check: database unreachable: %s", exc)

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -89,6 +89,12 @@ async def transaction(
     """A unit of work for code outside requests (CLI, demo data): commit or roll back."""
     async with sessions() as session, session.begin():
         yield session
+
+
+async def ping(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Raise unless the database answers (a pooled connection that died is replaced)."""
+    async with sessions() as db:
+        await db.execute(text("SELECT 1"))
 
 
 class QueryCounter:

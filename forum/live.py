@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from forum.cache import TTLCache
+from forum.db import ping
 from forum.events import LiveEvent, take_pending
 from forum.outage import is_unavailable
 from realtime.hub import Event, Hub, Member
@@ -298,6 +299,14 @@ class Live:
 
     async def _refill(self) -> None:
         """Publish what this process missed while the relay was away (safe to repeat)."""
+        # A dead pooled connection fails here, where the fill is tried again, rather than
+        # in a socket's re-check, which would keep the socket rather than guess.
+        await ping(self.sessions)
+        # A withdrawn access may be among what was missed: every open socket asks again
+        # whether it may stay, before any message is delivered to it.
+        for user_id in self._rechecks:
+            self.forget_user(user_id)
+        await asyncio.gather(*(check() for checks in self._rechecks.values() for check in checks))
         if self.replay_messages is not None:
             for room_id, last_seq in self.hub.last_seqs().items():
                 async for message in self.replay_messages(self.sessions, room_id, last_seq):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ from tests.chat.helpers import WAIT, Live, next_of, send
 from tests.conftest import BACKEND, FreshDatabase
 from tests.live import LiveServer, circles_server
 from tests.realtime.cluster import Cluster, make_cluster, server_binaries
+from tests.realtime.revocation import closed_with
 
 BINARIES = server_binaries()
 
@@ -43,6 +45,7 @@ pytestmark = [
 # The issue's promise: once the database is back, new sockets are accepted within 2 s.
 ACCEPTED_WITHIN = 2.0
 TRY_AGAIN = 1013
+WITHDRAWN = 4403
 
 
 @pytest.fixture(scope="module")
@@ -212,6 +215,22 @@ async def test_while_the_database_is_down_routes_answer_503_and_sockets_wait(
         assert [m["seq"] for m in got] == [before["seq"] + 1, before["seq"] + 2]
 
 
+@asynccontextmanager
+async def listen_connection_gone(admin: Admin, watching: ClientConnection) -> AsyncIterator[int]:
+    """Kill the relay's LISTEN backend and keep it from reconnecting until the block ends
+    (its first attempt is immediate), so what the block commits is certainly notified to
+    nobody in the server. The server's pooled connections stay open and keep working."""
+    await admin.allow_connections(False)
+    try:
+        pid = await admin.relay_pid()
+        assert await admin.control.fetchval("SELECT pg_terminate_backend($1)", pid)
+        status = await next_of(watching, "status")
+        assert status["state"] == "reconnecting"
+        yield pid
+    finally:
+        await admin.allow_connections(True)
+
+
 async def test_a_message_sent_while_the_listen_connection_is_gone_arrives_by_the_gap_fill(
     live: Live, admin: Admin
 ) -> None:
@@ -220,20 +239,9 @@ async def test_a_message_sent_while_the_listen_connection_is_gone_arrives_by_the
     async with live.connect(alex, room) as sender, live.connect(blake, room) as reader:
         await send(sender, "first", "Before the LISTEN connection goes.")
         first = await next_of(reader, "message")
-        # Keep the relay from reconnecting at once (its first attempt is immediate), so
-        # the next message is certainly committed while nobody in the server listens.
-        # The server's pooled connections stay open and keep working.
-        await admin.allow_connections(False)
-        try:
-            pid = await admin.relay_pid()
-            assert await admin.control.fetchval("SELECT pg_terminate_backend($1)", pid)
-            status = await next_of(reader, "status")
-            assert status["state"] == "reconnecting"
+        async with listen_connection_gone(admin, reader) as pid:
             await send(sender, "missed", "Committed while the relay was not listening.")
-            # Stored (and so notified, to nobody) before the relay may listen again.
             await _until_stored(admin, "missed")
-        finally:
-            await admin.allow_connections(True)
 
         events = await until_status(reader, "live")
         missed = [e for e in events if e["type"] == "message"]
@@ -244,6 +252,28 @@ async def test_a_message_sent_while_the_listen_connection_is_gone_arrives_by_the
         await send(sender, "next", "After the relay is back.")
         after = await next_of(reader, "message")
         assert (after["client_msg_id"], after["seq"]) == ("next", first["seq"] + 2)
+
+
+async def test_access_withdrawn_while_the_listen_connection_is_gone_still_closes_the_socket(
+    live: Live, admin: Admin
+) -> None:
+    alex, blake = await live.member(), await live.member()
+    room = await live.open_room(alex, visibility="private")
+    invited = await alex.http.post(
+        f"/api/v1/circles/{room.slug}/members", json={"username": blake.username}
+    )
+    assert invited.status_code in (200, 201), invited.text
+    await live.execute(
+        "UPDATE memberships SET accepted_rules_version = 1 WHERE user_id = :u AND circle_id = :c",
+        u=blake.id,
+        c=room.circle_id,
+    )
+    async with live.connect(blake, room.id) as chat:
+        async with listen_connection_gone(admin, chat):
+            left = await blake.http.post(f"/api/v1/circles/{room.slug}/leave", json={})
+            assert left.status_code == 200, left.text
+        code, reason, _ = await closed_with(chat, time.monotonic())
+    assert code == WITHDRAWN, (code, reason)
 
 
 async def _until_stored(admin: Admin, client_msg_id: str) -> None:
