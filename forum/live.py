@@ -9,10 +9,12 @@ process, it is fed straight from `committed()` after each commit.
 When the relay loses its connection (the database restarting, or only the LISTEN
 connection dropped), open sockets stay open and are told `{"type": "status", "state":
 "reconnecting"}`. Once the relay listens again, the first thing the inbox's task does is
-fill the gap from the database: each room with subscribers here gets the messages after
-the last seq this process delivered to it, each review queue a "refresh", each bell its
-unread count; then every socket hears `{"type": "status", "state": "live"}`. Only if the
-gap cannot be read are sockets closed with 1012, to resume with `?after` themselves.
+fill the gap from the database: every socket re-checks its access (a withdrawal may be
+among what was missed), each room with subscribers here gets the messages after the last
+seq this process delivered to it, each review queue a "refresh", each bell its unread
+count; then every socket hears `{"type": "status", "state": "live"}`. Only if the gap
+cannot be read are sockets closed with 1012, to resume with `?after` themselves. Chat
+removals missed meanwhile are not replayed (a socket sees them when it next connects).
 
 Presence is per process in the hub; with PostgreSQL each process tells the others who
 is visibly present in its rooms (outside any transaction) and merges what they say.
