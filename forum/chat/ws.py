@@ -79,7 +79,7 @@ async def room_socket(websocket: WebSocket) -> None:
     try:
         async with state.sessions() as db:
             user = await authenticate(db, websocket)
-            await service.enter_room(db, room_id, user)
+            found = await service.enter_room(db, room_id, user)
             # Read once per connection: changed boundaries apply from the next connection.
             boundaries = await viewer_boundaries(db, None, user)
     except AppError as exc:
@@ -98,8 +98,10 @@ async def room_socket(websocket: WebSocket) -> None:
     # Subscribe before reading history, so nothing committed meanwhile is missed.
     state.hub.subscribe(room_id, subscriber)
 
+    joined = service.joined_as(found)
+
     async def still_in_room(db: AsyncSession, member: User) -> None:
-        await service.enter_room(db, room_id, member)
+        await service.still_in_room(db, room_id, member, joined)
 
     try:
         with guarded(state.live, state.sessions, websocket, subscriber, still_in_room):
