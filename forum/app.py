@@ -28,6 +28,7 @@ from forum.cache import PageCache, ReadCache
 from forum.chat import routes as chat_routes
 from forum.chat import service as chat_service
 from forum.checkins import routes as check_in_routes
+from forum.circle_members import routes as circle_member_routes
 from forum.circle_moderation import routes as circle_moderation_routes
 from forum.circles import routes as circle_routes
 from forum.config import Settings
@@ -278,6 +279,7 @@ def create_app(
         *rules_routes.routes,
         *rules_pages.routes,
         *circle_moderation_routes.routes,
+        *circle_member_routes.routes,
         *review_routes.routes,
         *review_pages.routes,
         *check_in_routes.routes,

@@ -120,6 +120,9 @@ class ReadCache(Generic[P, M, S]):
     def forget_user(self, user_id: int) -> None:
         self.principals.drop_where(lambda _, user: self.principal_id(user) == user_id)
         self.blocked.drop(user_id)
+        # Access events (forum.events.access_changed) call this on every process: a member
+        # removed from a private circle stops reading it everywhere at once.
+        self.memberships.drop_where(lambda key, _: key[1] == user_id)
 
     def forget_membership(self, circle_id: int, user_id: int) -> None:
         self.memberships.drop((circle_id, user_id))

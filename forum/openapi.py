@@ -7,9 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from forum.accounts.schemas import MeChanges, Register, TokenRequest
+from forum.accounts.schemas import MeChanges, PasswordChange, Register, RoleIn, TokenRequest
 from forum.chat.schemas import NewRoom, RoomChanges, StartConversation
 from forum.checkins.schemas import CheckInIn
+from forum.circle_members.schemas import BanIn
 from forum.circle_moderation.schemas import (
     ModerationChanges,
     NewWatchedWord,
@@ -69,6 +70,16 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         ME,
     ),
     (
+        "post",
+        "/api/v1/me/password",
+        "Change your password: every other session ends and every API token but the one "
+        "used is revoked, and their sockets close (4401); wrong current password 403, "
+        "429 after repeated tries",
+        PasswordChange,
+        200,
+        "{changed: true, sessions_ended, tokens_revoked}",
+    ),
+    (
         "get",
         "/api/v1/me/conversations",
         "Your direct conversations, most recently active first (rooms named after the other)",
@@ -118,6 +129,49 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         "{slug, user_id, role}",
     ),
     ("post", "/api/v1/circles/{slug}/leave", "Leave a circle", None, 200, "{slug, left}"),
+    (
+        "get",
+        "/api/v1/circles/{slug}/members",
+        "Who is in the circle (its members and site staff); owners and moderators also get "
+        "usernames and whom they may remove or ban",
+        None,
+        200,
+        "{slug, members: [{display_name, role, joined_at, username?, can_manage?}]}",
+    ),
+    (
+        "delete",
+        "/api/v1/circles/{slug}/members/{username}",
+        "Remove a member (owners, circle moderators, site staff; only owners and admins "
+        "remove an owner, never the last); their sockets in its rooms close (4403)",
+        None,
+        200,
+        "{slug, username, removed: true}; 409 last_owner, 422 yourself",
+    ),
+    (
+        "get",
+        "/api/v1/circles/{slug}/bans",
+        "The circle's bans (owners, circle moderators, site staff)",
+        None,
+        200,
+        "{slug, bans: [{username, display_name, reason, banned_by, created_at}]}",
+    ),
+    (
+        "post",
+        "/api/v1/circles/{slug}/bans",
+        "Ban someone: their membership ends and they can't rejoin, be invited, post, reply, "
+        "report or chat here; their sockets in its rooms close (4403)",
+        BanIn,
+        201,
+        "{slug, username, display_name, reason, banned: true}; 409 already_banned, last_owner",
+    ),
+    (
+        "delete",
+        "/api/v1/circles/{slug}/bans/{username}",
+        "Lift a ban (owners, circle moderators, site staff)",
+        None,
+        200,
+        "{slug, username, banned: false}; 404 not_banned",
+    ),
     # Ground rules: versions, owners' edits, members' proposals and stances.
     (
         "get",
@@ -393,6 +447,15 @@ OPERATIONS: list[tuple[str, str, str, type[BaseModel] | None, int, str]] = [
         EscalationIn,
         200,
         "{escalate_after_minutes}",
+    ),
+    (
+        "put",
+        "/api/v1/admin/users/{username}/role",
+        "Set a member's site role (admins); a demoted moderator's live queue closes (4403); "
+        "409 last_admin",
+        RoleIn,
+        200,
+        "{username, display_name, role}",
     ),
     (
         "post",

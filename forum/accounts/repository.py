@@ -102,6 +102,42 @@ async def revoke_token(db: AsyncSession, user_id: int, token_id: int, now: datet
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def revoke_other_sessions(
+    db: AsyncSession, user_id: int, keep_hash: str | None, now: datetime
+) -> int:
+    """End every live session of the member except the one with `keep_hash`."""
+    query = update(AuthSession).where(
+        AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None)
+    )
+    if keep_hash is not None:
+        query = query.where(AuthSession.token_hash != keep_hash)
+    result = await db.execute(query.values(revoked_at=now))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def revoke_other_tokens(
+    db: AsyncSession, user_id: int, keep_hash: str | None, now: datetime
+) -> int:
+    query = update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    if keep_hash is not None:
+        query = query.where(ApiToken.token_hash != keep_hash)
+    result = await db.execute(query.values(revoked_at=now))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def lock_admins(db: AsyncSession) -> list[int]:
+    """Every admin, locked to commit: two admins demoting each other can't leave none."""
+    result = await db.scalars(select(User.id).where(User.role == "admin").with_for_update())
+    return list(result)
+
+
+async def staff(db: AsyncSession) -> Sequence[User]:
+    result = await db.scalars(
+        select(User).where(User.role.in_(("moderator", "admin"))).order_by(User.role, User.id)
+    )
+    return result.all()
+
+
 # Blocks
 
 

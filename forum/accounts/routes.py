@@ -5,7 +5,8 @@ from __future__ import annotations
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from forum.accounts import blocks, boundaries, service
+from forum import security
+from forum.accounts import blocks, boundaries, credentials, service
 from forum.accounts.models import User
 from forum.accounts.schemas import (
     ContentWarningForm,
@@ -13,13 +14,16 @@ from forum.accounts.schemas import (
     Empty,
     MeChanges,
     NewToken,
+    PasswordChange,
+    PasswordForm,
     Presence,
     Profile,
     Register,
+    RoleIn,
     TokenRequest,
 )
 from forum.chat import direct
-from forum.errors import AppError, RateLimited, Unauthorized
+from forum.errors import AppError, Forbidden, RateLimited, Unauthorized
 from forum.review.regions import REGIONS
 from forum.review.schemas import RegionIn
 from forum.web import SESSION_COOKIE, Ctx, endpoint, set_cookie
@@ -171,9 +175,11 @@ async def logout(ctx: Ctx) -> Response:
     return response
 
 
-async def account_page_response(ctx: Ctx, user: User, **extra: object) -> Response:
+async def account_page_response(
+    ctx: Ctx, user: User, status_code: int | None = None, **extra: object
+) -> Response:
     sessions, tokens = await service.sessions_and_tokens(ctx.db, user)
-    status = 200 if "error" not in extra else 422
+    status = status_code or (200 if "error" not in extra else 422)
     return ctx.render(
         "account.html",
         status_code=status,
@@ -260,16 +266,87 @@ async def revoke_session(ctx: Ctx) -> Response:
     return ctx.redirect("/account")
 
 
+async def _change_password(ctx: Ctx, current: str, new: str) -> credentials.PasswordChanged:
+    """Keep the credential this request came with; a wrong password counts like a sign-in."""
+    user = await ctx.require_user()
+    limits = ctx.app.limits
+    bearer = ctx.bearer
+    cookie = None if bearer is not None else ctx.request.cookies.get(SESSION_COOKIE)
+    try:
+        changed = await credentials.change_password(
+            ctx.db,
+            user,
+            current,
+            new,
+            limits,
+            kept_session=security.token_hash(cookie) if cookie else None,
+            kept_token=security.token_hash(bearer) if bearer else None,
+        )
+    except Forbidden as exc:
+        if exc.code == "wrong_password":
+            rules = credentials.password_rules(limits, user)
+            ctx.after_request.append(lambda: limits.failed(rules))
+        raise
+    ctx.forget_user(user.id)
+    return changed
+
+
+@endpoint
+async def api_change_password(ctx: Ctx) -> Response:
+    await ctx.require_user()
+    data = await ctx.json_body(PasswordChange)
+    changed = await _change_password(ctx, data.current_password, data.new_password)
+    return JSONResponse(
+        {
+            "changed": True,
+            "sessions_ended": changed.sessions_ended,
+            "tokens_revoked": changed.tokens_revoked,
+        }
+    )
+
+
+@endpoint
+async def change_password_page(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(PasswordForm)
+    try:
+        await _change_password(ctx, data.current_password, data.new_password)
+    except AppError as exc:
+        ctx.failed = True
+        response = await account_page_response(
+            ctx, user, password_error=exc.message, status_code=exc.status
+        )
+        if isinstance(exc, RateLimited):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    return ctx.redirect("/account?saved=password#password-heading")
+
+
+@endpoint
+async def api_set_role(ctx: Ctx) -> Response:
+    admin = await ctx.require_user()
+    data = await ctx.json_body(RoleIn)
+    username = str(ctx.request.path_params["username"])
+    target = await credentials.set_site_role(ctx.db, admin, username, data.role)
+    ctx.forget_user(target.id)
+    return JSONResponse(
+        {"username": target.username, "display_name": target.display_name, "role": target.role}
+    )
+
+
 routes = [
     Route("/api/v1/auth/register", api_register, methods=["POST"]),
     Route("/api/v1/auth/token", api_token, methods=["POST"]),
     Route("/api/v1/me", api_me, methods=["GET"]),
     Route("/api/v1/me", api_change_me, methods=["PATCH"]),
+    Route("/api/v1/me/password", api_change_password, methods=["POST"]),
+    Route("/api/v1/admin/users/{username}/role", api_set_role, methods=["PUT"]),
     Route("/register", register_page, methods=["GET", "POST"]),
     Route("/login", login_page, methods=["GET", "POST"]),
     Route("/logout", logout, methods=["POST"]),
     Route("/account", account_page, methods=["GET"]),
     Route("/account/profile", update_profile, methods=["POST"]),
+    Route("/account/password", change_password_page, methods=["POST"]),
     Route("/account/region", update_region, methods=["POST"]),
     Route("/account/presence", update_presence, methods=["POST"]),
     Route("/account/content-warnings", update_content_warnings, methods=["POST"]),

@@ -1,5 +1,7 @@
 """Request bodies for accounts, validated at the boundary."""
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict
 
 from forum.fields import TEXT, declared
@@ -62,3 +64,26 @@ class ContentWarningForm(BaseModel):
     """The account page: one `cw_<warning>` radio group per content warning."""
 
     model_config = ConfigDict(extra="allow")
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    current_password: str = declared(minLength=1, maxLength=256)
+    new_password: str = declared(minLength=10, maxLength=256)
+
+
+class PasswordForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    current_password: str = ""
+    new_password: str = ""
+
+
+class RoleIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    role: Literal["member", "moderator", "admin"]
+
+
+class RoleForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    username: str = ""
+    role: str = ""

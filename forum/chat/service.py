@@ -20,6 +20,7 @@ from forum.chat.direct import DirectRoom
 from forum.chat.models import ChatMessage, MessageStatus, Room, RoomKind
 from forum.chat.team import TEAM, TEAM_NAME, TeamRoom
 from forum.circle_moderation.service import refuse_blocked
+from forum.circles import repository as circles_repository
 from forum.circles import service as circles
 from forum.circles.models import Circle
 from forum.circles.service import CircleView
@@ -39,6 +40,7 @@ MAX_MESSAGE = 2000
 PAGE_SIZE = 50
 REPLAY_PAGE = 500
 FORMER_MEMBER = "a former member"
+NO_LONGER_MEMBER = "You are no longer a member of this circle."
 
 Event = dict[str, Any]
 
@@ -194,12 +196,40 @@ async def enter_room(db: AsyncSession, room_id: int, user: User) -> Found:
     found = await find_room_or_404(db, room_id, user)
     if not isinstance(found, RoomView):
         return found
+    if found.view.membership is None:
+        # A public circle's rooms admit anyone signed in, except those it banned.
+        await circles.require_not_banned(db, found.view.circle.id, user)
     if not found.view.circle.is_public and not found.view.has_accepted_rules:
         raise Forbidden(
             "Please read and accept this circle's ground rules to join its chat.",
             code="rules_not_accepted",
         )
     return found
+
+
+@dataclass(frozen=True)
+class Joined:
+    """How a socket entered a circle's room: which circle, and whether as a member."""
+
+    circle_id: int
+    as_member: bool
+
+
+def joined_as(found: Found) -> Joined | None:
+    if not isinstance(found, RoomView):
+        return None
+    return Joined(found.view.circle.id, found.view.membership is not None)
+
+
+async def still_in_room(db: AsyncSession, room_id: int, user: User, joined: Joined | None) -> None:
+    """An open socket asks again after the member's access changed: a ban, or losing the
+    membership it connected with (left or removed), closes it with words saying why."""
+    if joined is not None:
+        await circles.require_not_banned(db, joined.circle_id, user)
+        membership = await circles_repository.get_membership(db, joined.circle_id, user.id)
+        if joined.as_member and membership is None:
+            raise Forbidden(NO_LONGER_MEMBER, code="not_a_member")
+    await enter_room(db, room_id, user)
 
 
 async def history_page(

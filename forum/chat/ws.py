@@ -101,8 +101,10 @@ async def room_socket(websocket: WebSocket) -> None:
     # before this process delivers a message to the room.
     state.hub.subscribe(room_id, subscriber, last_seq=found.room.last_seq)
 
+    joined = service.joined_as(found)
+
     async def still_in_room(db: AsyncSession, member: User) -> None:
-        await service.enter_room(db, room_id, member)
+        await service.still_in_room(db, room_id, member, joined)
 
     try:
         with guarded(state.live, state.sessions, websocket, subscriber, still_in_room):

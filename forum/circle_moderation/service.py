@@ -122,6 +122,14 @@ async def _save(
     await db.flush()
 
 
+async def log_member_change(
+    db: AsyncSession, actor: User, circle_id: int, change: dict[str, Any]
+) -> None:
+    """Removals and bans join the circle's moderation log (forum/circle_members)."""
+    db.add(SettingsChange(circle_id=circle_id, actor_id=actor.id, changes=[change]))
+    await db.flush()
+
+
 def _threshold(label: str, which: str, value: object) -> float:
     where = f"thresholds.{label}.{which}"
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
@@ -337,7 +345,22 @@ def describe(change: Mapping[str, Any]) -> str:
             f"Changed “{before.get('phrase')}” ({word_words(before)}) to "
             f"“{after.get('phrase')}” ({word_words(after)})"
         )
-    return str(kind)
+    return _describe_member(change) or str(kind)
+
+
+MEMBER_CHANGES = {
+    "member_removed": "Removed {member} from the circle",
+    "member_banned": "Banned {member}",
+    "ban_lifted": "Lifted the ban on {member}",
+}
+
+
+def _describe_member(change: Mapping[str, Any]) -> str | None:
+    words = MEMBER_CHANGES.get(str(change.get("kind")))
+    if words is None:
+        return None
+    text = words.format(member=change.get("member") or "a former member")
+    return f"{text}: {change['reason']}" if change.get("reason") else text
 
 
 def refuse_blocked(assessment: Assessment) -> None:

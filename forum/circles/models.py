@@ -91,3 +91,20 @@ class Membership(Base):
     role: Mapped[str] = mapped_column(String(16), default=CircleRole.MEMBER)
     accepted_rules_version: Mapped[int] = mapped_column(Integer)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CircleBan(Base):
+    """A member the circle's moderators turned away: no membership, no rejoining, no writing
+    in the circle (a public circle stays readable to them, as to anyone)."""
+
+    __tablename__ = "circle_bans"
+
+    circle_id: Mapped[int] = mapped_column(
+        ForeignKey("circles.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    banned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

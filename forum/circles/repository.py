@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from forum.circles.models import Circle, Membership, RuleItem, RuleVersion, Visibility
+from forum.accounts.models import User
+from forum.circles.models import (
+    Circle,
+    CircleBan,
+    CircleRole,
+    Membership,
+    RuleItem,
+    RuleVersion,
+    Visibility,
+)
 
 
 async def get_by_slug(db: AsyncSession, slug: str) -> Circle | None:
@@ -50,3 +60,67 @@ async def visible_circles(
         .order_by(Circle.name)
     )
     return [(circle, membership) for circle, membership in result]
+
+
+async def get_ban(db: AsyncSession, circle_id: int, user_id: int) -> CircleBan | None:
+    return await db.get(CircleBan, (circle_id, user_id))
+
+
+async def is_banned(db: AsyncSession, circle_id: int, user_id: int) -> bool:
+    found = await db.scalar(
+        select(CircleBan.user_id).where(
+            CircleBan.circle_id == circle_id, CircleBan.user_id == user_id
+        )
+    )
+    return found is not None
+
+
+async def delete_ban(db: AsyncSession, circle_id: int, user_id: int) -> bool:
+    result = await db.execute(
+        delete(CircleBan).where(CircleBan.circle_id == circle_id, CircleBan.user_id == user_id)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def list_bans(
+    db: AsyncSession, circle_id: int
+) -> Sequence[tuple[CircleBan, User, str | None]]:
+    """The circle's bans, newest first, with the member and who banned them."""
+    banner = aliased(User)
+    rows = await db.execute(
+        select(CircleBan, User, banner.display_name)
+        .join(User, User.id == CircleBan.user_id)
+        .outerjoin(banner, banner.id == CircleBan.banned_by)
+        .where(CircleBan.circle_id == circle_id)
+        .order_by(CircleBan.created_at.desc(), User.id)
+    )
+    return [(ban, user, by) for ban, user, by in rows]
+
+
+async def list_members(
+    db: AsyncSession, circle_id: int, limit: int
+) -> Sequence[tuple[Membership, User]]:
+    """Owners first, then moderators, then members, each in the order they joined."""
+    rank = case(
+        (Membership.role == CircleRole.OWNER, 0),
+        (Membership.role == CircleRole.MODERATOR, 1),
+        else_=2,
+    )
+    rows = await db.execute(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.circle_id == circle_id)
+        .order_by(rank, Membership.joined_at, User.id)
+        .limit(limit)
+    )
+    return [(membership, user) for membership, user in rows]
+
+
+async def lock_owners(db: AsyncSession, circle_id: int) -> list[int]:
+    """The circle's owners, locked to commit: two removals at once can't leave none."""
+    result = await db.scalars(
+        select(Membership.user_id)
+        .where(Membership.circle_id == circle_id, Membership.role == CircleRole.OWNER)
+        .with_for_update()
+    )
+    return list(result)

@@ -25,6 +25,7 @@ from forum.circles.models import (
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.events import access_changed, emit
 
+BANNED = "This circle's moderators have banned you from taking part in it."
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
 RESERVED_SLUGS = frozenset({"new", "api", "admin", "static", "login", "register"})
 
@@ -171,6 +172,8 @@ async def join_circle(
 ) -> Membership:
     """Join, or re-accept newer rules; only the current version can be accepted."""
     circle = view.circle
+    if view.membership is None:
+        await require_not_banned(db, circle.id, user)
     if accept_rules_version != circle.rules_version:
         raise Conflict(
             f"The ground rules are now at version {circle.rules_version}. "
@@ -220,6 +223,11 @@ async def invite_member(
         raise NotFound("There is no member with that username.", code="no_such_user")
     if await repository.get_membership(db, view.circle.id, invitee.id) is not None:
         raise Conflict("They are already a member of this circle.", code="already_member")
+    if await repository.is_banned(db, view.circle.id, invitee.id):
+        raise Conflict(
+            "They are banned from this circle. Lift the ban on the members page first.",
+            code="banned",
+        )
     # Version 0 means "invited, has not accepted any rules yet".
     membership = Membership(
         circle_id=view.circle.id,
@@ -230,6 +238,18 @@ async def invite_member(
     db.add(membership)
     await db.flush()
     return membership
+
+
+async def require_not_banned(db: AsyncSession, circle_id: int, user: User) -> None:
+    if await repository.is_banned(db, circle_id, user.id):
+        raise Forbidden(BANNED, code="banned")
+
+
+async def require_can_write(db: AsyncSession, view: CircleView, user: User) -> Membership:
+    """As `require_can_post`; a banned member is told so rather than asked to join."""
+    if view.membership is None:
+        await require_not_banned(db, view.circle.id, user)
+    return require_can_post(view)
 
 
 def require_can_post(view: CircleView) -> Membership:

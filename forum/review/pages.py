@@ -9,8 +9,10 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
+from forum.accounts import credentials
+from forum.accounts import repository as accounts_repository
 from forum.accounts.models import User
-from forum.accounts.schemas import Empty
+from forum.accounts.schemas import Empty, RoleForm
 from forum.checkins import service as checkins
 from forum.checkins.routes import remember
 from forum.checkins.schemas import CheckInForm
@@ -274,6 +276,7 @@ async def _admin_page(ctx: Ctx, error: AppError | None = None, **form: Any) -> R
         "all_resources": await resources.all_resources(ctx.db),
         "escalate_after": await escalation.escalate_after(ctx.db),
         "regions": REGIONS,
+        "staff": await accounts_repository.staff(ctx.db),
         "form": form,
     }
     if error is not None:
@@ -309,6 +312,18 @@ async def escalation_page(ctx: Ctx) -> Response:
     except AppError as exc:
         return await _admin_page(ctx, exc, escalate_after_minutes=data.escalate_after_minutes)
     return ctx.redirect("/admin?saved=escalation#escalation")
+
+
+@endpoint
+async def site_role_page(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(RoleForm)
+    try:
+        target = await credentials.set_site_role(ctx.db, user, data.username, data.role)
+    except AppError as exc:
+        return await _admin_page(ctx, exc, role_username=data.username, role=data.role)
+    ctx.forget_user(target.id)
+    return ctx.redirect("/admin?saved=roles#roles")
 
 
 @endpoint
@@ -354,6 +369,7 @@ routes = [
     Route("/admin", admin_page, methods=["GET"]),
     Route("/admin/resources", add_resource_page, methods=["POST"]),
     Route("/admin/escalation", escalation_page, methods=["POST"]),
+    Route("/admin/roles", site_role_page, methods=["POST"]),
     Route("/admin/resources/{resource_id:id}/delete", delete_resource_page, methods=["POST"]),
     Route("/account/moderation", my_decisions_page, methods=["GET"]),
     Route("/posts/{post_id:id}/report", report_page, methods=["GET", "POST"]),

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from forum.accounts.models import User
 from forum.circles import repository as circles_repository
+from forum.circles import service as circles
 from forum.circles.models import Circle, RuleItem
 from forum.errors import Invalid, NotFound
 from forum.review.content import ALIASES, KINDS, ContentInfo, Resolve
@@ -94,6 +95,8 @@ async def reportable_or_404(
     hidden = not public and not (reporter.is_staff or reporter.id == content.author_id)
     if circle is None or hidden or (not circle.is_public and membership is None):
         raise NotFound("That content doesn't exist.")
+    if membership is None:
+        await circles.require_not_banned(db, circle.id, reporter)
     return content, circle
 
 

@@ -166,7 +166,7 @@ async def start_thread(
     warnings: Sequence[str] = (),
 ) -> Written:
     """Open a thread; the title and first post pass the moderation pipeline together."""
-    circles.require_can_post(view)
+    await circles.require_can_write(db, view, user)
     require_not_muted(user)
     title, body, chosen = check_title(title), check_body(body), check_warnings(warnings)
     policy = Policy.from_dict(view.circle.moderation_policy)
@@ -213,7 +213,7 @@ async def reply(
     screener: Screener,
     warnings: Sequence[str] = (),
 ) -> Written:
-    circles.require_can_post(view)
+    await circles.require_can_write(db, view, user)
     require_not_muted(user)
     body, chosen = check_body(body), check_warnings(warnings)
     assessment = await _screen(screener, view, body)
@@ -336,7 +336,7 @@ async def edit_post(
     `warnings` None keeps the post's content warnings; None is also the answer when only
     they changed (nothing to screen).
     """
-    circles.require_can_post(view)
+    await circles.require_can_write(db, view, user)
     require_not_muted(user)
     if post.status == PostStatus.REJECTED:
         # The moderator's decision and the rule they cited stay with what they read.

@@ -38,6 +38,9 @@ KNOWN: set[tuple[str, str]] = {
     # Whom you may name: yourself is refused (422), which no schema can express.
     ("POST /api/v1/me/blocks/{username}", "positive_data_acceptance"),
     ("POST /api/v1/me/conversations", "positive_data_acceptance"),
+    # Removing or banning yourself from a circle (leaving is its own route).
+    ("DELETE /api/v1/circles/{slug}/members/{username}", "positive_data_acceptance"),
+    ("POST /api/v1/circles/{slug}/bans", "positive_data_acceptance"),
     # Field rules that depend on other fields or on stored state (rules, proposals).
     ("PUT /api/v1/circles/{slug}/rules", "positive_data_acceptance"),
     ("POST /api/v1/circles/{slug}/rules/proposals", "positive_data_acceptance"),

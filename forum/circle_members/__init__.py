@@ -1,0 +1,1 @@
+"""Who is in a circle, and its moderators removing and banning members."""
