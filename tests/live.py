@@ -176,7 +176,11 @@ def _serve_argv(port: int, command: Sequence[str] | None) -> list[str]:
 
 @contextmanager
 def circles_server(
-    database_url: str, command: Sequence[str] | None = None, **extra_env: str
+    database_url: str,
+    command: Sequence[str] | None = None,
+    *,
+    timeout: float = START_TIMEOUT,
+    **extra_env: str,
 ) -> Iterator[LiveServer]:
     """Migrate the database, then run `circles serve` (or `command`) on a free port.
 
@@ -185,7 +189,7 @@ def circles_server(
     env = circles_env(database_url, **extra_env)
     migrate(env)
     port = free_port()
-    with running(_serve_argv(port, command), env, port) as server:
+    with running(_serve_argv(port, command), env, port, timeout=timeout) as server:
         yield server
 
 
