@@ -30,7 +30,7 @@ def server_errors(output: str, keep: int = 5) -> dict[str, Any]:
     blocks = output.split("Traceback (most recent call last):")[1:]
     # The exception line is the first one after the traceback's indented frames.
     raised = Counter(
-        next((line for line in b.strip().splitlines() if not line[:1].isspace()), "")[:300]
+        next((ln for ln in b.splitlines() if ln.strip() and not ln[:1].isspace()), "")[:300]
         for b in blocks
     )
     return {"tracebacks": len(blocks), "most_common": raised.most_common(keep)}

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
@@ -133,6 +134,26 @@ async def http_error(request: Request, exc: Exception) -> Response:
 async def app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     return _error_page(request, exc.status, exc.code, exc.message)
+
+
+# How long a client should wait after a 503 for a busy database pool.
+BUSY_RETRY_SECONDS = 5
+
+
+async def busy_error(request: Request, exc: Exception) -> Response:
+    """Every database connection stayed in use for the pool's whole timeout: the server is
+    overloaded, not broken, and the request's transaction was rolled back, so the client
+    is told to try again (503 with Retry-After), never shown a 500."""
+    log.warning("database pool busy on %s %s: %s", request.method, request.url.path, exc)
+    response = _error_page(
+        request,
+        503,
+        "busy",
+        "Circles is very busy right now and could not finish this, so nothing was saved. "
+        "Please try again in a few seconds.",
+    )
+    response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+    return response
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
@@ -271,6 +292,7 @@ def create_app(
         exception_handlers={
             HTTPException: http_error,
             AppError: app_error,
+            PoolTimeout: busy_error,
             Exception: server_error,
         },
         lifespan=lifespan,
