@@ -12,9 +12,16 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-SCRIPTS = ["read_path.py", "pipeline.py", "chat_fanout.py", "crisis_eval.py", "toxicity_eval.py"]
+SCRIPTS = [
+    "read_path.py",
+    "pipeline.py",
+    "chat_fanout.py",
+    "chat_load.py",
+    "crisis_eval.py",
+    "toxicity_eval.py",
+]
 # The evaluations read fixed data sets; only the load benchmarks have a shorter mode.
-TAKES_QUICK = {"read_path.py", "pipeline.py", "chat_fanout.py"}
+TAKES_QUICK = {"read_path.py", "pipeline.py", "chat_fanout.py", "chat_load.py"}
 
 
 def run_script(script: str, args: list[str]) -> bool:

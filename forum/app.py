@@ -148,7 +148,7 @@ async def database_unavailable(conn: HTTPConnection, exc: Exception) -> Response
         await close_unavailable(conn)
         return None
     assert isinstance(conn, Request)
-    error = unavailable()
+    error = unavailable(exc)
     headers = {"Retry-After": str(error.retry_after)}
     if _wants_json(conn):
         return JSONResponse(error.payload(), status_code=error.status, headers=headers)
@@ -157,6 +157,7 @@ async def database_unavailable(conn: HTTPConnection, exc: Exception) -> Response
         request=conn,
         current_user=None,
         csrf_token=lambda: "",
+        busy=error.code == "busy",
         # A page that was only being read can safely ask again by itself.
         refresh=error.retry_after if conn.method in ("GET", "HEAD") else None,
     )

@@ -49,7 +49,14 @@ def is_unavailable(exc: BaseException) -> bool:
     return any(_is_connection_error(e) for e in _chain(exc))
 
 
-def unavailable() -> DatabaseUnavailable:
+def unavailable(exc: BaseException | None = None) -> DatabaseUnavailable:
+    if isinstance(exc, sa_exc.TimeoutError):
+        # The database is up but every connection stayed busy (overload, not an outage).
+        return DatabaseUnavailable(
+            "Circles is very busy right now and could not finish this, so nothing was "
+            "saved. Please try again in a few seconds.",
+            code="busy",
+        )
     return DatabaseUnavailable(
         "The forum can't reach its database for a moment. Nothing you already sent is "
         "lost. Please try again in a few seconds."

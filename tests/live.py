@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -55,6 +56,18 @@ class LiveServer:
         self.log.flush()
         self.log.seek(0)
         return self.log.read().decode(errors="replace")
+
+    def kill(self) -> str:
+        """SIGKILL, as an out-of-memory kill or a crash would: no shutdown handler runs.
+
+        Returns what the server wrote before it died.
+        """
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(START_TIMEOUT)
+        output = self.output()
+        self.log.close()
+        return output
 
     def stop(self, grace: float = 5.0) -> None:
         if self.process.poll() is None:
@@ -155,9 +168,19 @@ def running(
         server.stop()
 
 
+def _serve_argv(port: int, command: Sequence[str] | None) -> list[str]:
+    if command is None:
+        return [CIRCLES, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return [arg.format(port=port) for arg in command]
+
+
 @contextmanager
 def circles_server(
-    database_url: str, command: Sequence[str] | None = None, **extra_env: str
+    database_url: str,
+    command: Sequence[str] | None = None,
+    *,
+    timeout: float = START_TIMEOUT,
+    **extra_env: str,
 ) -> Iterator[LiveServer]:
     """Migrate the database, then run `circles serve` (or `command`) on a free port.
 
@@ -166,10 +189,62 @@ def circles_server(
     env = circles_env(database_url, **extra_env)
     migrate(env)
     port = free_port()
-    argv = (
-        [CIRCLES, "serve", "--host", "127.0.0.1", "--port", str(port)]
-        if command is None
-        else [arg.format(port=port) for arg in command]
-    )
-    with running(argv, env, port) as server:
+    with running(_serve_argv(port, command), env, port, timeout=timeout) as server:
         yield server
+
+
+@dataclass
+class Restartable:
+    """A server that can be killed and started again on the same port and database."""
+
+    argv: list[str]
+    env: dict[str, str]
+    port: int
+    # Starting again is the point here, and the load that comes with it slows each start.
+    timeout: float = 2 * START_TIMEOUT
+    server: LiveServer | None = None
+    # What each earlier run wrote before it was killed, oldest first.
+    earlier_output: list[str] = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> LiveServer:
+        if self.server is not None:
+            raise ServerFailed("the server is already running; kill it first")
+        self.server = start(self.argv, self.env, self.port, timeout=self.timeout)
+        return self.server
+
+    def kill(self) -> None:
+        """SIGKILL the running server (see LiveServer.kill); start() brings it back."""
+        if self.server is not None:
+            self.earlier_output.append(self.server.kill())
+            self.server = None
+
+    def output(self) -> str:
+        """Every run's output, for a failure message."""
+        current = [] if self.server is None else [self.server.output()]
+        runs = [*self.earlier_output, *current]
+        return "\n".join(f"--- run {n} ---\n{text}" for n, text in enumerate(runs, 1))
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+@contextmanager
+def restartable_server(
+    database_url: str, command: Sequence[str] | None = None, **extra_env: str
+) -> Iterator[Restartable]:
+    """Like `circles_server`, but the test may kill the server and start it again."""
+    env = circles_env(database_url, **extra_env)
+    migrate(env)
+    port = free_port()
+    restartable = Restartable(_serve_argv(port, command), env, port)
+    restartable.start()
+    try:
+        yield restartable
+    finally:
+        restartable.stop()

@@ -7,12 +7,23 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.conftest import AppFactory, CircleFactory, Persona, join, ok
+from forum.app import create_app
+from forum.db import make_sessionmaker
+from tests.conftest import (
+    AppFactory,
+    CircleFactory,
+    Database,
+    Persona,
+    join,
+    make_settings,
+    ok,
+)
 from tests.forum.test_accounts import Browser, BrowserFactory, browser, signed_in
 
 __all__ = ["browser"]  # the fixture, shared with test_accounts
@@ -318,3 +329,25 @@ async def test_unexpected_failure_is_500_without_details(
         assert json.loads(response.text)["error"]["code"] == "server_error"
     # ...while the operator's log keeps the details.
     assert any("secret internal detail" in str(r.exc_info) for r in caplog.records)
+
+
+async def test_busy_database_pool_answers_503_with_retry_after(database: Database) -> None:
+    # One connection, held here, and a pool that stops waiting at once: as when every
+    # connection is busy under load for the whole pool timeout.
+    engine = create_async_engine(database.url, pool_size=1, max_overflow=0, pool_timeout=0.1)
+    app = create_app(make_settings(database.url), engine=engine, sessions=make_sessionmaker(engine))
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with (
+            engine.connect(),
+            httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+        ):
+            response = await client.get("/api/v1/circles")
+            page = await client.get("/")
+    finally:
+        await engine.dispose()
+    error = api_error(response, 503, "busy")
+    assert "try again" in error["message"]
+    assert response.headers["retry-after"] == "5"
+    assert page.status_code == 503 and page.headers["retry-after"] == "5"
+    assert "very busy" in page.text and "Traceback" not in page.text
