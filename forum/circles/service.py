@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from forum import names
 from forum.accounts import repository as accounts_repository
 from forum.accounts.models import User
-from forum.accounts.service import username_key
+from forum.accounts.service import require_not_muted, username_key
 from forum.circles import repository
 from forum.circles.models import (
     Circle,
@@ -110,6 +110,8 @@ async def create_circle(
     visibility: str,
     rules: Sequence[tuple[str, str]] = RULES_TEMPLATE,
 ) -> Circle:
+    # A circle's name, description and rules are words everyone may read: writing.
+    require_not_muted(owner)
     slug = check_slug(slug)
     name = names.clean(name)
     if not 1 <= len(name) <= 80:

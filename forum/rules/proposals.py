@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forum.accounts.models import User
+from forum.accounts.service import require_not_muted
 from forum.circles import repository as circles_repository
 from forum.circles import service as circles
 from forum.circles.models import RuleItem, RuleVersion
@@ -72,6 +73,19 @@ def require_member(view: CircleView, doing: str) -> None:
         )
 
 
+def require_voice(user: User, view: CircleView, doing: str) -> None:
+    """Proposals and stances are words other members read: like posting, they need the rules
+    accepted (some version: a new one is what a member may want to change) and no pause."""
+    require_member(view, doing)
+    if not view.has_accepted_rules:
+        raise Conflict(
+            f"Please read this circle's ground rules and accept them to {doing}.",
+            code="rules_not_accepted",
+            current_version=view.circle.rules_version,
+        )
+    require_not_muted(user)
+
+
 async def propose(
     db: AsyncSession,
     user: User,
@@ -84,7 +98,7 @@ async def propose(
     seen_version: int | None = None,
 ) -> RuleProposal:
     """A member's proposal to add, change or remove a rule, with their reasons."""
-    require_member(view, "propose changes to its ground rules")
+    require_voice(user, view, "propose changes to its ground rules")
     circle = view.circle
     rationale = clean_words(
         rationale,
@@ -205,7 +219,7 @@ async def take_stance(
 ) -> RuleProposal:
     """Endorse or object, with an optional comment; a second stance replaces the first."""
     proposal, view = await get_proposal_or_404(db, user, proposal_id)
-    require_member(view, "endorse or object to proposals")
+    require_voice(user, view, "endorse or object to proposals")
     _require_open(proposal)
     comment = clean_words(comment, "comment", COMMENT_MAX, what="A comment")
     await repository.set_stance(db, proposal.id, user.id, Stance(stance), comment)
