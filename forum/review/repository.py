@@ -26,14 +26,15 @@ async def get_item(db: AsyncSession, item_id: int) -> ReviewItem | None:
     return await db.get(ReviewItem, item_id)
 
 
-async def open_item_for(db: AsyncSession, content_type: str, content_id: int) -> ReviewItem | None:
-    return await db.scalar(
-        select(ReviewItem).where(
-            ReviewItem.content_type == content_type,
-            ReviewItem.content_id == content_id,
-            ReviewItem.status != ItemStatus.RESOLVED,
-        )
+async def open_item_for(
+    db: AsyncSession, content_type: str, content_id: int, *, lock: bool = False
+) -> ReviewItem | None:
+    query = select(ReviewItem).where(
+        ReviewItem.content_type == content_type,
+        ReviewItem.content_id == content_id,
+        ReviewItem.status != ItemStatus.RESOLVED,
     )
+    return await db.scalar(query.with_for_update() if lock else query)
 
 
 async def moderated_circle_ids(db: AsyncSession, user_id: int) -> list[int]:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forum import events
@@ -97,8 +98,15 @@ async def announce_item(db: AsyncSession, change: str, item: ReviewItem) -> None
 
 
 async def open_item(db: AsyncSession, content: ContentInfo) -> ReviewItem:
-    """The content's unresolved queue item; a new one if it has none."""
-    item = await repository.open_item_for(db, content.content_type, content.content_id)
+    """The content's unresolved queue item, locked for this transaction; a new one if it
+    has none.
+
+    Two reports of one post can arrive together: the lock keeps their reasons from
+    overwriting each other, and when both find no item the partial unique index lets only
+    one insert, so the other uses that one instead of failing.
+    """
+    kind, content_id = content.content_type, content.content_id
+    item = await repository.open_item_for(db, kind, content_id, lock=True)
     if item is None:
         item = ReviewItem(
             content_type=content.content_type,
@@ -110,8 +118,14 @@ async def open_item(db: AsyncSession, content: ContentInfo) -> ReviewItem:
             reasons=[],
             version=1,
         )
-        db.add(item)
-        await db.flush()
+        try:
+            async with db.begin_nested():
+                db.add(item)
+                await db.flush()
+        except IntegrityError:
+            item = await repository.open_item_for(db, kind, content_id, lock=True)
+            if item is None:
+                raise
     return item
 
 
