@@ -46,6 +46,24 @@ _STAFF_PHRASES = (
 )
 
 
+# The plain spellings of the staff words, as a JSON Schema (and Python) pattern, so the
+# OpenAPI document can say which names are refused. Only a subset: lookalike letters, digits
+# for letters and run-together camel case ("TheAdmin") are refused too, by imitates_staff.
+_SEPARATOR = "[ ._,'-]"
+
+
+def _any_case(word: str, between: str = "") -> str:
+    return between.join(f"[{char.upper()}{char}]" for char in word)
+
+
+STAFF_PATTERN = "|".join(
+    [
+        f"(^|{_SEPARATOR})({'|'.join(_any_case(word) for word in _STAFF_WORDS)})({_SEPARATOR}|$)",
+        *(_any_case(phrase, f"{_SEPARATOR}*") for phrase in _STAFF_PHRASES),
+    ]
+)
+
+
 def clean(text: str) -> str:
     """NFKC, without bidi controls or invisible characters, whitespace runs made one space.
 

@@ -3,13 +3,18 @@
 from pydantic import BaseModel, ConfigDict
 
 from forum.fields import TEXT, declared
+from forum.names import STAFF_PATTERN
 
 
 class Register(BaseModel):
     model_config = ConfigDict(extra="ignore")
     username: str = declared(pattern=r"^[A-Za-z0-9_.-]{3,32}$")
     password: str = declared(minLength=10, maxLength=256)
-    display_name: str = declared(minLength=1, maxLength=48, pattern=TEXT)
+    # A member's name can't pass for the team's (forum.names.imitates_staff), nor look like
+    # another member's (409 name_looks_taken).
+    display_name: str = declared(
+        minLength=1, maxLength=48, pattern=TEXT, **{"not": {"pattern": STAFF_PATTERN}}
+    )
 
 
 class Credentials(BaseModel):
