@@ -2,8 +2,8 @@
 
 from pydantic import BaseModel, ConfigDict
 
-from forum.fields import TEXT, declared
-from forum.names import STAFF_PATTERN
+from forum.fields import declared
+from forum.names import STAFF_PATTERN, VISIBLE
 
 
 class Register(BaseModel):
@@ -13,7 +13,7 @@ class Register(BaseModel):
     # A member's name can't pass for the team's (forum.names.imitates_staff), nor look like
     # another member's (409 name_looks_taken).
     display_name: str = declared(
-        minLength=1, maxLength=48, pattern=TEXT, **{"not": {"pattern": STAFF_PATTERN}}
+        minLength=1, maxLength=48, pattern=VISIBLE, **{"not": {"pattern": STAFF_PATTERN}}
     )
 
 

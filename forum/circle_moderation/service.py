@@ -218,11 +218,14 @@ def _check_list(words: list[WatchedWord], word: WatchedWord) -> WatchList:
         )
     watch = WatchList.of(words)
     for replaced, hit in watch.replacement_clashes():
-        raise Invalid(
+        message = (
             f"The replacement for “{replaced.phrase}” contains “{hit.text}”, which is watched "
-            "too. Please choose a replacement without watched words.",
-            field="replacement",
+            "too. Please choose a replacement without watched words."
         )
+        if replaced.id == hit.word.id == word.id:
+            raise Invalid(message, field="replacement")  # the word's own phrase: bad input
+        # A clash with the circle's other watched words, as stored: a conflict.
+        raise Conflict(message, code="replacement_watched", field="replacement")
     return watch
 
 

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.config import JsonDict
 
 from forum.fields import TEXT, DbId, DbInt, declared, declared_default, when
+from forum.names import VISIBLE
 from forum.rules.changes import (
     COMMENT_MAX,
     MAX_RULES,
@@ -18,7 +19,7 @@ from forum.rules.changes import (
 
 # The limits are declared for the document; the service checks them (after trimming) in
 # its own words. Two rules sharing a title are refused too, which no schema can say.
-_TITLE: JsonDict = {"maxLength": TITLE_MAX, "pattern": TEXT}
+_TITLE: JsonDict = {"maxLength": TITLE_MAX, "pattern": VISIBLE}
 _TEXT: JsonDict = {"maxLength": TEXT_MAX, "pattern": TEXT}
 
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forum.chat.team import TEAM_NAME
-from forum.names import STAFF_PATTERN, clean, imitates_staff, name_key, skeleton
+from forum.names import STAFF_PATTERN, VISIBLE, clean, imitates_staff, name_key, skeleton
 
 
 def fullwidth(text: str) -> str:
@@ -154,3 +154,14 @@ def test_plain_staff_words_match_the_declared_pattern(name: str) -> None:
 @pytest.mark.parametrize("name", ["Sam", "Modesty", "admins", "Stafford", "Admiral"])
 def test_ordinary_names_match_neither(name: str) -> None:
     assert not re.search(STAFF_PATTERN, name) and not imitates_staff(name)
+
+
+def test_the_declared_visible_character_is_what_clean_keeps() -> None:
+    # VISIBLE is spelled out for the OpenAPI document; it must match clean() exactly.
+    visible = re.compile(VISIBLE)
+    differ = [
+        hex(code)
+        for code in range(0x10000)
+        if bool(visible.fullmatch(chr(code))) != bool(clean(chr(code)))
+    ]
+    assert differ == []
