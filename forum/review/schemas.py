@@ -29,7 +29,7 @@ class DecisionIn(BaseModel):
     rules_version: DbInt | None = None
     note: str = ""
     version: DbInt | None = None
-    # A minute (or less) to 90 days.
+    # Hours, more than none and at most 90 days (the service checks the same).
     mute_hours: float | None = declared_default(None, exclusiveMinimum=0, maximum=24 * 90)
 
 

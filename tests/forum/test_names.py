@@ -162,6 +162,7 @@ def test_the_declared_visible_character_is_what_clean_keeps() -> None:
     differ = [
         hex(code)
         for code in range(0x10000)
-        if bool(visible.fullmatch(chr(code))) != bool(clean(chr(code)))
+        if not 0xD800 <= code <= 0xDFFF  # lone surrogates: refused before any name is read
+        and bool(visible.fullmatch(chr(code))) != bool(clean(chr(code)))
     ]
     assert differ == []
