@@ -34,6 +34,11 @@ def declared_default(default: Any, **schema: Any) -> Any:
 TEXT = r"\S"  # text that must not be blank (services strip it first)
 
 
+def when(field: str, *values: str) -> dict[str, Any]:
+    """A JSON Schema `if`: the body's `field` is one of `values` (for rules between fields)."""
+    return {"required": [field], "properties": {field: {"enum": list(values)}}}
+
+
 def _refuse_null(value: object) -> object:
     if value is None:
         raise PydanticCustomError("null_field", "can't be null")

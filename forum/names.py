@@ -46,6 +46,38 @@ _STAFF_PHRASES = (
 )
 
 
+# A character that clean() keeps and that isn't a space, as a JSON Schema (and Python)
+# pattern: a name or title needs one. Spelled out rather than computed, because computing
+# it takes most of a second; tests/forum/test_names.py checks it against clean() over the
+# whole Basic Multilingual Plane (a name made only of astral format characters is still
+# refused by the service, not by this pattern). Lone surrogates are left out: no Unicode
+# string holds one, some regex engines refuse them in a pattern, and forum.fields refuses
+# them before any service reads the text.
+VISIBLE = (
+    "[^\\u0000-\\u0020\\u007f-\\u00a0\\u00ad\\u034f\\u0600-\\u0605\\u061c\\u06dd\\u070f"
+    "\\u0890-\\u0891\\u08e2\\u115f-\\u1160\\u1680\\u17b4-\\u17b5\\u180b-\\u180f"
+    "\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u2064\\u2066-\\u206f\\u2800\\u3000\\u3164"
+    "\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff9-\\ufffb]"
+)
+
+# The plain spellings of the staff words, as a JSON Schema (and Python) pattern, so the
+# OpenAPI document can say which names are refused. Only a subset: lookalike letters, digits
+# for letters and run-together camel case ("TheAdmin") are refused too, by imitates_staff.
+_SEPARATOR = "[ ._,'-]"
+
+
+def _any_case(word: str, between: str = "") -> str:
+    return between.join(f"[{char.upper()}{char}]" for char in word)
+
+
+STAFF_PATTERN = "|".join(
+    [
+        f"(^|{_SEPARATOR})({'|'.join(_any_case(word) for word in _STAFF_WORDS)})({_SEPARATOR}|$)",
+        *(_any_case(phrase, f"{_SEPARATOR}*") for phrase in _STAFF_PHRASES),
+    ]
+)
+
+
 def clean(text: str) -> str:
     """NFKC, without bidi controls or invisible characters, whitespace runs made one space.
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from forum.accounts import repository
 from forum.accounts.models import User
 from forum.accounts.service import username_key
-from forum.errors import Conflict, Invalid, NotFound
+from forum.errors import Conflict, NotFound
 
 MAX_BLOCKS = 500
 NO_SUCH_MEMBER = "There's no member with that username."
@@ -46,7 +46,9 @@ async def block_member(db: AsyncSession, user: User, member: User) -> bool:
     """Block `member`; False when they already were. Their posts stay; the blocker stops
     seeing them from the next page they open."""
     if member.id == user.id:
-        raise Invalid("You can't block yourself.", code="cannot_block_self")
+        # The name is well formed and names a member: only who is asking makes it
+        # impossible, so this is a conflict with the state of things, not bad input.
+        raise Conflict("You can't block yourself.", code="cannot_block_self")
     if await repository.count_blocks(db, user.id) >= MAX_BLOCKS:
         raise Conflict(
             f"You have blocked {MAX_BLOCKS} members, the most Circles keeps. "

@@ -4,14 +4,19 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from forum.fields import TEXT, declared
+from forum.fields import declared
+from forum.names import STAFF_PATTERN, VISIBLE
 
 
 class Register(BaseModel):
     model_config = ConfigDict(extra="ignore")
     username: str = declared(pattern=r"^[A-Za-z0-9_.-]{3,32}$")
     password: str = declared(minLength=10, maxLength=256)
-    display_name: str = declared(minLength=1, maxLength=48, pattern=TEXT)
+    # A member's name can't pass for the team's (forum.names.imitates_staff), nor look like
+    # another member's (409 name_looks_taken).
+    display_name: str = declared(
+        minLength=1, maxLength=48, pattern=VISIBLE, **{"not": {"pattern": STAFF_PATTERN}}
+    )
 
 
 class Credentials(BaseModel):

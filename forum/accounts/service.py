@@ -63,7 +63,7 @@ async def _name_key(db: AsyncSession, display_name: str, user_id: int | None) ->
     """The name's lookalike key, or Invalid if another member's name has it already."""
     key = names.name_key(display_name)
     if await repository.name_key_taken(db, key, user_id):
-        raise Invalid(LOOKALIKE_NAME, field="display_name", code="name_looks_taken")
+        raise Conflict(LOOKALIKE_NAME, field="display_name", code="name_looks_taken")
     return key
 
 

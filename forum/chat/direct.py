@@ -29,7 +29,7 @@ from forum.accounts.service import username_key
 from forum.chat.models import ChatMessage, Room, RoomKind, RoomMember
 from forum.chat.team import TeamRoom
 from forum.circles.models import Membership
-from forum.errors import Forbidden, Invalid, NotFound
+from forum.errors import Conflict, Forbidden, Invalid, NotFound
 
 
 class DmPolicy(StrEnum):
@@ -103,7 +103,10 @@ async def start(db: AsyncSession, starter: User, username: str) -> tuple[DirectR
     if other is None:
         raise NotFound("There is no member with that username.")
     if other.id == starter.id:
-        raise Invalid("A conversation needs someone else.", field="username")
+        # As with blocking: a real member's name, refused only because it is the asker's.
+        raise Conflict(
+            "A conversation needs someone else.", code="cannot_message_self", field="username"
+        )
     key = direct_key(starter.id, other.id)
     room = await db.scalar(select(Room).where(Room.direct_key == key))
     if room is not None:

@@ -4,12 +4,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from forum.fields import TEXT, Omittable, declared, declared_default
+from forum.fields import Omittable, declared, declared_default
+from forum.names import VISIBLE
 
 
 class NewRoom(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = declared(minLength=1, maxLength=80, pattern=TEXT)
+    name: str = declared(minLength=1, maxLength=80, pattern=VISIBLE)
     description: str = declared_default("", maxLength=500)
     slow_mode_seconds: int = declared_default(0, minimum=0, maximum=3600)
     # {"timezone": "Europe/London", "slots": [{"day": "tue", "start": "19:00", "end": "21:00"}]}
@@ -20,7 +21,7 @@ class RoomChanges(BaseModel):
     """Only the fields sent are changed; `"schedule": null` makes the room always open."""
 
     model_config = ConfigDict(extra="forbid")
-    name: Omittable[str] = declared_default(None, minLength=1, maxLength=80, pattern=TEXT)
+    name: Omittable[str] = declared_default(None, minLength=1, maxLength=80, pattern=VISIBLE)
     description: Omittable[str] = declared_default(None, maxLength=500)
     slow_mode_seconds: Omittable[int] = declared_default(None, minimum=0, maximum=3600)
     schedule: dict[str, Any] | None = None

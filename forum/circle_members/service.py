@@ -82,10 +82,9 @@ async def _target(db: AsyncSession, actor: User, username: str, verb: str) -> Us
     if target is None:
         raise NotFound("There is no member with that username.", code="no_such_user")
     if target.id == actor.id:
-        raise Invalid(
-            f"You can't {verb} yourself. To go, use “Leave this circle”.",
-            field="username",
-            code="yourself",
+        # 409 as for blocking yourself: the name is valid, it is who is asking that refuses it.
+        raise Conflict(
+            f"You can't {verb} yourself. To go, use “Leave this circle”.", code="yourself"
         )
     return target
 

@@ -4,7 +4,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from forum.fields import TEXT, declared
+from forum.fields import TEXT, declared, when
+from moderation.content_warnings import WARNINGS
+from moderation.watched import BLOCK, MAX_EXPLANATION, MAX_REPLACEMENT, REPLACE, WARN
 
 
 class ThresholdIn(BaseModel):
@@ -21,10 +23,30 @@ class ModerationChanges(BaseModel):
     crisis_concern: str | None = None  # "publish_and_review" or "hold"
 
 
+def _needs(field: str, **schema: Any) -> dict[str, Any]:
+    return {"required": [field], "properties": {field: {"type": "string", **schema}}}
+
+
 class NewWatchedWord(BaseModel):
     """`warning` goes with "warn", `explanation` with "block", `replacement` with "replace"."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Declared for the document; moderation.watched.check_word says the same in its words.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "allOf": [
+                {"if": when("action", WARN), "then": _needs("warning", enum=list(WARNINGS))},
+                {
+                    "if": when("action", BLOCK),
+                    "then": _needs("explanation", pattern=TEXT, maxLength=MAX_EXPLANATION),
+                },
+                {
+                    "if": when("action", REPLACE),
+                    "then": _needs("replacement", pattern=TEXT, maxLength=MAX_REPLACEMENT),
+                },
+            ]
+        },
+    )
     phrase: str = declared(minLength=1, maxLength=60, pattern=TEXT)
     action: str = declared(enum=["hold", "warn", "block", "replace"])
     warning: str | None = None

@@ -225,12 +225,18 @@ def _check_list(words: list[WatchedWord], word: WatchedWord) -> WatchList:
             word_id=same.id,
         )
     watch = WatchList.of(words)
-    for replaced, hit in watch.replacement_clashes():
-        raise Invalid(
+    clashes = watch.replacement_clashes()
+    # A clash with the circle's other watched words, as stored, is a conflict; one only
+    # with the word's own phrase is about the request alone.
+    stored = [(r, hit) for r, hit in clashes if not r.id == hit.word.id == word.id]
+    for replaced, hit in stored or clashes:
+        message = (
             f"The replacement for “{replaced.phrase}” contains “{hit.text}”, which is watched "
-            "too. Please choose a replacement without watched words.",
-            field="replacement",
+            "too. Please choose a replacement without watched words."
         )
+        if not stored:
+            raise Invalid(message, field="replacement")
+        raise Conflict(message, code="replacement_watched", field="replacement")
     return watch
 
 

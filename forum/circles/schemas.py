@@ -4,7 +4,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from forum.fields import TEXT, DbInt, declared, declared_default
+from forum.fields import DbInt, declared, declared_default
+from forum.names import VISIBLE
 
 
 class NewCircle(BaseModel):
@@ -13,7 +14,7 @@ class NewCircle(BaseModel):
         pattern=r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$",
         **{"not": {"enum": ["new", "api", "admin", "static", "login", "register"]}},
     )
-    name: str = declared(minLength=1, maxLength=80, pattern=TEXT)
+    name: str = declared(minLength=1, maxLength=80, pattern=VISIBLE)
     description: str = declared_default("", maxLength=2000)
     visibility: Literal["public", "private"] = "public"
 

@@ -3,19 +3,34 @@
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+from pydantic.config import JsonDict
 
-from forum.fields import DbId, DbInt, declared
+from forum.fields import TEXT, DbId, DbInt, declared, declared_default, when
+
+# Declared for the document; the service checks the same, in its own words.
+_RULE: JsonDict = {"required": ["rule_id"], "properties": {"rule_id": {"type": "integer"}}}
+_MUTE: JsonDict = {"required": ["mute_hours"], "properties": {"mute_hours": {"type": "number"}}}
 
 
 class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # Rejecting or removing cites a ground rule; a mute says for how long.
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "allOf": [
+                {"if": when("action", "reject", "remove"), "then": _RULE},
+                {"if": when("action", "mute"), "then": _MUTE},
+            ]
+        },
+    )
     action: Literal["approve", "reject", "remove", "escalate", "warn", "mute"]
     rule_id: DbId | None = None
     # The circle's rules version the moderator read; a newer one answers 409.
     rules_version: DbInt | None = None
     note: str = ""
     version: DbInt | None = None
-    mute_hours: float | None = None
+    # Hours, more than none and at most 90 days (the service checks the same).
+    mute_hours: float | None = declared_default(None, exclusiveMinimum=0, maximum=24 * 90)
 
 
 class DecisionForm(BaseModel):
@@ -31,10 +46,19 @@ class DecisionForm(BaseModel):
 
 
 class ReportIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # A report says what is wrong, or cites a ground rule, or both.
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["reason"], "properties": {"reason": {"pattern": TEXT}}},
+                {"required": ["rule_id"], "properties": {"rule_id": {"type": "integer"}}},
+            ]
+        },
+    )
     content_type: str = declared(enum=["post", "thread", "chat_message"])
     content_id: DbId
-    reason: str = ""
+    reason: str = declared_default("", maxLength=1000)
     rule_id: DbId | None = None
 
 

@@ -240,7 +240,9 @@ async def _rule_snapshot(
         return None
     circle = await circles_repository.get_by_id(db, circle_id)
     if circle is None:
-        raise Invalid("That ground rule is not one of this circle's.", field="rule_id")
+        raise Conflict(
+            "That ground rule is not one of this circle's.", code="unknown_rule", field="rule_id"
+        )
     return await ground_rules.cite_rule(db, circle, rule_id, rules_version)
 
 

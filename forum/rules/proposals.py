@@ -138,7 +138,8 @@ async def propose(
         _aim_at(proposal, item, title, text, len(current))
     problem = conflict(proposal, current, circle.rules_version)
     if problem is not None:
-        raise Invalid(problem.message, field="title", code=problem.code)
+        problem.extra.setdefault("field", "title")
+        raise problem
     db.add(proposal)
     await db.flush()
     return proposal
@@ -154,8 +155,10 @@ def _aim_at(
         proposal.title = clean_title(title) if title and title.strip() else item.title
         proposal.text = clean_text(text) if text and text.strip() else item.text
         if (proposal.title, proposal.text) == (item.title, item.text):
-            raise Invalid(
+            # Only the stored wording makes this change empty: a conflict, like no_changes.
+            raise Conflict(
                 "That's the rule's current wording. Please write the change you'd like.",
+                code="no_changes",
                 field="text",
             )
     elif count == 1:
@@ -172,10 +175,13 @@ async def _check_unchanged_since(
     """The proposer read version `seen`: refuse if the rule's words have changed since."""
     circle = view.circle
     if not 1 <= seen <= circle.rules_version:
-        raise Invalid(
+        # Which versions exist is stored state, as with rules_version_stale elsewhere.
+        raise Conflict(
             f"There is no version {seen} of these rules; the current one is "
             f"version {circle.rules_version}.",
+            code="unknown_version",
             field="rules_version",
+            current_version=circle.rules_version,
         )
     then = await repository.rule_in_version(db, circle.id, now.rule_id, seen)
     if then is None or (then.title, then.text) != (now.title, now.text):

@@ -101,6 +101,8 @@ async def api_edit_rules(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     view = await _view(ctx)
     data = await ctx.json_body(RulesEdit)
+    # Who may edit is settled before what they sent: a member hears 403, not about a title.
+    service.require_owner(view, "edit the ground rules")
     drafts = service.drafts_from([(i.id, i.title, i.text) for i in data.items])
     await service.edit_rules(ctx.db, view, drafts, data.summary)
     ctx.forget_membership(view.circle.id, user.id)

@@ -128,9 +128,10 @@ async def edit_rules(
     known = {item.rule_id for item in current}
     for n, draft in enumerate(drafts, start=1):
         if draft.rule_id is not None and draft.rule_id not in known:
-            raise Invalid(
+            raise Conflict(
                 f"Rule {n} names a rule that isn't in the current version. "
                 "Leave out its id to add it as a new rule.",
+                code="unknown_rule",
                 field=f"items.{n - 1}.id",
             )
     snapshot = await write_version(db, circle, current, drafts, summary)
@@ -208,7 +209,11 @@ async def rule_or_error(db: AsyncSession, circle: Circle, rule_id: int) -> RuleI
 async def _missing_rule(db: AsyncSession, circle: Circle, rule_id: int) -> AppError:
     last = await repository.last_wording(db, circle.id, rule_id)
     if last is None:
-        return Invalid("That ground rule is not one of this circle's.", field="rule_id")
+        # A well-formed id; whether it names one of this circle's rules is stored state
+        # (rules come and go by version), so the answer is a conflict, like a removed rule.
+        return Conflict(
+            "That ground rule is not one of this circle's.", code="unknown_rule", field="rule_id"
+        )
     item, version = last
     return Conflict(
         f"The rule “{item.title}” was removed in version {version + 1} of this circle's "

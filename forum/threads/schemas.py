@@ -3,9 +3,10 @@
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from forum.fields import TEXT, declared
+from forum.names import VISIBLE
 
-# A title keeps at least three characters once stripped.
-TITLE = r"\S[\s\S]*\S[\s\S]*\S"
+# A title keeps at least three characters once cleaned (forum.names.clean).
+TITLE = f"{VISIBLE}[\\s\\S]*{VISIBLE}[\\s\\S]*{VISIBLE}"
 
 
 def _listed(value: object) -> object:

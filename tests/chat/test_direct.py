@@ -67,7 +67,8 @@ async def test_bad_requests_are_refused_clearly(live: Live) -> None:
     unknown = await alex.http.post("/api/v1/me/conversations", json={"username": "no-such-one"})
     assert unknown.status_code == 404
     myself = await alex.http.post("/api/v1/me/conversations", json={"username": alex.username})
-    assert myself.status_code == 422
+    assert myself.status_code == 409  # a real member, refused only because it is alex
+    assert myself.json()["error"]["code"] == "cannot_message_self"
     empty = await alex.http.post("/api/v1/me/conversations", json={"username": ""})
     assert empty.status_code == 422
 

@@ -246,7 +246,7 @@ async def test_block_list_and_unblock_over_the_api(
 
 @pytest.mark.parametrize(
     ("username", "status", "code"),
-    [("nobody-here", 404, "not_found"), ("alex", 422, "cannot_block_self")],
+    [("nobody-here", 404, "not_found"), ("alex", 409, "cannot_block_self")],
 )
 async def test_blocking_someone_who_cannot_be_blocked_is_refused(
     user: Persona, username: str, status: int, code: str

@@ -296,9 +296,14 @@ async def test_a_replacement_may_not_contain_a_watched_word(
     user: Persona, circle: dict[str, Any]
 ) -> None:
     await ok(await add_word(user, circle, phrase="foo", action="hold"), 201)
+    # Its own phrase: about the request alone.
     clash = await add_word(user, circle, phrase="bar", action="replace", replacement="f00 bar")
     assert clash.status_code == 422
     assert clash.json()["error"]["field"] == "replacement"
+    # A word the circle already watches: a conflict with what is stored.
+    stored = await add_word(user, circle, phrase="baz", action="replace", replacement="a foo")
+    assert stored.status_code == 409
+    assert stored.json()["error"]["code"] == "replacement_watched"
 
 
 async def test_a_circle_watches_at_most_a_hundred_words(

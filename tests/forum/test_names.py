@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from forum.chat.team import TEAM_NAME
-from forum.names import clean, imitates_staff, name_key, skeleton
+from forum.names import STAFF_PATTERN, VISIBLE, clean, imitates_staff, name_key, skeleton
 
 
 def fullwidth(text: str) -> str:
@@ -132,3 +136,33 @@ def test_names_that_imitate_staff(name: str) -> None:
 )
 def test_ordinary_names_do_not_imitate_staff(name: str) -> None:
     assert not imitates_staff(name), name
+
+
+@settings(deadline=None, database=None, max_examples=400)
+@given(st.from_regex(STAFF_PATTERN))
+def test_every_name_the_document_refuses_as_staff_is_refused(name: str) -> None:
+    # The OpenAPI document declares STAFF_PATTERN as names a member can't take: it must
+    # never promise a refusal the service would not make.
+    assert imitates_staff(name), name
+
+
+@pytest.mark.parametrize("name", ["St-Admin-Bba3", "Support Team", "x.MODS.y", "moderators"])
+def test_plain_staff_words_match_the_declared_pattern(name: str) -> None:
+    assert re.search(STAFF_PATTERN, name) and imitates_staff(name)
+
+
+@pytest.mark.parametrize("name", ["Sam", "Modesty", "admins", "Stafford", "Admiral"])
+def test_ordinary_names_match_neither(name: str) -> None:
+    assert not re.search(STAFF_PATTERN, name) and not imitates_staff(name)
+
+
+def test_the_declared_visible_character_is_what_clean_keeps() -> None:
+    # VISIBLE is spelled out for the OpenAPI document; it must match clean() exactly.
+    visible = re.compile(VISIBLE)
+    differ = [
+        hex(code)
+        for code in range(0x10000)
+        if not 0xD800 <= code <= 0xDFFF  # lone surrogates: refused before any name is read
+        and bool(visible.fullmatch(chr(code))) != bool(clean(chr(code)))
+    ]
+    assert differ == []

@@ -282,7 +282,7 @@ async def test_reject_requires_a_rule(moderator: Persona, held_item: dict[str, A
     assert response.json()["error"]["field"] == "rule_id"
 
 
-async def test_reject_with_a_rule_of_another_circle_is_422(
+async def test_reject_with_a_rule_of_another_circle_is_409(
     moderator: Persona,
     other_user: Persona,
     make_circle: CircleFactory,
@@ -290,7 +290,8 @@ async def test_reject_with_a_rule_of_another_circle_is_422(
 ) -> None:
     elsewhere = await make_circle(other_user)
     response = await decide(moderator, held_item["id"], "reject", rule_id=rule_id(elsewhere))
-    assert response.status_code == 422
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "unknown_rule"
 
 
 async def test_reject_hides_the_post_and_tells_its_author_the_rule_and_note(

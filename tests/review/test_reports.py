@@ -126,7 +126,7 @@ async def test_report_citing_the_circles_rule_is_accepted(
     assert rule["title"] in item["reasons"][0]["message"]
 
 
-async def test_report_citing_another_circles_rule_is_422(
+async def test_report_citing_another_circles_rule_is_409(
     user: Persona,
     other_user: Persona,
     moderator: Persona,
@@ -135,15 +135,17 @@ async def test_report_citing_another_circles_rule_is_422(
 ) -> None:
     elsewhere = await make_circle(other_user)
     response = await report(user, published["id"], rule_id=elsewhere["rules"]["items"][0]["id"])
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert response.json()["error"]["field"] == "rule_id"
     assert await items_about(moderator, published["id"]) == []
 
 
-async def test_report_citing_a_missing_rule_is_422(
+async def test_report_citing_a_missing_rule_is_409(
     user: Persona, published: dict[str, Any]
 ) -> None:
-    assert (await report(user, published["id"], rule_id=999_999)).status_code == 422
+    response = await report(user, published["id"], rule_id=999_999)
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "unknown_rule"
 
 
 @pytest.mark.parametrize("reason", ["", "   \n "])

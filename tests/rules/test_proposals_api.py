@@ -188,10 +188,11 @@ async def test_proposal_limits_are_clear_errors(member: Persona, circle: dict[st
     bad_kind = await propose(member, circle, kind="replace", rule_id=1)
     assert error_of(bad_kind, 422, "invalid")["field"] == "kind"
     same = circle["rules"]["items"][0]
+    # What the rules now say makes these two impossible: conflicts, not bad input.
     unchanged = await propose(member, circle, kind="change", rule_id=same["id"], text=same["text"])
-    error_of(unchanged, 422, "invalid")
+    error_of(unchanged, 409, "no_changes")
     duplicate = await propose(member, circle, kind="add", title=same["title"].upper(), text="x")
-    error_of(duplicate, 422, "duplicate_title")
+    assert error_of(duplicate, 409, "duplicate_title")["field"] == "title"
 
 
 async def test_open_proposals_per_member_are_limited(
@@ -246,13 +247,13 @@ async def test_proposing_against_an_outdated_wording_is_refused_clearly(
     assert fresh.status_code == 201, fresh.text
 
 
-async def test_proposing_a_rule_of_another_circle_is_422(
+async def test_proposing_a_rule_of_another_circle_is_409(
     user: Persona, member: Persona, circle: dict[str, Any], make_circle: Any
 ) -> None:
     elsewhere = await make_circle(user)
     foreign = elsewhere["rules"]["items"][0]["id"]
     response = await propose(member, circle, kind="remove", rule_id=foreign)
-    assert error_of(response, 422, "invalid")["field"] == "rule_id"
+    assert error_of(response, 409, "unknown_rule")["field"] == "rule_id"
 
 
 async def test_ratifying_one_of_two_conflicting_changes_outdates_the_other(

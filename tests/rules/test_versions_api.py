@@ -134,11 +134,11 @@ async def test_owner_edit_limits_are_clear_errors(user: Persona, circle: dict[st
     assert error_of(blank, 422, "invalid")["field"] == "items.0.text"
 
 
-async def test_owner_edit_naming_a_rule_of_another_version_is_422(
+async def test_owner_edit_naming_a_rule_of_another_version_is_409(
     user: Persona, circle: dict[str, Any], make_circle: Any
 ) -> None:
     elsewhere = await make_circle(user)
     foreign = elsewhere["rules"]["items"][0]
     response = await edit_rules(user, circle, [{"id": foreign["id"], "title": "x", "text": "y"}])
-    assert error_of(response, 422, "invalid")["field"] == "items.0.id"
+    assert error_of(response, 409, "unknown_rule")["field"] == "items.0.id"
     assert (await rules_of(user.api, circle))["version"] == 1
