@@ -18,6 +18,12 @@ async def get_user(db: AsyncSession, user_id: int) -> User | None:
     return await db.get(User, user_id)
 
 
+async def lock_user(db: AsyncSession, user_id: int) -> None:
+    """Hold the member's row until the transaction ends (PostgreSQL; SQLite writes one at a
+    time anyway), so decisions about them that read first and write after take turns."""
+    await db.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
 async def get_user_by_key(db: AsyncSession, username_key: str) -> User | None:
     return await db.scalar(select(User).where(User.username_key == username_key))
 

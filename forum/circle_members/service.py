@@ -137,6 +137,8 @@ async def ban_member(
     require_manages(actor, view)
     reason = _check_reason(reason)
     target = await _target(db, actor, username, "ban")
+    # Joining and invitations lock the same row: whichever comes second sees the other.
+    await accounts_repository.lock_user(db, target.id)
     if await repository.get_ban(db, view.circle.id, target.id) is not None:
         raise Conflict("They are already banned from this circle.", code="already_banned")
     membership = await repository.get_membership(db, view.circle.id, target.id)

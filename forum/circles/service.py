@@ -175,6 +175,9 @@ async def join_circle(
     """Join, or re-accept newer rules; only the current version can be accepted."""
     circle = view.circle
     if view.membership is None:
+        # A ban of this member may be committing right now: take turns with it (it locks
+        # the same row), or this join could land after the ban and undo it.
+        await accounts_repository.lock_user(db, user.id)
         await require_not_banned(db, circle.id, user)
     if accept_rules_version != circle.rules_version:
         raise Conflict(
@@ -223,6 +226,7 @@ async def invite_member(
     invitee = await accounts_repository.get_user_by_key(db, username_key(username))
     if invitee is None:
         raise NotFound("There is no member with that username.", code="no_such_user")
+    await accounts_repository.lock_user(db, invitee.id)  # takes turns with a ban, as joining
     if await repository.get_membership(db, view.circle.id, invitee.id) is not None:
         raise Conflict("They are already a member of this circle.", code="already_member")
     if await repository.is_banned(db, view.circle.id, invitee.id):
