@@ -18,6 +18,9 @@ class Context:
 
     negators: re.Pattern[str]
     questions: frozenset[str]
+    # Before a negator, these make it a double negative that affirms ("not a day goes by
+    # that I havent thought about killing myself").
+    affirming: re.Pattern[str]
     fillers: frozenset[str]
     self_words: frozenset[str]
     other_words: frozenset[str]
@@ -34,6 +37,7 @@ def build_context(raw: Mapping[str, Any]) -> Context:
     return Context(
         negators=phrases("negators", anchor="$"),
         questions=frozenset(raw.get("negation_questions", [])),
+        affirming=phrases("negation_affirming"),
         fillers=frozenset(raw.get("fillers", [])),
         self_words=frozenset(raw.get("self_words", [])),
         other_words=frozenset(raw.get("other_words", [])),
@@ -93,4 +97,4 @@ def _negated(before: Sequence[str], ctx: Context) -> bool:
         return False
     # "Why shouldn't I ..." asks rather than denies.
     asked = head[: found.start()].rsplit(" ", 1)[-1]
-    return asked not in ctx.questions
+    return asked not in ctx.questions and not ctx.affirming.search(head[: found.start()])

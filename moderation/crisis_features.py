@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 Vector = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int64]
 
 _WORD = re.compile(r"[a-z0-9]+")
 # Words and the marks that close a negation's reach (folded text has no apostrophes: "dont").
@@ -91,6 +92,18 @@ class RuleFindings:
 # Texts of at most this many words are read by the short-message head.
 SHORT_WORDS = 30
 
+# Character n-grams inside words (scikit-learn's char_wb, 2-5 characters), hashed into a
+# fixed number of buckets: misspellings, run-together titles and word stems without a
+# vocabulary to ship. Computed with numpy for a whole batch at once.
+CHAR_BUCKETS = 1 << 18
+CHAR_MIN, CHAR_MAX = 2, 5
+# Long posts say what matters early; the cap keeps a 40k-character post cheap.
+MAX_CHARS = 4000
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_SPACE, _SEPARATOR = 32, 1
+_HASH_BASE = np.uint64(1099511628211)
+_HASH_MIX = np.uint64(0xFF51AFD7ED558CCD)
+
 
 def words(folded: str) -> list[str]:
     return _WORD.findall(folded)
@@ -137,6 +150,55 @@ def terms(folded: str, token_ids: Sequence[int]) -> list[str]:
         *tokens,
         *(f"{a}{b}" for a, b in pairwise(tokens)),
     ]
+
+
+def char_grams(folded: Sequence[str]) -> tuple[IntArray, IntArray, Vector]:
+    """Each text's hashed character n-grams as (text index, bucket, count), sorted.
+
+    Words are runs of letters and digits, padded with a space each side; an n-gram never
+    spans two words (char_wb). The hash is a fixed polynomial over the bytes, mixed, so the
+    buckets are the same on every machine and in every process.
+    """
+    stripped = (_NOT_ALNUM.sub(" ", text[:MAX_CHARS]).strip() for text in folded)
+    cleaned = [f" {text} " if text else "" for text in stripped]
+    if not cleaned:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=np.float32)
+    joined = "\x01".join(cleaned) + "\x01"
+    codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).astype(np.uint64)
+    lengths = np.fromiter((len(c) + 1 for c in cleaned), dtype=np.int64, count=len(cleaned))
+    owner = np.repeat(np.arange(len(cleaned), dtype=np.int64), lengths)
+    spaces = np.concatenate(([0], np.cumsum(codes == _SPACE)))
+    separators = np.concatenate(([0], np.cumsum(codes == _SEPARATOR)))
+    keys = []
+    rolling = codes.copy()
+    buckets = np.uint64(CHAR_BUCKETS)
+    with np.errstate(over="ignore"):
+        for n in range(2, CHAR_MAX + 1):
+            rolling = rolling[:-1] * _HASH_BASE + codes[n - 1 :]
+            if n < CHAR_MIN:
+                continue
+            start = np.arange(len(rolling))
+            # Within one text, and no space inside the n-gram (only at its ends).
+            keep = separators[start + n] == separators[start]
+            keep &= spaces[start + n - 1] == spaces[start + 1]
+            mixed = rolling[keep] + np.uint64(n)
+            mixed ^= mixed >> np.uint64(33)
+            mixed *= _HASH_MIX
+            mixed ^= mixed >> np.uint64(29)
+            bucket = (mixed % buckets).astype(np.int64)
+            keys.append(owner[: len(rolling)][keep] * CHAR_BUCKETS + bucket)
+    unique, counts = np.unique(np.concatenate(keys), return_counts=True)
+    return unique // CHAR_BUCKETS, unique % CHAR_BUCKETS, counts.astype(np.float32)
+
+
+def char_weights(
+    doc: IntArray, bucket: IntArray, counts: Vector, idf: Vector, texts: int
+) -> Vector:
+    """Sublinear tf-idf of ``char_grams``' counts, each text's row scaled to unit length."""
+    weights: Vector = ((1.0 + np.log(counts)) * idf[bucket]).astype(np.float32)
+    norms = np.sqrt(np.bincount(doc, weights=weights * weights, minlength=texts))
+    return (weights / np.maximum(norms[doc], 1e-12)).astype(np.float32)
 
 
 def rule_features(found: RuleFindings) -> list[float]:

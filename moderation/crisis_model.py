@@ -22,16 +22,19 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from moderation.crisis_bag import TermIndex
 from moderation.crisis_features import (
+    CHAR_BUCKETS,
     EMBEDDING_DIM,
     RULE_FEATURES,
     Embedder,
+    IntArray,
     RuleFindings,
     Vector,
+    char_grams,
+    char_weights,
     is_short,
     rule_features,
-    terms,
-    word_weights,
 )
 
 MODEL_FILES = ("crisis_model.npz", "crisis_model.json")
@@ -96,10 +99,22 @@ class CrisisModel:
         expected = size + EMBEDDING_DIM + len(RULE_FEATURES)
         if coef.shape != (expected, 3 + len(self.signs)) or self._idf.shape != (size,):
             raise ModelUnavailable(f"crisis model arrays do not fit: coef {coef.shape}")
+        # An artifact from before character n-grams reads words and vectors only.
+        self._char_idf: Vector = arrays.get("char_idf", np.zeros(CHAR_BUCKETS)).astype(np.float32)
+        self._char_coef: Vector = arrays.get("char_coef", np.zeros((CHAR_BUCKETS, 0))).astype(
+            np.float32
+        )
+        if self._char_idf.shape != (CHAR_BUCKETS,) or self._char_coef.shape[0] != CHAR_BUCKETS:
+            raise ModelUnavailable(f"crisis model char arrays do not fit: {self._char_coef.shape}")
         self._word_coef = coef[:size]
         self._dense_coef = coef[size:]
         self._intercept = arrays["intercept"].astype(np.float32)
         self._embedder = embedder
+        try:
+            stored = arrays if "pair_keys" in arrays else TermIndex.arrays(meta["vocabulary"])
+            self._terms = TermIndex(self.vocabulary, stored)
+        except (KeyError, ValueError) as exc:
+            raise ModelUnavailable(f"crisis model term index: {exc}") from exc
 
     @classmethod
     def load(cls, folder: Path | None = None, embedder: Embedder | None = None) -> CrisisModel:
@@ -130,14 +145,22 @@ class CrisisModel:
             ]
         )
         out: Vector = dense @ self._dense_coef + self._intercept
-        for row, (text, ids) in enumerate(zip(folded, token_ids, strict=True)):
-            bag = terms(text, ids)
-            weights = word_weights(bag, self.vocabulary, self._idf)
-            if weights:
-                index = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
-                value = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
-                out[row] += value @ self._word_coef[index]
+        doc, index, weights = self._terms.weights(folded, token_ids, self._idf)
+        _add_rows(out, doc, weights[:, None] * self._word_coef[index])
+        self._add_chars(folded, out)
         return out
+
+    def _add_chars(self, folded: Sequence[str], out: Vector) -> None:
+        """Add the character n-grams' share to the first heads, for the whole batch."""
+        if not self._char_coef.shape[1]:
+            return
+        doc, bucket, counts = char_grams(folded)
+        if not doc.size:
+            return
+        weights = char_weights(doc, bucket, counts, self._char_idf, len(folded))
+        _add_rows(
+            out[:, : self._char_coef.shape[1]], doc, weights[:, None] * self._char_coef[bucket]
+        )
 
     def score(self, folded: Sequence[str], found: Sequence[RuleFindings]) -> list[ModelScore]:
         if not folded:
@@ -158,6 +181,14 @@ class CrisisModel:
             )
             for i in range(len(folded))
         ]
+
+
+def _add_rows(out: Vector, doc: IntArray, parts: Vector) -> None:
+    """``out[doc[i]] += parts[i]`` for rows sorted by ``doc``, one numpy call."""
+    if not len(doc):
+        return
+    starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
+    out[doc[starts]] += np.add.reduceat(parts, starts, axis=0)
 
 
 @cache

@@ -17,12 +17,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from moderation.crisis_bag import TermIndex
 from moderation.crisis_features import (
+    CHAR_BUCKETS,
     EMBEDDING_DIM,
     RULE_FEATURES,
     SHORT_WORDS,
     Embedder,
     RuleFindings,
+    char_grams,
+    char_weights,
     document_frequencies,
     is_short,
     rule_features,
@@ -106,11 +110,17 @@ def _read_short(path: Path) -> list[Example]:
     return out
 
 
+# The crisis and urgent heads read character n-grams; naming the warning sign does not
+# (it would take a bucket table eleven heads wide, for no measured gain).
+CHAR_HEADS = 3
+
+
 @dataclass
 class Features:
     vocabulary: list[str]
     idf: npt.NDArray[np.float32]
-    matrix: Any  # scipy CSR, texts x (words + embedding + rule features)
+    char_idf: npt.NDArray[np.float32]
+    matrix: Any  # scipy CSR, texts x (words + char buckets + embedding + rule features)
     findings: list[RuleFindings]
     short: Any  # bool per text: read by the short-message head (see SHORT_WORDS)
 
@@ -136,15 +146,25 @@ def featurize(
             cols.append(col)
             values.append(weight)
     sparse = sp.csr_matrix((values, (rows, cols)), shape=(len(tokens), len(vocabulary)))
+    doc, bucket, counts = char_grams(folded)
+    # Buckets seen in fewer than MIN_DOCUMENTS texts weigh nothing (min_df for hashes).
+    seen = np.bincount(bucket, minlength=CHAR_BUCKETS)
+    char_idf = np.where(
+        seen >= MIN_DOCUMENTS, np.log((1 + len(tokens)) / (1 + seen)) + 1.0, 0.0
+    ).astype(np.float32)
+    chars = sp.csr_matrix(
+        (char_weights(doc, bucket, counts, char_idf, len(tokens)), (doc, bucket)),
+        shape=(len(tokens), CHAR_BUCKETS),
+    )
     dense = np.hstack(
         [
             vectors,
             np.array([rule_features(f) for f in findings], dtype=np.float32),
         ]
     )
-    matrix = sp.hstack([sparse, sp.csr_matrix(dense)], format="csr", dtype=np.float64)
+    matrix = sp.hstack([sparse, chars, sp.csr_matrix(dense)], format="csr", dtype=np.float64)
     short = np.array([is_short(text) for text in folded])
-    return Features(vocabulary, idf, matrix, list(findings), short)
+    return Features(vocabulary, idf, char_idf, matrix, list(findings), short)
 
 
 def _fit(matrix: Any, labels: Any, weights: Any) -> tuple[Any, Any]:
@@ -163,7 +183,7 @@ def _binary_head(matrix: Any, labels: Any, weights: Any) -> tuple[Any, Any]:
     return _fit(matrix, labels, weights)
 
 
-def _sign_head(matrix: Any, signs: Sequence[str | None]) -> tuple[Any, Any]:
+def _sign_head(matrix: Any, signs: Sequence[str | None], chars: slice) -> tuple[Any, Any]:
     names = list(SIGNS)
     rows = [i for i, s in enumerate(signs) if s]
     labels = np.array([names.index(signs[i] or "") for i in rows])
@@ -172,9 +192,10 @@ def _sign_head(matrix: Any, signs: Sequence[str | None]) -> tuple[Any, Any]:
     present = sorted(set(labels.tolist()))
     if len(present) < 2:
         return coef, intercept
-    fitted, bias = _fit(matrix[rows], labels, None)
-    # Signs absent from the data keep a head that never wins.
-    coef[:, present] = fitted
+    columns = np.r_[0 : chars.start, chars.stop : matrix.shape[1]]
+    fitted, bias = _fit(matrix[rows][:, columns], labels, None)
+    # Signs absent from the data keep a head that never wins; char buckets stay zero.
+    coef[np.ix_(columns, present)] = fitted
     intercept[present] = bias
     return coef, intercept
 
@@ -198,10 +219,15 @@ def _heads(features: Features, examples: Sequence[Example], rows: Sequence[int])
     urgent = _binary_head(
         matrix[crises], np.array([chosen[i].level == "urgent" for i in crises]), None
     )
-    signs = _sign_head(matrix, [e.sign for e in chosen])
+    signs = _sign_head(matrix, [e.sign for e in chosen], _char_columns(features))
     coef = np.hstack([crisis[0], crisis_short[0], urgent[0], signs[0]])
     intercept = np.concatenate([crisis[1], crisis_short[1], urgent[1], signs[1]])
     return coef, intercept
+
+
+def _char_columns(features: Features) -> slice:
+    start = len(features.vocabulary)
+    return slice(start, start + CHAR_BUCKETS)
 
 
 def _sigmoid(x: Any) -> Any:
@@ -301,11 +327,17 @@ def train(
     scores = out_of_fold(features, examples, folds)
     thresholds = choose_thresholds(examples, features.findings, scores, features.short)
     coef, intercept = _heads(features, examples, range(len(examples)))
+    chars = _char_columns(features)
     arrays = {
         "idf": features.idf.astype(np.float32),
+        "char_idf": features.char_idf,
         # Rounded so the last bits of a solver's arithmetic cannot change the file.
-        "coef": np.round(coef, 5).astype(np.float32),
+        "coef": np.round(np.vstack([coef[: chars.start], coef[chars.stop :]]), 5).astype(
+            np.float32
+        ),
+        "char_coef": np.round(coef[chars, :CHAR_HEADS], 5).astype(np.float32),
         "intercept": np.round(intercept, 5).astype(np.float32),
+        **TermIndex.arrays(features.vocabulary),
     }
     digest = hashlib.sha256()
     for key in sorted(arrays):
@@ -319,6 +351,7 @@ def train(
         "short_words": SHORT_WORDS,
         "features": {
             "words": len(features.vocabulary),
+            "char_buckets": CHAR_BUCKETS,
             "embedding": EMBEDDING_DIM,
             "rules": list(RULE_FEATURES),
         },
