@@ -1,11 +1,12 @@
 """Telling "the database can't be reached right now" apart from a bug.
 
 An outage (PostgreSQL stopped or restarting, a connection refused, reset or closed under
-us, a full pool) is answered 503 with Retry-After and the request can simply be tried
-again; anything else a query raises is a bug and stays a 500. The driver reports an
-outage in several shapes: SQLAlchemy's wrappers (`connection_invalidated`, or the
-asyncpg error inside them), asyncpg's own errors, and a bare `OSError` from connecting,
-which SQLAlchemy lets through unwrapped.
+us; or overload: a full pool, SQLite's write lock held past the busy timeout) is answered
+503 with Retry-After and the request can simply be tried again; anything else a query
+raises is a bug and stays a 500. The driver reports an outage in several shapes:
+SQLAlchemy's wrappers (`connection_invalidated`, or the asyncpg error inside them),
+asyncpg's own errors, and a bare `OSError` from connecting, which SQLAlchemy lets
+through unwrapped.
 """
 
 from __future__ import annotations
@@ -49,9 +50,22 @@ def is_unavailable(exc: BaseException) -> bool:
     return any(_is_connection_error(e) for e in _chain(exc))
 
 
-def unavailable(exc: BaseException | None = None) -> DatabaseUnavailable:
+def _sqlite_code(exc: BaseException) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code if isinstance(code, int) else None
+
+
+def _busy(exc: BaseException) -> bool:
+    """The database is up but could not take this in time: every pooled connection
+    stayed in use, or SQLite's one writer held its lock past the busy timeout."""
     if isinstance(exc, sa_exc.TimeoutError):
-        # The database is up but every connection stayed busy (overload, not an outage).
+        return True
+    return any(_sqlite_code(e) == sqlite3.SQLITE_BUSY for e in _chain(exc))
+
+
+def unavailable(exc: BaseException | None = None) -> DatabaseUnavailable:
+    if exc is not None and _busy(exc):
+        # Overload, not an outage: nothing was saved, and trying again will do.
         return DatabaseUnavailable(
             "Circles is very busy right now and could not finish this, so nothing was "
             "saved. Please try again in a few seconds.",
@@ -82,7 +96,7 @@ def _is_connection_error(exc: BaseException) -> bool:
         # Its subclasses (DataError, configuration errors) are our mistakes, not outages.
         return "closed" in str(exc)
     if isinstance(exc, sqlite3.Error):
-        return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_CANTOPEN
+        return _sqlite_code(exc) in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_BUSY)
     sqlstate = getattr(exc, "sqlstate", None)
     return isinstance(sqlstate, str) and sqlstate.startswith(_SQLSTATE_PREFIXES)
 

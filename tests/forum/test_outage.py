@@ -8,6 +8,7 @@ tests/realtime/test_database_outage.py.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from forum.app import create_app
 from forum.db import make_engine
-from forum.outage import is_unavailable
+from forum.outage import is_unavailable, unavailable
 from tests.conftest import Database, make_settings
 from tests.live import free_port
 
@@ -92,6 +93,29 @@ async def test_no_pooled_connection_coming_free_in_time_is_an_outage(database: D
     finally:
         await engine.dispose()
     assert is_unavailable(raised.value)
+
+
+async def test_sqlite_write_lock_held_too_long_is_busy_not_a_bug(tmp_path: Path) -> None:
+    # SQLite has one writer: a write that cannot get the lock within the busy timeout
+    # (none here) is overload, answered 503 "busy" like a full pool, never a 500.
+    url = f"sqlite+aiosqlite:///{tmp_path / 'locked.db'}"
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as setup:
+            await setup.execute(text("CREATE TABLE t (x INTEGER)"))
+        holder = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(DBAPIError) as raised:
+                async with engine.begin() as writer:
+                    await writer.execute(text("INSERT INTO t VALUES (1)"))
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+    finally:
+        await engine.dispose()
+    assert is_unavailable(raised.value)
+    assert unavailable(raised.value).code == "busy"
 
 
 def test_an_os_error_outside_the_driver_is_not_an_outage(tmp_path: Path) -> None:
