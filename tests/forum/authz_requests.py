@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from forum.circles.models import CircleRole
 from tests.conftest import PASSWORD
 from tests.forum.authz_world import RULES_VERSION, SLUG, Actor, World, display_name, unique
 
@@ -118,6 +119,32 @@ async def rules_edit_form(world: World, actor: Actor) -> Body:
     return form
 
 
+async def circle_member(world: World, actor: Actor) -> str:
+    """A member to remove or ban: a new one each call, never one the other rows use."""
+    return (await world.user("target", circle_role=CircleRole.MEMBER)).username
+
+
+async def banned_member(world: World, actor: Actor) -> str:
+    return (await world.user("target", banned=True)).username
+
+
+async def outsider(world: World, actor: Actor) -> str:
+    """Someone to make a site moderator: never the caller or a persona other rows rely on."""
+    return (await world.user("target")).username
+
+
+async def ban(world: World, actor: Actor) -> Body:
+    return {"username": await circle_member(world, actor), "reason": "Unkind to others."}
+
+
+async def promotion(world: World, actor: Actor) -> Body:
+    return {"username": await outsider(world, actor), "role": "moderator"}
+
+
+async def password_change(world: World, actor: Actor) -> Body:
+    return {"current_password": PASSWORD, "new_password": unique("A new passphrase")}
+
+
 async def delete_me(world: World, actor: Actor) -> Body:
     return {"password": PASSWORD, "keep_posts": True}
 
@@ -147,6 +174,8 @@ PROPOSAL = {"proposal_id": fresh_proposal}
 POST = {"post_id": fresh_post}
 WORD = {"word_id": fresh_word}
 CHECK_IN = {"room_id": check_in_room}
+TARGET = {"username": circle_member}
+BANNED = {"username": banned_member}
 P = "/api/v1/rules/proposals/{proposal_id:id}"
 W = "/api/v1/circles/{slug}/moderation/watched-words/{word_id:id}"
 
@@ -170,6 +199,12 @@ SPECS: dict[str, Spec] = {
     "POST /account/profile": Spec(own_profile),
     "POST /account/region": Spec({"region": "GB"}),
     "POST /account/tokens": Spec({"name": "Another"}),
+    # Ends the member's other sessions and tokens.
+    "POST /api/v1/me/password": Spec(password_change, fresh_actor=True),
+    "POST /account/password": Spec(password_change, fresh_actor=True),
+    # A new account made a site moderator each time; nobody is demoted.
+    "PUT /api/v1/admin/users/{username}/role": Spec({"role": "moderator"}, {"username": outsider}),
+    "POST /admin/roles": Spec(promotion),
     # Circles.
     "POST /api/v1/circles": Spec(new_circle, fresh_actor=True),  # makes them an owner
     "POST /api/v1/circles/{slug}/join": Spec(
@@ -181,6 +216,14 @@ SPECS: dict[str, Spec] = {
     "POST /c/{slug}/join": Spec({"accept_rules_version": RULES_VERSION}, fresh_actor=True),
     "POST /c/{slug}/leave": Spec(fresh_actor=True),
     "POST /c/{slug}/invite": Spec(invitee),
+    # Removing and banning: a new member (or banned person) each call.
+    "DELETE /api/v1/circles/{slug}/members/{username}": Spec(None, TARGET),
+    "POST /api/v1/circles/{slug}/bans": Spec(ban),
+    "DELETE /api/v1/circles/{slug}/bans/{username}": Spec(None, BANNED),
+    "POST /c/{slug}/members/{username}/remove": Spec(None, TARGET),
+    "POST /c/{slug}/members/{username}/ban": Spec({"reason": "Unkind to others."}, TARGET),
+    "POST /c/{slug}/bans": Spec(ban),
+    "POST /c/{slug}/bans/{username}/lift": Spec(None, BANNED),
     # Ground rules.
     "PUT /api/v1/circles/{slug}/rules": Spec(rules_edit, last=True),
     "POST /api/v1/circles/{slug}/rules/proposals": Spec(new_proposal, fresh_actor=True),

@@ -1,7 +1,7 @@
 """The authorization matrix's world: a private circle with something of every kind in it,
 and one set-up function per persona (tests/forum/authz_table.py names the personas).
 
-Everything is made against a real `circles serve`: accounts, memberships and mutes
+Everything is made against a real `circles serve`: accounts, memberships, mutes and bans
 straight in its database (before the server has seen those members, so no cache holds
 an older answer), content through its API as the people who would write it.
 """
@@ -23,7 +23,7 @@ from forum import security
 from forum.accounts import service as accounts
 from forum.accounts.models import ApiToken, AuthSession, Role
 from forum.chat.models import Room
-from forum.circles.models import Circle, CircleRole, Membership
+from forum.circles.models import Circle, CircleBan, CircleRole, Membership
 from forum.db import transaction, utcnow
 from forum.review.models import CrisisResource, ReviewItem
 from tests.conftest import PASSWORD
@@ -82,9 +82,11 @@ class World:
         circle_role: CircleRole | None = None,
         accepted: int = RULES_VERSION,
         muted: bool = False,
+        banned: bool = False,
         **settings: Any,
     ) -> Actor:
-        """A new account, with a token and a session, and (optionally) a place in the circle."""
+        """A new account, with a token and a session, and (optionally) a place in the circle
+        or a ban from it."""
         username = unique(label)
         async with transaction(self.sessions) as db:
             user = await accounts.register(db, username, PASSWORD, display_name(), role)
@@ -92,9 +94,13 @@ class World:
                 user.muted_until = utcnow() + timedelta(days=1)
             for key, value in settings.items():
                 setattr(user, key, value)
-            if circle_role is not None:
+            if circle_role is not None or banned:
                 circle_id = await db.scalar(select(Circle.id).where(Circle.slug == SLUG))
                 assert circle_id is not None, "the circle is made before its members"
+            if banned:  # as forum/circle_members/service.py ban_member leaves them: no membership
+                owner = self.people["owner"].user_id
+                db.add(CircleBan(circle_id=circle_id, user_id=user.id, banned_by=owner))
+            if circle_role is not None:
                 db.add(
                     Membership(
                         circle_id=circle_id,
@@ -190,6 +196,11 @@ async def muted(world: World) -> Actor:
     return await world.user("muted", circle_role=CircleRole.MEMBER, muted=True)
 
 
+async def banned(world: World) -> Actor:
+    # A former member the circle's moderators banned: for a private circle, an outsider.
+    return await world.user("banned", banned=True)
+
+
 async def circle_moderator(world: World) -> Actor:
     return await world.user("circle_mod", circle_role=CircleRole.MODERATOR)
 
@@ -213,6 +224,7 @@ PERSONAS: dict[str, PersonaSetUp] = {
     "non_member": non_member,
     "invited": invited,
     "muted": muted,
+    "banned": banned,
     "circle_mod": circle_moderator,
     "site_mod": site_moderator,
     "owner": owner,
