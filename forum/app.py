@@ -43,9 +43,11 @@ from forum.outage import DATABASE_ERRORS, is_unavailable, unavailable
 from forum.ownership import routes as ownership_routes
 from forum.ratelimit.service import Limits
 from forum.review import pages as review_pages
+from forum.review import resources as crisis_resources
 from forum.review import routes as review_routes
 from forum.review import ws as review_ws
 from forum.review.escalation import run_escalations
+from forum.review.regions import choose_region
 from forum.review.service import ShiftRules
 from forum.rules import pages as rules_pages
 from forum.rules import routes as rules_routes
@@ -158,6 +160,9 @@ async def database_unavailable(conn: HTTPConnection, exc: Exception) -> Response
         current_user=None,
         csrf_token=lambda: "",
         busy=error.code == "busy",
+        lines=state.crisis_lines.for_region(
+            choose_region(None, conn.headers.get("accept-language"))
+        ),
         # A page that was only being read can safely ask again by itself.
         refresh=error.retry_after if conn.method in ("GET", "HEAD") else None,
     )
@@ -249,6 +254,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await state.live.start()
+        async with state.sessions() as db:
+            state.crisis_lines.remember(await crisis_resources.all_resources(db))
         # The first message screened should not also pay for the scorer's first call.
         await state.screener.screen("Hello, everyone.")
         # What start-up made lives as long as the process: keep the collector from

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -12,6 +12,7 @@ from forum.cache import PageCache
 from forum.config import Settings
 from forum.live import Live
 from forum.ratelimit.service import Limits
+from forum.review.resources import KnownLines
 from forum.review.service import ShiftRules
 from forum.threads.reading import Reads
 from moderation.content_warnings import WARNINGS
@@ -34,6 +35,7 @@ class AppState:
     shift_rules: ShiftRules
     hub: Hub
     live: Live
+    crisis_lines: KnownLines = field(default_factory=KnownLines)
 
 
 def make_templates() -> jinja2.Environment:

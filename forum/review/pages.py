@@ -262,6 +262,7 @@ async def support_page(ctx: Ctx) -> Response:
     )
     yours = await resources.resources_for(ctx.db, region) if region != "*" else []
     everything = await resources.all_resources(ctx.db)
+    ctx.app.crisis_lines.remember(everything)  # what the outage page shows, kept fresh
     return _page(
         ctx, "support.html", region=region, regions=REGIONS, yours=yours, everything=everything
     )

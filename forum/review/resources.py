@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -122,3 +123,20 @@ async def crisis_support(
     if assessment.crisis.level.rank == 0:
         return None
     return {"level": assessment.crisis.level.value, **await support_for(db, situation, region)}
+
+
+@dataclass
+class KnownLines:
+    """The crisis lines as this process last read them. While the database is away every
+    page answers 503, and that page must still give someone in crisis a number to call."""
+
+    lines: tuple[dict[str, Any], ...] = ()
+
+    def remember(self, resources: Sequence[CrisisResource]) -> None:
+        self.lines = tuple(resource_json(resource) for resource in resources)
+
+    def for_region(self, region: str) -> list[dict[str, Any]]:
+        """The region's own lines first, then those for everywhere (as `resources_for`)."""
+        return [line for line in self.lines if line["region"] == region] + [
+            line for line in self.lines if line["region"] == "*"
+        ]

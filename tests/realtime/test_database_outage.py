@@ -166,7 +166,9 @@ async def test_while_the_database_is_down_routes_answer_503_and_sockets_wait(
             assert api.json()["error"]["code"] == "database_unavailable"
             assert "database" in api.json()["error"]["message"]
 
-            async with httpx.AsyncClient(base_url=base, timeout=10) as visitor:
+            # A visitor from the US: the crisis lines read at start-up are still shown.
+            us = {"accept-language": "en-US,en;q=0.8"}
+            async with httpx.AsyncClient(base_url=base, timeout=10, headers=us) as visitor:
                 page = await visitor.get(f"/c/{room.slug}")
                 health = await visitor.get("/healthz")
             assert page.status_code == 503, page.text[:300]
@@ -175,6 +177,9 @@ async def test_while_the_database_is_down_routes_answer_503_and_sockets_wait(
             assert "can't reach its database" in page.text
             assert "Nothing you already sent is lost" in page.text
             assert 'href="/support"' in page.text  # crisis lines stay one click away
+            assert "988 Suicide &amp; Crisis Lifeline" in page.text
+            assert "call 988" in page.text and "Find a Helpline" in page.text
+            assert "Samaritans" not in page.text  # the reader's region, then everywhere
             assert health.status_code == 503
             assert health.headers["retry-after"].isdigit()
 
