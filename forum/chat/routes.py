@@ -41,7 +41,7 @@ async def api_rooms(ctx: Ctx) -> Response:
 @endpoint
 async def api_messages(ctx: Ctx) -> Response:
     user = await ctx.user()
-    found = await service.enter_room(ctx.db, ctx.request.path_params["room_id"], user)
+    found = await service.find_room_or_404(ctx.db, ctx.request.path_params["room_id"], user)
     messages, next_before = await service.history_page(ctx.db, found.room, _before(ctx))
     boundaries = None if user is None else await viewer_boundaries(ctx.db, ctx.app.read_cache, user)
     return JSONResponse(

@@ -187,9 +187,8 @@ async def find_room_or_404(db: AsyncSession, room_id: int, user: User | None) ->
     return RoomView(room, view)
 
 
-async def enter_room(db: AsyncSession, room_id: int, user: User | None) -> Found:
-    """Rooms of private circles admit members who accepted the rules, to read at least;
-    their history (`GET /rooms/{id}/messages`) is the same words, so it asks the same.
+async def enter_room(db: AsyncSession, room_id: int, user: User) -> Found:
+    """Live rooms of private circles admit members who accepted the rules, to read at least.
 
     After a new version they still read; sending asks them to accept it first. A direct
     conversation admits its two members; a check-in its member and the team.
