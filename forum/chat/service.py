@@ -196,8 +196,8 @@ async def enter_room(db: AsyncSession, room_id: int, user: User) -> Found:
     found = await find_room_or_404(db, room_id, user)
     if not isinstance(found, RoomView):
         return found
-    if found.view.membership is None and user is not None:
-        # A public circle's rooms admit anyone, except those it banned.
+    if found.view.membership is None:
+        # A public circle's rooms admit anyone signed in, except those it banned.
         await circles.require_not_banned(db, found.view.circle.id, user)
     if not found.view.circle.is_public and not found.view.has_accepted_rules:
         raise Forbidden(

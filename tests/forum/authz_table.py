@@ -108,7 +108,7 @@ PATCH  /api/v1/posts/{post_id:id}                                   401       40
 GET    /api/v1/posts/{post_id:id}/revisions                         401       403    404        403     403   404    403        404      403   404
 POST   /api/v1/reports                                              401       ok     404        ok      ok    404    ok         404      ok    404
 PATCH  /api/v1/rooms/{room_id:id}                                   401       403    404        403     403   404    ok         404      ok    404
-GET    /api/v1/rooms/{room_id:id}/messages                          404       ok     404        403     ok    404    ok         404      ok    404
+GET    /api/v1/rooms/{room_id:id}/messages                          404       ok     404        ok      ok    404    ok         404      ok    404
 GET    /api/v1/rules/proposals/{proposal_id:id}                     401       ok     404        ok      ok    404    ok         404      ok    404
 POST   /api/v1/rules/proposals/{proposal_id:id}/decline             401       403    404        403     403   404    403        404      ok    404
 POST   /api/v1/rules/proposals/{proposal_id:id}/endorse             401       ok     404        409     403   404    ok         404      ok    404
