@@ -4,24 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
-
-from forum.circles.models import Circle, CircleBan, Membership
+from forum.circles.models import CircleBan, Membership
 from tests.conftest import Database, Persona, PersonaFactory, join
 from tests.forum.test_accounts import BrowserFactory, browser, signed_in
+from tests.forum.test_circle_members import count as rows
 
 __all__ = ["browser"]  # the fixture, shared with test_accounts
-
-
-async def rows(database: Database, model: Any, slug: str, user_id: int) -> int:
-    async with database.sessions() as db:
-        found = await db.scalar(
-            select(func.count())
-            .select_from(model)
-            .join(Circle, Circle.id == model.circle_id)
-            .where(Circle.slug == slug, model.user_id == user_id)
-        )
-        return int(found or 0)
 
 
 async def test_owner_sees_members_with_roles_and_removes_one(
