@@ -33,9 +33,6 @@ class Ctx:
     request: Request
     app: AppState
     after_commit: list[Callable[[], None]] = field(default_factory=list)
-    # Writes that stand whatever becomes of the request's own, each in a transaction of
-    # its own once the request's has ended: a failed sign-in counts though it rolls back.
-    after_request: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     set_cookies: list[tuple[str, str, int]] = field(default_factory=list)
     failed: bool = False
     _db: AsyncSession | None = None
@@ -224,8 +221,6 @@ def endpoint(
         finally:
             if ctx._db is not None:
                 await ctx._db.close()
-            for write in ctx.after_request:
-                await write()
         if not ctx.failed:
             if ctx._db is not None:
                 state.live.committed(ctx._db)

@@ -18,7 +18,7 @@ from forum.accounts.service import check_password, username_key
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.events import access_changed, emit
-from forum.ratelimit.service import Backoff, Limits
+from forum.ratelimit.service import Limits
 
 ROLE_WORDS = {Role.MEMBER: "member", Role.MODERATOR: "site moderator", Role.ADMIN: "admin"}
 
@@ -27,11 +27,6 @@ ROLE_WORDS = {Role.MEMBER: "member", Role.MODERATOR: "site moderator", Role.ADMI
 class PasswordChanged:
     sessions_ended: int
     tokens_revoked: int
-
-
-def password_rules(limits: Limits, user: User) -> list[tuple[Backoff, str]]:
-    """What a wrong current password counts against (as when deleting the account)."""
-    return [(limits.password_check, f"user:{user.id}")]
 
 
 def _new_password(new: str) -> str:
@@ -56,12 +51,14 @@ async def change_password(
     whoever changed the password stays signed in there (as on GitHub and Discourse).
     """
     _new_password(new)  # a typo in the new one costs no try
-    await limits.must_wait(db, password_rules(limits, user), "Too many wrong passwords.")
+    rules = limits.password_rules(user.id)
+    await limits.attempt(db, rules, "Too many wrong passwords.")
     if not security.verify_password(user.password_hash, current):
         raise Forbidden(
             "That isn't your current password, so nothing was changed. Please try again.",
             code="wrong_password",
         )
+    await limits.passed(db, rules)
     if security.verify_password(user.password_hash, new):
         raise Invalid(
             "That is your current password. Please choose a new one.",

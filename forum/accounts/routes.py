@@ -23,7 +23,7 @@ from forum.accounts.schemas import (
     TokenRequest,
 )
 from forum.chat import direct
-from forum.errors import AppError, Forbidden, RateLimited, Unauthorized
+from forum.errors import AppError, RateLimited, Unauthorized
 from forum.review.regions import REGIONS
 from forum.review.schemas import RegionIn
 from forum.web import SESSION_COOKIE, Ctx, endpoint, set_cookie
@@ -65,12 +65,11 @@ async def _check_login(ctx: Ctx, username: str, password: str) -> User:
     limits = ctx.app.limits
     name = service.username_key(username)
     rules = limits.sign_in_rules(_address(ctx), name)
-    await limits.must_wait(ctx.db, rules)
+    await limits.attempt(ctx.db, rules)
     user = await service.authenticate(ctx.db, username, password)
     if user is None:
-        ctx.after_request.append(lambda: limits.failed(rules))
         raise Unauthorized(BAD_LOGIN, code="invalid_credentials")
-    await limits.succeeded(ctx.db, limits.account, name)
+    await limits.passed(ctx.db, rules)
     return user
 
 
@@ -269,24 +268,17 @@ async def revoke_session(ctx: Ctx) -> Response:
 async def _change_password(ctx: Ctx, current: str, new: str) -> credentials.PasswordChanged:
     """Keep the credential this request came with; a wrong password counts like a sign-in."""
     user = await ctx.require_user()
-    limits = ctx.app.limits
     bearer = ctx.bearer
     cookie = None if bearer is not None else ctx.request.cookies.get(SESSION_COOKIE)
-    try:
-        changed = await credentials.change_password(
-            ctx.db,
-            user,
-            current,
-            new,
-            limits,
-            kept_session=security.token_hash(cookie) if cookie else None,
-            kept_token=security.token_hash(bearer) if bearer else None,
-        )
-    except Forbidden as exc:
-        if exc.code == "wrong_password":
-            rules = credentials.password_rules(limits, user)
-            ctx.after_request.append(lambda: limits.failed(rules))
-        raise
+    changed = await credentials.change_password(
+        ctx.db,
+        user,
+        current,
+        new,
+        ctx.app.limits,
+        kept_session=security.token_hash(cookie) if cookie else None,
+        kept_token=security.token_hash(bearer) if bearer else None,
+    )
     ctx.forget_user(user.id)
     return changed
 

@@ -6,7 +6,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from forum.db import utcnow
-from forum.errors import AppError, Forbidden, Invalid
+from forum.errors import AppError, Invalid
 from forum.ownership import service
 from forum.ownership.schemas import DeleteAccount, DeleteAccountForm
 from forum.web import SESSION_COOKIE, Ctx, endpoint
@@ -42,14 +42,7 @@ def _forget_member(ctx: Ctx, user_id: int) -> None:
 
 async def _delete(ctx: Ctx, password: str, keep_posts: bool) -> service.Deleted:
     user = await ctx.require_user()
-    limits = ctx.app.limits
-    try:
-        deleted = await service.delete_account(ctx.db, user, password, keep_posts, limits)
-    except Forbidden as exc:
-        if exc.code == "wrong_password":
-            rules = service.password_rules(limits, user)
-            ctx.after_request.append(lambda: limits.failed(rules))
-        raise
+    deleted = await service.delete_account(ctx.db, user, password, keep_posts, ctx.app.limits)
     _forget_member(ctx, deleted.user_id)
     return deleted
 

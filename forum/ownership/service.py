@@ -17,7 +17,7 @@ from forum.db import utcnow
 from forum.errors import Forbidden
 from forum.events import access_changed, emit
 from forum.ownership import repository
-from forum.ratelimit.service import Backoff, Limits
+from forum.ratelimit.service import Limits
 from forum.review import service as review
 from forum.safety import service as safety
 
@@ -203,19 +203,16 @@ class Deleted:
     circles_handed_over: int
 
 
-def password_rules(limits: Limits, user: User) -> list[tuple[Backoff, str]]:
-    """What a wrong password counts against; the caller counts it once the request ends."""
-    return [(limits.password_check, f"user:{user.id}")]
-
-
 async def check_password(db: AsyncSession, user: User, password: str, limits: Limits) -> None:
     """Deleting asks for the password again; wrong guesses wait like sign-ins."""
-    await limits.must_wait(db, password_rules(limits, user), "Too many wrong passwords.")
+    rules = limits.password_rules(user.id)
+    await limits.attempt(db, rules, "Too many wrong passwords.")
     if not security.verify_password(user.password_hash, password):
         raise Forbidden(
             "That password isn't right, so nothing was deleted. Please try again.",
             code="wrong_password",
         )
+    await limits.passed(db, rules)
 
 
 async def _hand_over_circles(db: AsyncSession, user: User) -> int:

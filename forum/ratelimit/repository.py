@@ -65,8 +65,12 @@ async def get(db: AsyncSession, action: str, key: str) -> Row | None:
 
 async def add_failure(
     db: AsyncSession, action: str, key: str, now: float, forget_after: float
-) -> int:
-    """Count one more failure (starting again after a quiet `forget_after`); the new count."""
+) -> tuple[int, float]:
+    """Count one more failure (starting again after a quiet `forget_after`).
+
+    Returns the new count and the key's `blocked_until` as it stood. On PostgreSQL the
+    upsert waits for any other transaction holding the row, so counts never repeat.
+    """
     insert = _insert(db).values(
         action=action,
         key=key,
@@ -82,12 +86,25 @@ async def add_failure(
             "at": now,
             "expires_at": now + forget_after,
         },
-    ).returning(RateLimit.level)
-    return int((await db.execute(statement)).scalar_one())
+    ).returning(RateLimit.level, RateLimit.blocked_until)
+    level, blocked_until = (await db.execute(statement)).one()
+    return int(level), float(blocked_until)
+
+
+async def take_back(db: AsyncSession, action: str, key: str) -> int:
+    """One failure fewer (a try counted before its password proved right); the new count."""
+    statement = (
+        update(RateLimit)
+        .where(RateLimit.action == action, RateLimit.key == key)
+        .values(level=RateLimit.level - 1)
+        .returning(RateLimit.level)
+    )
+    level = (await db.execute(statement)).scalar_one_or_none()
+    return 0 if level is None else int(level)
 
 
 async def block(db: AsyncSession, action: str, key: str, until: float) -> None:
-    """No attempt for this key before `until`; the row lives at least as long."""
+    """No attempt for this key before `until` (0: none waits); the row lives at least as long."""
     await db.execute(
         update(RateLimit)
         .where(RateLimit.action == action, RateLimit.key == key)

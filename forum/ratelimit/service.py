@@ -2,9 +2,10 @@
 
 Each limit lives in the `rate_limits` table, so two processes behind one load balancer
 count against the same limit. A token is taken in the request's own transaction: if the
-request fails, its token comes back with the rollback. A failed sign-in is counted in a
-transaction of its own after the request's has ended (the request rolls back), by
-`Limits.sign_in_failed`, which the boundary runs whatever happened.
+request fails, its token comes back with the rollback. A password try is counted as a
+failure before the password is checked, in a transaction of its own (`Limits.attempt`), so
+guesses sent at the same instant line up behind one another; a right password takes its
+count back (`Limits.passed`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Backoff:
     delay: float
     longest: float
     forget_after: float
+    forgiven: bool = True  # a right password clears the count, not just its own try
 
     def wait_after(self, failures: int) -> float:
         if failures < self.attempts:
@@ -84,7 +86,12 @@ class Limits:
             "login_account", s.login_rate_attempts, s.login_delay_seconds, longest, forget
         )
         self.address = Backoff(
-            "login_address", s.login_address_attempts, s.login_delay_seconds, longest, forget
+            "login_address",
+            s.login_address_attempts,
+            s.login_delay_seconds,
+            longest,
+            forget,
+            forgiven=False,  # one member's success says nothing of a NAT's other guesses
         )
         # Deleting an account asks for the password again: guesses wait like sign-ins.
         self.password_check = Backoff(
@@ -110,40 +117,59 @@ class Limits:
         """A sign-in counts against the account (whatever address tries it) and the address."""
         return [(self.account, name), (self.address, address)]
 
-    async def must_wait(
+    def password_rules(self, user_id: int) -> list[tuple[Backoff, str]]:
+        """Asking a signed-in member for their password again counts against them alone."""
+        return [(self.password_check, f"user:{user_id}")]
+
+    async def attempt(
         self,
-        db: AsyncSession,
+        request_db: AsyncSession,
         rules: list[tuple[Backoff, str]],
         what: str = "Too many sign-in attempts.",
     ) -> None:
-        """Refuse while any of these keys must wait after failures."""
+        """Count this try as a failure before the password is checked, or refuse it (429).
+
+        The count is one atomic upsert per key, committed in a transaction of its own, and
+        the try that reaches the allowance sets the wait in that same transaction. So a
+        burst of guesses sent at once lines up: each gets its own count, and those past the
+        allowance find the wait already set. A refused try is not counted.
+
+        Call it before the request writes anything: the request's reads so far end here,
+        so the count stands whatever becomes of the request (and, on SQLite, never waits
+        for the request's own write lock).
+        """
+        if request_db.in_transaction():
+            await request_db.commit()
         now = self.clock()
         waits = [0.0]
-        for rule, key in rules:
-            row = await repository.get(db, rule.action, key)
-            if row is not None and row[2] > now:
-                waits.append(row[2] - now)
-        if (wait := max(waits)) > 0:
-            raise RateLimited(
-                f"{what} Please wait {_seconds(wait)} and try again.",
-                retry_after=wait,
-            )
-
-    async def failed(self, rules: list[tuple[Backoff, str]]) -> None:
-        """Count a failure for each key, in a transaction of its own (the request's rolls back)."""
-        now = self.clock()
         async with self.sessions() as db:
-            for rule, key in rules:
-                failures = await repository.add_failure(
+            for rule, key in rules:  # always in the same order: no two tries deadlock
+                failures, blocked_until = await repository.add_failure(
                     db, rule.action, key, now, rule.forget_after
                 )
-                if (wait := rule.wait_after(failures)) > 0:
+                if blocked_until > now:
+                    waits.append(blocked_until - now)
+                elif (wait := rule.wait_after(failures)) > 0:
                     await repository.block(db, rule.action, key, now + wait)
+            if (wait := max(waits)) > 0:
+                await db.rollback()
+                raise RateLimited(
+                    f"{what} Please wait {_seconds(wait)} and try again.",
+                    retry_after=wait,
+                )
             await db.commit()
 
-    async def succeeded(self, db: AsyncSession, rule: Backoff, key: str) -> None:
-        """The right password ends this key's delays (an address keeps its count)."""
-        await repository.clear(db, rule.action, key)
+    async def passed(self, db: AsyncSession, rules: list[tuple[Backoff, str]]) -> None:
+        """The password was right: an account's count ends, an address's try is taken back."""
+        for rule, key in rules:
+            if rule.forgiven:
+                await repository.clear(db, rule.action, key)
+                continue
+            failures = await repository.take_back(db, rule.action, key)
+            if failures <= 0:
+                await repository.clear(db, rule.action, key)
+            elif rule.wait_after(failures) == 0:
+                await repository.block(db, rule.action, key, 0.0)
 
     async def _prune(self, db: AsyncSession, now: float) -> None:
         if now - self._pruned_at >= PRUNE_EVERY_SECONDS:

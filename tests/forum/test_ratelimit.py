@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ from forum.errors import RateLimited
 from forum.ratelimit.models import RateLimit
 from forum.ratelimit.service import PRUNE_EVERY_SECONDS, Backoff, Limits
 from tests.conftest import (
+    BACKEND,
     PASSWORD,
     AppFactory,
     CircleFactory,
@@ -266,6 +268,40 @@ async def test_an_account_waits_longer_after_each_failure_up_to_the_cap(
         clock.now += waits[-1]
         assert (await sign_in(api, user.username, "wrong guess")).status_code == 401
     assert waits == [1, 2, 4, 8, 8]
+
+
+@pytest.mark.skipif(
+    BACKEND == "postgres",
+    reason="PostgreSQL tests share one connection per test, which cannot take requests at "
+    "once; tests/forum/test_ratelimit_processes.py sends the burst to two real servers",
+)
+async def test_guesses_sent_at_once_get_no_more_tries_than_guesses_sent_one_by_one(
+    limited: Callable[..., Starlette], client_from: Opener, user: Persona
+) -> None:
+    """Every try is counted before its password is checked, so a burst lines up."""
+    app = limited(login_rate_attempts=3, login_delay_seconds=30)
+    guessers = [client_from(app, f"192.0.2.{n}") for n in range(12)]
+    answers = await asyncio.gather(
+        *(sign_in(guesser, user.username, f"guess {n}") for n, guesser in enumerate(guessers))
+    )
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [401] * 3 + [429] * 9, statuses
+    assert assert_limited(await sign_in(guessers[0], user.username, PASSWORD), "sign-in") == 30
+
+
+async def test_a_right_password_takes_back_its_try_from_the_address(
+    limited: Callable[..., Starlette], client_from: Opener, user: Persona, database: Database
+) -> None:
+    api = client_from(limited(login_rate_attempts=100, login_address_attempts=3), "192.0.2.7")
+    assert (await sign_in(api, "nobody-here", "guess")).status_code == 401
+    for _ in range(4):  # none of these counts against the people behind this address
+        await ok(await sign_in(api, user.username, PASSWORD))
+    async with database.sessions() as db:
+        rows = (await db.execute(select(RateLimit.action, RateLimit.key, RateLimit.level))).all()
+    assert sorted(rows) == [
+        ("login_account", "nobody-here", 1.0),
+        ("login_address", "192.0.2.7", 1.0),
+    ]
 
 
 async def test_signing_in_resets_the_accounts_count(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -101,6 +102,22 @@ async def test_sign_in_failures_count_on_both_processes(two: tuple[Live, Live]) 
         assert (await second.post("/api/v1/auth/token", json=wrong)).status_code == 401
         right = {"username": sam.username, "password": PASSWORD}
         assert_limited(await first.post("/api/v1/auth/token", json=right))
+
+
+async def test_guesses_sent_at_once_to_both_processes_line_up(two: tuple[Live, Live]) -> None:
+    """Two allowed failures, then 429 for every other guess of the burst, on either process."""
+    one, other = two
+    kim = await one.member()
+    wrong = {"username": kim.username, "password": "not the password"}
+    async with (
+        httpx.AsyncClient(base_url=one.server.base_url) as first,
+        httpx.AsyncClient(base_url=other.server.base_url) as second,
+    ):
+        answers = await asyncio.gather(
+            *(client.post("/api/v1/auth/token", json=wrong) for client in [first, second] * 5)
+        )
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [401, 401] + [429] * 8, statuses
 
 
 async def answer_to(ws: ClientConnection, client_msg_id: str) -> dict[str, Any]:
