@@ -86,6 +86,11 @@ async def test_main_pages_have_no_serious_accessibility_violations(
     ]:
         found += await serious_violations(page, path)
 
+    # The owner's view of the members page carries the remove and ban forms.
+    owning = await (await browsing.context(viewport=SIZES[size])).new_page()
+    await log_in(owning, owner)
+    found += await serious_violations(owning, f"/c/{slug}/members")
+
     moderator = create_moderator(live_database)
     staff = await (await browsing.context(viewport=SIZES[size])).new_page()
     await log_in(staff, moderator)
