@@ -257,7 +257,7 @@ def _add_train_crisis(models_sub: Any) -> None:
         help="rebuild the shipped crisis model from the training data (deterministic)",
         description="Trains on the development half of the Reddit set, the training half "
         "of training/crisis_positive.csv and crisis_negative.csv, and all of "
-        "crisis_extra.csv (training only); held-out halves are never read.",
+        "crisis_extra*.csv (training only); held-out halves are never read.",
     )
     train.add_argument(
         "--reddit",

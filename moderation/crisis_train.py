@@ -84,7 +84,7 @@ def short_examples(paths: Sequence[Path], split: str = "dev") -> list[Example]:
 
 
 def extra_examples(paths: Sequence[Path]) -> list[Example]:
-    """Hand-written messages written for training only (training/crisis_extra.csv): every
+    """Hand-written messages written for training only (training/crisis_extra*.csv): every
     row is used to fit, none is ever measured, so they are not split."""
     return [e for path in paths for e in _read_short(path)]
 
@@ -395,6 +395,7 @@ def save(folder: Path, arrays: dict[str, Any], meta: dict[str, Any]) -> None:
 
 
 EXTRA_NAME = "crisis_extra.csv"
+EXTRA_GLOB = "crisis_extra*.csv"  # crisis_extra.csv, crisis_extra_2.csv …, in name order
 
 
 def build(
@@ -407,9 +408,9 @@ def build(
 ) -> dict[str, Any]:
     """Train on the development halves and write the artifact to ``out``; returns its meta.
 
-    ``extra`` are training-only message files, used whole; by default ``crisis_extra.csv``
-    beside the first ``short`` file, when there is one. ``limit`` keeps the first rows of
-    each source (for quick checks, never for shipping).
+    ``extra`` are training-only message files, used whole; by default every
+    ``crisis_extra*.csv`` beside the first ``short`` file, in name order. ``limit`` keeps
+    the first rows of each source (for quick checks, never for shipping).
     """
     from moderation.crisis import CrisisDetector, _default_path
 
@@ -421,7 +422,7 @@ def build(
 
     examples_reddit = reddit_examples(reddit)
     if extra is None:
-        extra = [short[0].parent / EXTRA_NAME] if short else []
+        extra = sorted(short[0].parent.glob(EXTRA_GLOB)) if short else []
     extra = [p for p in extra if p.exists()]
     examples_short = [
         *short_examples([p for p in short if p.exists()]),

@@ -94,10 +94,16 @@ def test_extra_messages_are_used_whole_and_only_beside_the_short_files(tmp_path:
     rows = extra_examples([extra])
     # Training-only: both halves of the hash split are read.
     assert len(rows) == 10 and {split_of(e.text) for e in rows} == {"dev", "heldout"}
+    second = tmp_path / "crisis_extra_2.csv"
+    with second.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "level", "category"])
+        writer.writerow(["I am off on holiday, goodbye everyone", "none", "farewell"])
     meta = build(reddit, [short], tmp_path / "with", folds=2)
-    assert f"{EXTRA_NAME}, all rows (training only)" in meta["training"]["data"]["short"]
+    used = meta["training"]["data"]["short"]
+    assert used[-2:] == [f"{name}, all rows (training only)" for name in (EXTRA_NAME, second.name)]
     alone = build(reddit, [short], tmp_path / "without", folds=2, extra=[])
-    assert meta["training"]["short"]["rows"] == alone["training"]["short"]["rows"] + 10
+    assert meta["training"]["short"]["rows"] == alone["training"]["short"]["rows"] + 11
 
 
 def test_unknown_level_is_a_clear_error(tmp_path: Path) -> None:
