@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -358,6 +358,10 @@ def _promised_harm(plain: str) -> re.Match[str] | None:
     return None
 
 
+# The attack model's cues, the target and the decision each ask about the same text in
+# one assessment: remember recent answers (an Insult is immutable) instead of reading
+# it three times.
+@lru_cache(maxsize=256)  # a batch is at most 64 texts; posts can be long
 def find_insult(text: str) -> Insult | None:
     """The most serious hostility aimed at someone in text, or None."""
     folded = fold(text)
