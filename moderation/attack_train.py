@@ -26,8 +26,9 @@ from moderation.attack_model import AttackModel, AttackScore, features, out_of_r
 
 FORUM_FILE = "forum_toxicity.csv"
 EXTRA_FILE = "forum_toxicity_extra.csv"
-# Hand-written training-only lines in the issue's categories (never read from eval data).
-MORE_FILE = "forum_toxicity_more.csv"
+# Hand-written training-only lines in the issue's categories (never read from eval data):
+# forum_toxicity_more.csv, forum_toxicity_more_2.csv …, read in name order.
+MORE_GLOB = "forum_toxicity_more*.csv"
 C_VALUES = (0.25, 1.0, 4.0, 16.0)
 FOLDS = 5
 # Out-of-fold, the share of benign training lines the model alone may send to a human,
@@ -64,16 +65,16 @@ def _read(path: Path) -> list[tuple[str, str]]:
 def training_rows(data_dir: Path) -> Rows:
     """The extra file whole, the forum file's train half; duplicates kept once."""
     forum = [row for row in _read(data_dir / FORUM_FILE) if forum_split_of(row[0]) == "train"]
-    extra_path, more_path = data_dir / EXTRA_FILE, data_dir / MORE_FILE
+    extra_path = data_dir / EXTRA_FILE
     extra = _read(extra_path) if extra_path.exists() else []
-    more = _read(more_path) if more_path.exists() else []
+    more = {path.name: _read(path) for path in sorted(data_dir.glob(MORE_GLOB))}
     seen: dict[str, str] = {}
-    for text, label in [*forum, *extra, *more]:
+    for text, label in [*forum, *extra, *(row for rows in more.values() for row in rows)]:
         seen.setdefault(text, label)
     texts = sorted(seen)
     attack = np.array([seen[t] == "attack" for t in texts], dtype=np.int_)
     sources = {FORUM_FILE + " (train half)": len(forum), EXTRA_FILE: len(extra)}
-    return Rows(texts, attack, {**sources, **({MORE_FILE: len(more)} if more else {})})
+    return Rows(texts, attack, {**sources, **{name: len(rows) for name, rows in more.items()}})
 
 
 def _fit(matrix: Any, attack: NDArray[np.int_], c: float) -> LogisticRegression:
