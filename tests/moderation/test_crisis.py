@@ -59,7 +59,7 @@ def test_ideation_and_current_self_harm_are_concern(text: str) -> None:
     [
         "I took all my pills",
         "tonight is the night.",
-        "this is goodbye",
+        "this is goodbye, the pills are counted out",
         "I have the rope",
         "I'm going to kill myself tomorrow",
         "I've saved up enough sleeping pills to end it",
@@ -70,6 +70,36 @@ def test_ideation_and_current_self_harm_are_concern(text: str) -> None:
 )
 def test_plans_means_timing_goodbyes_and_acts_are_urgent(text: str) -> None:
     assert detect(text).level is CrisisLevel.URGENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["this is goodbye", "goodbye forever, I love you all", "saying my last goodbyes"],
+)
+def test_a_goodbye_alone_is_concern_until_means_a_plan_or_a_time_come_with_it(
+    text: str,
+) -> None:
+    """Issue 11: urgent is a plan, means, a time, or a goodbye with means."""
+    found = detect(text)
+    assert found.level is CrisisLevel.CONCERN
+    assert "goodbye" in found.signs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Goodbye forever to my old job!!! Handed in my badge today",
+        "bye forever, student debt! last payment went through",
+        "So this is goodbye. My exchange semester is over and I fly home tomorrow",
+        "I'll be gone by the time most of you read this, early flight to Lisbon!",
+    ],
+)
+def test_ordinary_farewells_are_not_goodbyes(text: str) -> None:
+    assert detect(text).level is CrisisLevel.NONE
+
+
+def test_a_farewell_to_people_is_still_a_goodbye() -> None:
+    assert detect("goodbye forever to my family").level is CrisisLevel.CONCERN
 
 
 @pytest.mark.parametrize(
