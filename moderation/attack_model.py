@@ -25,7 +25,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from moderation.identity import GROUP_WORDS, IDENTITY_WORDS
-from moderation.insults import EXPLETIVES, INSULT_WORDS, analyzer, find_insult, tokens, tone
+from moderation.insults import EXPLETIVES, INSULT_WORDS, find_insult, polarity, tokens, tone
 from moderation.normalize import fold
 from moderation.targets import Target, find_target, judges_self
 
@@ -94,7 +94,7 @@ def cues(text: str, classifier: float) -> list[float]:
     words = set(tokens(folded))
     insult = find_insult(text)
     target = find_target(text, insult)
-    polarity = analyzer().polarity_scores(text)
+    scores = polarity(text)
     second = bool(words & _SECOND)
     named = bool(_MENTION.search(text) or _NAME.search(text))
     third = bool(words & _THIRD)
@@ -102,7 +102,7 @@ def cues(text: str, classifier: float) -> list[float]:
     values = {
         "classifier": classifier,
         "tone": tone(text),
-        "negative": float(polarity["neg"]),
+        "negative": float(scores["neg"]),
         "second_person": second,
         "name_or_mention": named,
         "third_person": third,
@@ -143,7 +143,7 @@ WARM = 0.3
 
 
 def warm(text: str) -> bool:
-    return float(analyzer().polarity_scores(text)["compound"]) >= WARM
+    return polarity(text)["compound"] >= WARM
 
 
 def out_of_reach(text: str, min_words: int, max_words: int) -> bool:

@@ -79,6 +79,18 @@ def analyzer() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()
 
 
+# VADER's time grows with the square of the words it reads, and an emoji is read as the
+# words of its name: 1,000 crying faces took 3 s, 20,000 (one post) would take minutes.
+# Every cue it gives is about a line or two (the attack model reads up to 29 words), so
+# it reads the start of the text only.
+SENTIMENT_CHARS = 300
+
+
+def polarity(text: str) -> dict[str, float]:
+    """VADER's scores (neg, neu, pos, compound) of the first SENTIMENT_CHARS characters."""
+    return dict(analyzer().polarity_scores(text[:SENTIMENT_CHARS]))
+
+
 def lexicon() -> dict[str, float]:
     """VADER's word valences."""
     words: dict[str, float] = analyzer().lexicon
@@ -104,7 +116,7 @@ def tone(text: str) -> float:
     """
     text = _SYMPATHY.sub(" kind ", text)
     kept = [w for w in _WORDS.findall(text) if fold(w) not in EXPLETIVES | NOT_JUDGEMENTS]
-    return float(analyzer().polarity_scores(" ".join(kept))["compound"])
+    return polarity(" ".join(kept))["compound"]
 
 
 def is_judgement(word: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.insults import find_insult, is_judgement, tone
+from moderation.insults import SENTIMENT_CHARS, find_insult, is_judgement, polarity, tone
 
 
 @pytest.mark.parametrize(
@@ -91,3 +91,12 @@ def test_hatred_of_an_identity_is_an_attack_but_of_what_happened_is_not() -> Non
     assert attack is not None and (attack.kind, attack.target) == ("hatred", "identity")
     assert find_insult("I hate the people who did this to you") is None
     assert find_insult("I hate cancer so much") is None
+
+
+def test_sentiment_reads_only_the_start_of_a_long_text() -> None:
+    """VADER's time grows with the square of what it reads: a post of 20,000 emoji must not
+    keep the server busy for minutes."""
+    start = "You are wonderful and kind. "
+    long = start + "😢" * 20_000
+    assert polarity(long) == polarity(long[:SENTIMENT_CHARS])
+    assert polarity(start + "and so on " * 2_000)["compound"] > 0.5  # the start is read
