@@ -22,7 +22,7 @@ def test_defaults_without_environment() -> None:
     assert not settings.is_production
     assert settings.is_sqlite
     assert settings.secure_cookies is False
-    assert settings.max_body_bytes == 64 * 1024
+    assert settings.max_body_bytes == 256 * 1024
     assert settings.post_rate_burst == 10
     assert settings.post_rate_seconds == 6.0
     assert settings.login_rate_attempts == 5

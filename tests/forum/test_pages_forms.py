@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -442,3 +443,29 @@ async def test_form_problem_is_shown_on_the_form_and_changes_nothing(
     assert message in response.text
     assert await scene.scalar(select(func.count()).select_from(Post)) == posts_before
     assert await scene.scalar(select(User.display_name).where(User.id == scene.user.id)) == "Alex"
+
+
+@pytest.mark.parametrize(
+    ("alphabet", "count"),
+    [("жизнь ", 13_200), ("😢", 20_000)],  # the issue's Cyrillic post; the longest post
+)
+async def test_a_long_post_in_any_script_fits_whatever_the_encoding(
+    scene: Scene, alphabet: str, count: int
+) -> None:
+    """Limits count characters: the longest post fits percent-encoded in a form, and as
+    JSON with every character escaped."""
+    body = (alphabet * (count // len(alphabet) + 1))[:count].strip()
+    page = await signed_in(scene.browser, scene.user)
+    response = await page.submit(f"/threads/{scene.thread['id']}/reply", {"body": body}, "/")
+    assert response.status_code == 303, response.text[:300]
+    escaped = json.dumps({"body": body}, ensure_ascii=True)
+    assert len(escaped.encode()) > 64 * 1024  # what the old limit refused
+    created = await scene.user.api.post(
+        f"/api/v1/threads/{scene.thread['id']}/posts",
+        content=escaped,
+        headers={"Content-Type": "application/json"},
+    )
+    assert created.status_code == 201, created.text[:300]
+    async with scene.database.sessions() as db:
+        bodies = (await db.scalars(select(Post.body).where(Post.body == body))).all()
+    assert len(bodies) == 2
