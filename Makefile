@@ -18,10 +18,14 @@ $(VENV)/.test-installed: pyproject.toml $(BIN)/circles
 venv: $(BIN)/circles
 venv-test: $(VENV)/.test-installed
 
+# `make run PORT=8080 HOST=0.0.0.0` to serve elsewhere than 127.0.0.1:8000.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 run: venv
 	$(BIN)/circles migrate
 	$(BIN)/circles demo
-	$(BIN)/circles serve
+	$(BIN)/circles serve --host $(HOST) --port $(PORT)
 
 browser-deps:
 	scripts/ensure-browser.sh

@@ -23,6 +23,7 @@ from tests.conftest import (
     ok,
     postgres_admin_url,
 )
+from tests.live import PROJECT_ROOT
 
 CIRCLES = Path(sys.executable).parent / "circles"
 DEMO_ACCOUNT = re.compile(r"^\s+(member|moderator|admin)\s+(\S+)\s+(\S+)\s*$", re.MULTILINE)
@@ -226,3 +227,23 @@ async def test_create_user_with_invalid_details_fails_with_clear_message(
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert "Created" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("variables", "serve"),
+    [
+        ([], "serve --host 127.0.0.1 --port 8000"),
+        (["PORT=8080", "HOST=0.0.0.0"], "serve --host 0.0.0.0 --port 8080"),
+    ],
+)
+def test_make_run_serves_on_the_host_and_port_given(variables: list[str], serve: str) -> None:
+    """`make run PORT=8080 HOST=0.0.0.0` (issue 13): make prints what it would run."""
+    planned = subprocess.run(
+        ["make", "--no-print-directory", "-n", "run", *variables],
+        cwd=PROJECT_ROOT,
+        env={key: value for key, value in os.environ.items() if key not in ("HOST", "PORT")},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert planned.splitlines()[-1].endswith(f"circles {serve}"), planned
