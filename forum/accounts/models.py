@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
@@ -54,6 +55,8 @@ class User(Base):
     # Unread notifications, kept beside the member so every page shows the bell's count
     # without another query (forum/notifications/repository.py keeps it exact).
     unread_notifications: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Kinds of notification turned off, and quiet hours (forum/notifications/settings.py).
+    notification_prefs: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc, default=None)
 
     @property
     def is_staff(self) -> bool:

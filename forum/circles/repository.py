@@ -116,6 +116,12 @@ async def list_members(
     return [(membership, user) for membership, user in rows]
 
 
+async def member_ids(db: AsyncSession, circle_id: int) -> list[int]:
+    """Everyone in the circle, invited members too."""
+    result = await db.scalars(select(Membership.user_id).where(Membership.circle_id == circle_id))
+    return list(result.all())
+
+
 async def lock_owners(db: AsyncSession, circle_id: int) -> list[int]:
     """The circle's owners, locked to commit: two removals at once can't leave none."""
     result = await db.scalars(

@@ -24,6 +24,7 @@ from forum.circles.models import (
 )
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.events import access_changed, emit
+from forum.notifications.service import notify
 
 BANNED = "This circle's moderators have banned you from taking part in it."
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
@@ -243,6 +244,13 @@ async def invite_member(
     )
     db.add(membership)
     await db.flush()
+    circle = view.circle
+    await notify(
+        db,
+        invitee.id,
+        "invite",
+        {"circle_slug": circle.slug, "circle_name": circle.name, "member": actor.display_name},
+    )
     return membership
 
 

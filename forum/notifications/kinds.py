@@ -75,11 +75,77 @@ def support_waiting_url(data: Data) -> str:
     return "/support" if region == "*" else f"/support?region={region}"
 
 
+def _member(data: Data) -> str:
+    return str(data.get("member") or "A member")
+
+
+def reply_text(data: Data) -> str:
+    return f"{_member(data)} replied to your thread “{data.get('thread_title', '')}”."
+
+
+def reply_url(data: Data) -> str:
+    return f"/threads/{int(data['thread_id'])}#post-{int(data.get('post_id', 0))}"
+
+
+REPORT_OUTCOMES = {
+    "remove": "removed it",
+    "reject": "kept it from being published",
+    "approve": "decided it can stay",
+}
+
+
+def report_text(data: Data) -> str:
+    outcome = REPORT_OUTCOMES.get(str(data.get("decision")), "looked at it")
+    return f"Thank you for your report. A moderator read the {_what(data)} and {outcome}."
+
+
+def report_url(data: Data) -> str:
+    # What stays up can be read where it is; what came down cannot.
+    if data.get("decision") == "approve" and data.get("link"):
+        return str(data["link"])
+    return "/notifications"
+
+
+def rules_text(data: Data) -> str:
+    circle = data.get("circle_name", "")
+    if data.get("change") == "proposal":
+        return f"{_member(data)} proposed a change to the ground rules of {circle}."
+    return (
+        f"The ground rules of {circle} changed. "
+        "Please read them and accept them to keep posting there."
+    )
+
+
+def rules_url(data: Data) -> str:
+    return f"/c/{data.get('circle_slug', '')}/rules"
+
+
+def invite_text(data: Data) -> str:
+    return f"{_member(data)} invited you to join {data.get('circle_name', '')}."
+
+
+def circle_url(data: Data) -> str:
+    return f"/c/{data.get('circle_slug', '')}"
+
+
 KINDS: dict[str, Kind] = {
+    "reply": Kind(reply_text, reply_url),
+    "report": Kind(report_text, report_url),
+    "rules": Kind(rules_text, rules_url),
+    "invite": Kind(invite_text, circle_url),
     "decision": Kind(decision_text, decision_url),
     "check_in": Kind(check_in_text, check_in_url),
     "check_in_reply": Kind(
         lambda d: f"{d.get('member', 'A member')} replied to your check-in.", check_in_url
     ),
     "support_waiting": Kind(support_waiting_text, support_waiting_url),
+}
+
+# What a member may turn off. The rest come from the moderators about the member's own
+# words or safety, and always arrive.
+OPTIONAL: dict[str, str] = {
+    "reply": "Replies to your threads",
+    "report": "What happened to your reports",
+    "rules": "Ground rules: proposals, and new versions to accept",
+    "invite": "Invitations to circles",
 }

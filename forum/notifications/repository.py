@@ -13,19 +13,31 @@ from forum.accounts.models import User
 from forum.notifications.models import Notification
 
 
-async def add(db: AsyncSession, user_id: int, kind: str, data: dict[str, Any]) -> Notification:
-    # The count first: its row lock orders this against a concurrent "mark read", which
+async def add_many(
+    db: AsyncSession, user_ids: Sequence[int], kind: str, data: dict[str, Any]
+) -> list[Notification]:
+    """One notification for each member, their unread counts raised in one statement."""
+    if not user_ids:
+        return []
+    # The counts first: their row locks order this against a concurrent "mark read", which
     # recounts only once it holds the same lock (see `mark_read`).
     await db.execute(
         update(User)
-        .where(User.id == user_id)
+        .where(User.id.in_(user_ids))
         .values(unread_notifications=User.unread_notifications + 1)
         .execution_options(synchronize_session=False)
     )
-    notification = Notification(user_id=user_id, kind=kind, data=data)
-    db.add(notification)
+    told = [Notification(user_id=user_id, kind=kind, data=data) for user_id in user_ids]
+    db.add_all(told)
     await db.flush()
-    return notification
+    return told
+
+
+async def preferences(
+    db: AsyncSession, user_ids: Sequence[int]
+) -> Sequence[tuple[int, dict[str, Any] | None]]:
+    rows = await db.execute(select(User.id, User.notification_prefs).where(User.id.in_(user_ids)))
+    return [(int(user_id), prefs) for user_id, prefs in rows]
 
 
 async def newest(db: AsyncSession, user_id: int, limit: int) -> Sequence[Notification]:

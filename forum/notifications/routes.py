@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
+from forum.accounts.models import User
 from forum.accounts.schemas import Empty
 from forum.errors import AppError
 from forum.notifications import service
-from forum.notifications.schemas import MarkRead
+from forum.notifications.kinds import OPTIONAL
+from forum.notifications.models import Notification
+from forum.notifications.schemas import MarkRead, SettingsChanges, SettingsForm
+from forum.notifications.settings import checked
 from forum.sockets import accept_live, authenticate, guarded, refuse, until_either_ends, write
 from forum.state import AppState
 from forum.web import Ctx, endpoint
@@ -34,11 +39,64 @@ async def api_mark_read(ctx: Ctx) -> Response:
 
 
 @endpoint
+async def api_settings(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    return JSONResponse(service.settings_of(user).as_json())
+
+
+@endpoint
+async def api_change_settings(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.json_body(SettingsChanges)
+    current = service.settings_of(user)
+    kinds = {kind: kind not in current.off for kind in OPTIONAL} | (data.kinds or {})
+    if "quiet_hours" in data.model_fields_set:
+        quiet = data.quiet_hours.model_dump() if data.quiet_hours else None
+    else:
+        quiet = current.as_json()["quiet_hours"]
+    changed = await service.change_settings(ctx.db, user, checked(kinds, quiet))
+    ctx.forget_user(user.id)
+    return JSONResponse(changed.as_json())
+
+
+def _context(ctx: Ctx, user: User, found: list[Notification]) -> dict[str, Any]:
+    return {
+        "notifications": [service.notification_json(n) for n in found],
+        "settings": service.settings_of(user).as_json(),
+        "kinds": OPTIONAL,
+        "form": {},
+        "error": "",
+        "saved": ctx.request.query_params.get("saved") == "settings",
+    }
+
+
+@endpoint
 async def notifications_page(ctx: Ctx) -> Response:
-    found = await service.newest(ctx.db, await ctx.require_user())
-    return ctx.render(
-        "notifications.html", notifications=[service.notification_json(n) for n in found]
+    user = await ctx.require_user()
+    found = await service.newest(ctx.db, user)
+    return ctx.render("notifications.html", **_context(ctx, user, found))
+
+
+@endpoint
+async def settings_page(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(SettingsForm)
+    extra = data.model_extra or {}
+    kinds = {kind: bool(extra.get(f"kind_{kind}")) for kind in OPTIONAL}
+    quiet = (
+        {"start": data.quiet_start, "end": data.quiet_end, "time_zone": data.time_zone}
+        if data.quiet
+        else None
     )
+    try:
+        await service.change_settings(ctx.db, user, checked(kinds, quiet))
+    except AppError as exc:
+        found = await service.newest(ctx.db, user)
+        context = {**_context(ctx, user, found), "form": data.model_dump()}
+        del context["error"]
+        return ctx.form_error("notifications.html", exc, **context)
+    ctx.forget_user(user.id)
+    return ctx.redirect("/notifications?saved=settings#settings-heading")
 
 
 @endpoint
@@ -94,5 +152,8 @@ routes = [
     Route("/api/v1/me/notifications/read", api_mark_read, methods=["POST"]),
     Route("/notifications", notifications_page, methods=["GET"]),
     Route("/notifications/read", mark_read_page, methods=["POST"]),
+    Route("/api/v1/me/notification-settings", api_settings, methods=["GET"]),
+    Route("/api/v1/me/notification-settings", api_change_settings, methods=["PATCH"]),
+    Route("/notifications/settings", settings_page, methods=["POST"]),
     WebSocketRoute("/ws/notifications", notifications_socket),
 ]

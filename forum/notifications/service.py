@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,20 +12,59 @@ from forum.accounts.models import User
 from forum.db import utcnow
 from forum.errors import Invalid
 from forum.notifications import repository
-from forum.notifications.kinds import KINDS
+from forum.notifications.kinds import KINDS, OPTIONAL
 from forum.notifications.models import Notification
+from forum.notifications.settings import Settings
 
 PAGE = 50
 MAX_IDS = 200
+EMIT_BATCH = 100  # live events per statement when a whole circle is told something
 
 
-async def notify(db: AsyncSession, user_id: int, kind: str, data: dict[str, Any]) -> Notification:
-    """Store a notification for `user_id`; it is pushed to their open pages after commit."""
+async def notify(
+    db: AsyncSession, user_id: int, kind: str, data: dict[str, Any]
+) -> Notification | None:
+    """Store a notification for `user_id`; it is pushed to their open pages after commit.
+
+    A kind the member may turn off (`OPTIONAL`) is not stored if they did, and waits
+    unpushed in their quiet hours. What the moderators say always arrives at once.
+    """
+    told = await notify_many(db, [user_id], kind, data)
+    return told[0] if told else None
+
+
+async def notify_many(
+    db: AsyncSession, user_ids: Sequence[int], kind: str, data: dict[str, Any]
+) -> list[Notification]:
+    """The same notification for several members (a circle's), each by their settings."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")  # a programming error
-    notification = await repository.add(db, user_id, kind, data)
-    await events.emit(db, events.notification(user_id, notification.id))
-    return notification
+    user_ids = sorted(set(user_ids))  # one lock order for every writer of these rows
+    if not user_ids:
+        return []
+    push = set(user_ids)
+    if kind in OPTIONAL:
+        now = utcnow()
+        settings = {
+            user_id: Settings.of(doc) for user_id, doc in await repository.preferences(db, user_ids)
+        }
+        user_ids = [u for u in user_ids if u in settings and settings[u].wants(kind)]
+        push = {u for u in user_ids if not settings[u].quiet_at(now)}
+    told = await repository.add_many(db, user_ids, kind, data)
+    pushed = [events.notification(n.user_id, n.id) for n in told if n.user_id in push]
+    for start in range(0, len(pushed), EMIT_BATCH):
+        await events.emit_many(db, pushed[start : start + EMIT_BATCH])
+    return told
+
+
+def settings_of(user: User) -> Settings:
+    return Settings.of(user.notification_prefs)
+
+
+async def change_settings(db: AsyncSession, user: User, settings: Settings) -> Settings:
+    user.notification_prefs = settings.document()
+    await db.flush()
+    return settings
 
 
 def notification_json(notification: Notification) -> dict[str, Any]:

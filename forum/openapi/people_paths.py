@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from forum.accounts.schemas import MeChanges, PasswordChange, Register, TokenRequest
 from forum.chat.schemas import StartConversation
-from forum.notifications.schemas import MarkRead
+from forum.notifications.schemas import MarkRead, SettingsChanges
 from forum.openapi.components import Operation
 from forum.ownership.schemas import DeleteAccount
 from forum.safety.schemas import PlanIn
@@ -71,7 +71,8 @@ OPERATIONS: list[Operation] = [
     (
         "get",
         "/api/v1/me/notifications",
-        "Your notifications, newest first (kinds: decision, check_in); live on /ws/notifications",
+        "Your notifications, newest first (kinds: reply, report, rules, invite, decision, "
+        "check_in, check_in_reply, support_waiting); live on /ws/notifications",
         None,
         200,
         "{items: [{id, kind, created_at, read, text, url}]}",
@@ -83,6 +84,24 @@ OPERATIONS: list[Operation] = [
         MarkRead,
         200,
         "{unread}",
+    ),
+    (
+        "get",
+        "/api/v1/me/notification-settings",
+        "Which kinds of notification you get, and your quiet hours",
+        None,
+        200,
+        "{kinds: {reply, report, rules, invite: bool}, quiet_hours: {start, end, time_zone} "
+        "| null}",
+    ),
+    (
+        "patch",
+        "/api/v1/me/notification-settings",
+        "Turn kinds on or off, set quiet hours (times as HH:MM on the clock of an IANA time "
+        "zone) or clear them with null; what the moderators tell you can't be turned off",
+        SettingsChanges,
+        200,
+        "{kinds, quiet_hours}",
     ),
     # Personal boundaries and data ownership
     (

@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from forum.notifications.service import notify
+from forum.notifications.service import notify, notify_many
+from forum.review import repository
 from forum.review.content import ContentInfo
 from forum.review.models import ReviewItem
 
@@ -39,3 +40,23 @@ async def tell_author(
         "link": before.link if before else "",
     }
     await notify(db, item.author_id, "decision", data)
+
+
+async def tell_reporters(
+    db: AsyncSession, item: ReviewItem, verdict: str, before: ContentInfo | None
+) -> None:
+    """Thank everyone who reported it and say what became of it, once it is decided.
+
+    Nothing names the moderator or the author's other decisions; an author who reported
+    their own words hears only the author's notice.
+    """
+    if verdict not in TOLD:
+        return
+    reporters = [r for r in await repository.reporter_ids(db, item.id) if r != item.author_id]
+    data = {
+        "item_id": item.id,
+        "decision": verdict,
+        "content_type": item.content_type,
+        "link": before.link if before else "",
+    }
+    await notify_many(db, reporters, "report", data)

@@ -120,6 +120,15 @@ async def resolve(db: AsyncSession, item_id: int, version: int, values: dict[str
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def reporter_ids(db: AsyncSession, item_id: int) -> list[int]:
+    result = await db.scalars(
+        select(Report.reporter_id)
+        .where(Report.item_id == item_id, Report.reporter_id.is_not(None))
+        .distinct()
+    )
+    return [int(r) for r in result.all() if r is not None]
+
+
 async def reports_for(db: AsyncSession, item_id: int) -> Sequence[tuple[Report, str | None]]:
     result = await db.execute(
         select(Report, User.display_name)

@@ -21,7 +21,7 @@ from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from forum.review import repository
 from forum.review.content import KINDS, ContentInfo
 from forum.review.models import ItemStatus, LogEntry, Report, ReviewItem
-from forum.review.notices import tell_author
+from forum.review.notices import tell_author, tell_reporters
 from forum.rules import service as ground_rules
 from moderation.pipeline import Assessment
 
@@ -319,6 +319,7 @@ async def decide_item(
     db.add(entry)
     await db.flush()
     await tell_author(db, item, verdict.value, rule, note, before)
+    await tell_reporters(db, item, verdict.value, before)
     await announce_item(db, "decided", item)
     return Outcome(item, content, entry)
 

@@ -15,7 +15,7 @@ from forum.circles.models import RuleItem, RuleVersion
 from forum.circles.service import CircleView
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
-from forum.rules import repository, service
+from forum.rules import notices, repository, service
 from forum.rules.changes import (
     COMMENT_MAX,
     MAX_OPEN_PER_MEMBER,
@@ -142,6 +142,7 @@ async def propose(
         raise problem
     db.add(proposal)
     await db.flush()
+    await notices.tell_members(db, circle, user.id, "proposal", user.display_name)
     return proposal
 
 
@@ -248,7 +249,7 @@ async def ratify(db: AsyncSession, owner: User, proposal_id: int, summary: str) 
     check_rule_set(drafts)
     summary = clean_words(summary, "summary", SUMMARY_MAX, what="A summary")
     proposal.status = ProposalStatus.RATIFIED
-    snapshot = await service.write_version(db, view.circle, current, drafts, summary)
+    snapshot = await service.write_version(db, view.circle, current, drafts, summary, owner.id)
     if proposal.kind == ProposalKind.ADD:
         proposal.rule_id = snapshot.items[-1].rule_id
     proposal.ratified_version = snapshot.version.version

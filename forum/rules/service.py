@@ -14,7 +14,7 @@ from forum.circles.service import CircleView
 from forum.db import utcnow
 from forum.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from forum.fields import parse_id
-from forum.rules import repository
+from forum.rules import notices, repository
 from forum.rules.changes import (
     SUMMARY_MAX,
     Change,
@@ -134,7 +134,8 @@ async def edit_rules(
                 code="unknown_rule",
                 field=f"items.{n - 1}.id",
             )
-    snapshot = await write_version(db, circle, current, drafts, summary)
+    by = owner_view.membership.user_id if owner_view.membership else 0
+    snapshot = await write_version(db, circle, current, drafts, summary, by)
     accept_own_version(owner_view)
     return snapshot
 
@@ -157,8 +158,10 @@ async def write_version(
     current: Sequence[RuleItem],
     drafts: Sequence[Draft],
     summary: str,
+    by_user_id: int,
 ) -> Snapshot:
-    """The next version from `drafts`; open proposals it overtakes become outdated."""
+    """The next version from `drafts`; open proposals it overtakes become outdated, and
+    the members (but the owner who made it) are asked to accept it."""
     check_rule_set(drafts)
     changes, moved = diff(current, drafts), reordered(current, drafts)
     if not changes and not moved:
@@ -183,6 +186,7 @@ async def write_version(
     circle.rules_version = number
     await db.flush()
     await outdate_overtaken(db, circle, items)
+    await notices.tell_members(db, circle, by_user_id, "version")
     return Snapshot(version, items)
 
 

@@ -25,6 +25,7 @@ from forum.review import service as review
 from forum.threads import repository
 from forum.threads.content import post_info, recount_reply
 from forum.threads.models import Post, PostRevision, PostStatus, Thread
+from forum.threads.notices import tell_of_reply
 from moderation.content_warnings import ordered
 from moderation.decision import Policy
 from moderation.pipeline import Assessment, Screener
@@ -235,6 +236,7 @@ async def reply(
         thread.reply_count += 1
     await db.flush()
     await review.enqueue(db, post_info(post, thread, view.circle.id, False), assessment)
+    await tell_of_reply(db, post, thread, view.circle)
     return Written(thread, post, assessment)
 
 

@@ -75,3 +75,13 @@ function connect() {
 }
 
 if (bell && count && "WebSocket" in window) connect();
+
+// Quiet hours are read on the member's own clock: offer the browser's time zone.
+const zone = document.querySelector("input[data-local-zone]");
+if (zone && !zone.value) {
+  try {
+    zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch {
+    // No Intl time zones here: the member types theirs.
+  }
+}

@@ -9,7 +9,18 @@ from forum.notifications.service import notify
 
 
 def test_every_kind_has_words_and_a_link() -> None:
-    sample = {"room_id": 7, "decision": "reject", "content_type": "post", "member": "Jo"}
+    sample = {
+        "room_id": 7,
+        "decision": "reject",
+        "content_type": "post",
+        "member": "Jo",
+        "thread_id": 3,
+        "post_id": 9,
+        "thread_title": "Nights",
+        "circle_slug": "grief",
+        "circle_name": "Grief",
+        "change": "version",
+    }
     for name, kind in KINDS.items():
         assert kind.text(sample).strip(), name
         assert kind.url(sample).startswith("/"), name

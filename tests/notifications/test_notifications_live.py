@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from websockets.exceptions import InvalidStatus
 
@@ -61,3 +63,32 @@ async def test_the_bell_needs_a_login(live: Live) -> None:
         async with live.notifications(alex):
             pass
     assert refused.value.response.status_code == 401
+
+
+async def test_quiet_hours_keep_a_reply_from_lighting_up_the_bell(live: Live) -> None:
+    alex, blake = await live.member(), await live.member()
+    room = await live.open_room(alex, blake)
+    thread = await alex.http.post(
+        f"/api/v1/circles/{room.slug}/threads", json={"title": "Nights", "body": "Hard ones."}
+    )
+    replies = f"/api/v1/threads/{thread.json()['id']}/posts"
+    now = datetime.now(UTC)
+    quiet = {
+        "start": (now - timedelta(hours=1)).strftime("%H:%M"),
+        "end": (now + timedelta(hours=1)).strftime("%H:%M"),
+        "time_zone": "UTC",
+    }
+    settings = "/api/v1/me/notification-settings"
+    assert (await alex.http.patch(settings, json={"quiet_hours": quiet})).status_code == 200
+    async with live.notifications(alex) as bell:
+        assert await next_of(bell, "unread") == {"type": "unread", "count": 0}
+        first = await blake.http.post(replies, json={"body": "Here with you."})
+        assert first.status_code == 201, first.text
+        # Kept, not pushed: the bell waits until the quiet hours end or a page loads.
+        assert (await alex.http.patch(settings, json={"quiet_hours": None})).status_code == 200
+        second = await blake.http.post(replies, json={"body": "Still here."})
+        pushed = await next_of(bell, "notification")
+        assert pushed["notification"]["url"].endswith(f"#post-{second.json()['id']}")
+        assert pushed["unread"] == 2
+    kept = (await alex.http.get("/api/v1/me/notifications")).json()["items"]
+    assert [n["url"].endswith(f"#post-{first.json()['id']}") for n in kept] == [False, True]

@@ -111,3 +111,41 @@ async def test_notifications_list_queries_do_not_grow(
     assert len(more) == len(few) == 1  # the notifications; who is asking is remembered
     assert len(page_more) == len(page_few) == 1
     assert len((await ok(await other_user.api.get("/api/v1/me/notifications")))["items"]) == 4
+
+
+async def test_settings_form_saves_kinds_and_quiet_hours(
+    user: Persona, browser: BrowserFactory
+) -> None:
+    page = await signed_in(browser, user)
+    form = {
+        "kind_report": "on",
+        "kind_invite": "on",
+        "quiet": "on",
+        "quiet_start": "23:00",
+        "quiet_end": "06:30",
+        "time_zone": "Europe/Madrid",
+    }
+    saved = await page.submit("/notifications/settings", form, page="/notifications")
+    assert saved.status_code == 303
+    assert saved.headers["location"] == "/notifications?saved=settings#settings-heading"
+    assert await ok(await user.api.get("/api/v1/me/notification-settings")) == {
+        "kinds": {"reply": False, "report": True, "rules": False, "invite": True},
+        "quiet_hours": {"start": "23:00", "end": "06:30", "time_zone": "Europe/Madrid"},
+    }
+    shown = (await page.http.get("/notifications?saved=settings")).text
+    assert "Saved." in shown and 'value="Europe/Madrid"' in shown
+    assert 'name="kind_reply" value="on">' in shown  # unticked
+    assert 'name="kind_report" value="on" checked>' in shown
+
+
+async def test_settings_form_with_a_mistake_keeps_what_was_typed(
+    user: Persona, browser: BrowserFactory
+) -> None:
+    page = await signed_in(browser, user)
+    form = {"quiet": "on", "quiet_start": "23:00", "quiet_end": "06:30", "time_zone": "Madrid"}
+    refused = await page.submit("/notifications/settings", form, page="/notifications")
+    assert refused.status_code == 422
+    assert "Please choose a time zone by its name" in refused.text
+    assert 'value="Madrid"' in refused.text and 'value="06:30"' in refused.text
+    settings = await ok(await user.api.get("/api/v1/me/notification-settings"))
+    assert settings["quiet_hours"] is None and all(settings["kinds"].values())

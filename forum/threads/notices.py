@@ -1,0 +1,36 @@
+"""What a thread's author is told when someone replies to it."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forum.accounts import repository as accounts
+from forum.circles import repository as circles
+from forum.circles.models import Circle, Visibility
+from forum.notifications.service import notify
+from forum.threads.models import Post, PostStatus, Thread
+
+
+async def tell_of_reply(db: AsyncSession, post: Post, thread: Thread, circle: Circle) -> None:
+    """A reply went up (at once, or once a moderator approved it): tell the thread's
+    author, unless they wrote it, either has blocked the other, or they can no longer read
+    the circle."""
+    author_id, replier_id = thread.author_id, post.author_id
+    if author_id is None or replier_id is None or author_id == replier_id:
+        return
+    if post.status != PostStatus.PUBLISHED or thread.status != PostStatus.PUBLISHED:
+        return
+    if await accounts.block_exists_between(db, author_id, replier_id):
+        return
+    if circle.visibility != Visibility.PUBLIC and (
+        await circles.get_membership(db, circle.id, author_id) is None
+    ):
+        return
+    replier = await accounts.get_user(db, replier_id)
+    data = {
+        "thread_id": thread.id,
+        "post_id": post.id,
+        "thread_title": thread.title,
+        "member": replier.display_name if replier else "A member",
+    }
+    await notify(db, author_id, "reply", data)
