@@ -19,6 +19,15 @@ OPERATIONS: list[Operation] = [
     ),
     (
         "get",
+        "/api/v1/moderation/queue/counts",
+        "How many items wait in your circles (the number beside Review queue in the "
+        "navigation, kept live by /ws/moderation)",
+        None,
+        200,
+        "{total, urgent, crisis}",
+    ),
+    (
+        "get",
         "/api/v1/moderation/items/{item_id}",
         "One review item with context",
         None,

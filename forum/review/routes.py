@@ -91,6 +91,11 @@ def _item_id(ctx: Ctx) -> int:
 
 
 @endpoint
+async def api_queue_counts(ctx: Ctx) -> Response:
+    return JSONResponse(await service.queue_counts(ctx.db, await ctx.require_user()))
+
+
+@endpoint
 async def api_queue(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     query = ctx.request.query_params
@@ -256,6 +261,7 @@ async def api_crisis_resources(ctx: Ctx) -> Response:
 
 routes = [
     Route("/api/v1/moderation/queue", api_queue, methods=["GET"]),
+    Route("/api/v1/moderation/queue/counts", api_queue_counts, methods=["GET"]),
     Route("/api/v1/moderation/items/{item_id:id}", api_item, methods=["GET"]),
     Route("/api/v1/moderation/items/{item_id:id}/claim", api_claim, methods=["POST"]),
     Route("/api/v1/moderation/items/{item_id:id}/decision", api_decide, methods=["POST"]),

@@ -418,8 +418,17 @@ async def queue_view(
         )
         for item, circle, author, claimer in rows
     ]
+    return queue, await _counts(db, scope)
+
+
+async def queue_counts(db: AsyncSession, moderator: User) -> dict[str, int]:
+    """How many items wait in this moderator's circles (the number in the navigation)."""
+    return await _counts(db, await moderation_scope(db, moderator))
+
+
+async def _counts(db: AsyncSession, scope: list[int] | None) -> dict[str, int]:
     counts = await repository.counts(db, scope)
-    return queue, {
+    return {
         "total": sum(counts.values()),
         "urgent": counts.get("urgent", 0),
         "crisis": counts.get("urgent", 0) + counts.get("concern", 0),

@@ -628,3 +628,21 @@ async def test_past_the_shift_limit_only_crisis_items_can_be_decided(
         assert refused.status_code == 429
         assert refused.json()["error"]["code"] == "shift_limit"
         await ok(await api.post(path.format(items[crisis["id"]]), json={"action": "approve"}))
+
+
+async def test_queue_counts_say_what_waits_and_how_urgent(
+    moderator: Persona, other_user: Persona, circle: dict[str, Any], thread: dict[str, Any]
+) -> None:
+    counts = "/api/v1/moderation/queue/counts"
+    assert await ok(await moderator.api.get(counts)) == {"total": 0, "urgent": 0, "crisis": 0}
+    await join(other_user, circle)
+    for body in (ABUSE, URGENT):
+        response = await other_user.api.post(
+            f"/api/v1/threads/{thread['id']}/posts", json={"body": body}
+        )
+        assert response.status_code == 201, response.text
+    assert await ok(await moderator.api.get(counts)) == {"total": 2, "urgent": 1, "crisis": 1}
+    queue = await ok(await moderator.api.get("/api/v1/moderation/queue"))
+    assert queue["counts"] == {"total": 2, "urgent": 1, "crisis": 1}
+    refused = await other_user.api.get(counts)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_a_moderator"
