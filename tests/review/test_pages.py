@@ -427,8 +427,11 @@ async def test_review_queue_link_only_for_staff(
 ) -> None:
     staff = await signed_in(browser, moderator)
     member = await signed_in(browser, other_user)
-    assert 'href="/moderation">Review queue' in (await staff.http.get("/")).text
-    assert "Review queue" not in (await member.http.get("/")).text
+    staff_page = (await staff.http.get("/")).text
+    assert 'href="/moderation" id="queue-link">Review queue' in staff_page
+    assert "/static/js/queue_count.js" in staff_page
+    member_page = (await member.http.get("/")).text
+    assert "Review queue" not in member_page and "queue_count.js" not in member_page
 
 
 # Admin
