@@ -284,6 +284,9 @@ SPECS: dict[str, Spec] = {
     "POST /account/delete": Spec(delete_me_form, fresh_actor=True),
     "PUT /api/v1/me/safety-plan": Spec({"coping": ["A walk."]}),
     "POST /me/safety-plan": Spec({"coping": "A walk."}),
+    # Notification settings: the kinds a member hears about, kept as they were.
+    "PATCH /api/v1/me/notification-settings": Spec({"kinds": {"reply": True}}),
+    "POST /notifications/settings": Spec({"kind_reply": "on", "kind_report": "on"}),
 }
 
 

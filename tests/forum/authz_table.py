@@ -90,6 +90,8 @@ POST   /api/v1/me/conversations                                     401       ok
 POST   /api/v1/me/delete                                            401       ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /api/v1/me/export                                            401       ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /api/v1/me/moderation                                        401       ok     ok         ok      ok    ok     ok         ok       ok    ok
+GET    /api/v1/me/notification-settings                             401       ok     ok         ok      ok    ok     ok         ok       ok    ok
+PATCH  /api/v1/me/notification-settings                             401       ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /api/v1/me/notifications                                     401       ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /api/v1/me/notifications/read                                401       ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /api/v1/me/password                                          401       ok     ok         ok      ok    ok     ok         ok       ok    ok
@@ -102,6 +104,7 @@ POST   /api/v1/moderation/items/{item_id:id}/claim                  401       40
 POST   /api/v1/moderation/items/{item_id:id}/decision               401       403    403        403     403   403    ok         ok       ok    ok
 GET    /api/v1/moderation/log                                       401       403    403        403     403   403    ok         ok       ok    ok
 GET    /api/v1/moderation/queue                                     401       403    403        403     403   403    ok         ok       ok    ok
+GET    /api/v1/moderation/queue/counts                              401       403    403        403     403   403    ok         ok       ok    ok
 GET    /api/v1/openapi.json                                         ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
 DELETE /api/v1/posts/{post_id:id}                                   401       403    404        403     403   404    403        404      403   404
 PATCH  /api/v1/posts/{post_id:id}                                   401       403    404        403     403   404    403        404      403   404
@@ -160,6 +163,7 @@ POST   /moderation/items/{item_id:id}/decision                      login     40
 GET    /moderation/log                                              login     403    403        403     403   403    ok         ok       ok    ok
 GET    /notifications                                               login     ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /notifications/read                                          login     ok     ok         ok      ok    ok     ok         ok       ok    ok
+POST   /notifications/settings                                      login     ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /posts/{post_id:id}/block-author                             login     ok     404        ok      ok    404    ok         404      ok    404
 POST   /posts/{post_id:id}/delete                                   login     403    404        403     403   404    403        404      403   404
 GET    /posts/{post_id:id}/edit                                     login     403    404        403     403   404    403        404      403   404
