@@ -61,6 +61,8 @@ class Change:
 
 
 def clean_title(title: str | None) -> str:
+    if len(title or "") > TITLE_MAX:  # as sent (the documented limit), and once cleaned
+        raise Invalid(f"A rule's title can be at most {TITLE_MAX} characters.", field="title")
     title = names.clean(title or "")
     if not title:
         raise Invalid("Please give the rule a short title.", field="title")

@@ -103,6 +103,10 @@ def decode_thread_cursor(cursor: str | None) -> tuple[datetime, int] | None:
 
 
 def check_title(title: str) -> str:
+    # As sent, too (the documented limit): cleaning may shorten a title, never lengthen
+    # what was accepted.
+    if len(title) > MAX_TITLE:
+        raise Invalid(f"A title is 3 to {MAX_TITLE} characters.", field="title")
     title = names.clean(title)
     if not 3 <= len(title) <= MAX_TITLE:
         raise Invalid(f"A title is 3 to {MAX_TITLE} characters.", field="title")

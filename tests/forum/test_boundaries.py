@@ -130,7 +130,9 @@ async def test_muted_words_match_whole_words_only(
     thread: dict[str, Any],
 ) -> None:
     await join(other_user, circle)
-    inside = await reply(user, thread, "Next week I'm exhausted; the index is annexed.")
+    # "ex" only inside words. (Not "Next week I'm exhausted": the crisis model reads a
+    # time and exhaustion as urgent and holds it, a known false alarm.)
+    inside = await reply(user, thread, "The index is annexed and the text is complex.")
     whole = await reply(user, thread, "Then my ex, again, called.")
     phrase = await reply(user, thread, "I saw My. Ex. at the shop.")
     await mute(other_user, "ex", "my ex")
