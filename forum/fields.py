@@ -7,7 +7,7 @@ import math
 import re
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BeforeValidator, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 from starlette.convertors import Convertor, register_url_convertor
@@ -182,3 +182,28 @@ def invalid_field(exc: ValidationError) -> Invalid:
         "null_field": f"'{where}' can't be null; leave it out to keep it as it is.",
     }.get(first["type"], f"'{where}': {first['msg']}.")
     return Invalid(message, field=where)
+
+
+def _blank_is_none(value: Any) -> Any:
+    # A form's hidden field is empty until the member picker fills it.
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _names_one(schema: dict[str, Any]) -> None:
+    # As documented: an id (never null) or a username with something in it; at least one.
+    properties = schema["properties"]
+    properties["user_id"] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    properties["username"].update(minLength=1, pattern=TEXT)
+    schema["anyOf"] = [{"required": ["user_id"]}, {"required": ["username"]}]
+
+
+class NamesMember(BaseModel):
+    """A form or body that names a member: the id the member picker chose
+    (forum/people), or a username they were told."""
+
+    model_config = ConfigDict(
+        extra="ignore", str_strip_whitespace=True, json_schema_extra=_names_one
+    )
+    user_id: Annotated[DbId | None, BeforeValidator(_blank_is_none)] = None
+    # As long as a display name: the picker leaves the chosen name in the field.
+    username: str = Field(default="", max_length=48)

@@ -16,6 +16,7 @@ from forum.accounts.schemas import Empty
 from forum.boundaries import service
 from forum.boundaries.schemas import AvailabilityForm, BlockForm, CheckInsForm, MutedWordsForm
 from forum.errors import AppError
+from forum.people import service as people
 from forum.web import Ctx, endpoint
 
 
@@ -135,7 +136,8 @@ async def block_from_account(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     data = await ctx.form(BlockForm)
     try:
-        member = await blocks.get_member_or_404(ctx.db, data.username)
+        who = await people.named(ctx.db, user, data)
+        member = who if isinstance(who, User) else await blocks.get_member_or_404(ctx.db, who)
         await blocks.block_member(ctx.db, user, member)
     except AppError as exc:
         return await _settings_failed(ctx, user, "blocks", exc)

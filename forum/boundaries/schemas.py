@@ -2,6 +2,8 @@
 
 from pydantic import BaseModel, ConfigDict
 
+from forum.fields import NamesMember
+
 
 class MutedWordsForm(BaseModel):
     """The account page's box: one word or phrase per line."""
@@ -21,6 +23,5 @@ class CheckInsForm(BaseModel):
     check_ins: bool = False  # a checkbox: present (checked) means on
 
 
-class BlockForm(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    username: str
+class BlockForm(NamesMember):
+    """Who to block: the id the member picker chose, or a username."""

@@ -97,9 +97,14 @@ async def may_start(db: AsyncSession, starter: User, other: User) -> bool:
     return False
 
 
-async def start(db: AsyncSession, starter: User, username: str) -> tuple[DirectRoom, bool]:
-    """The conversation with `username`, started if need be; True when it is new."""
-    other = await accounts_repository.get_user_by_key(db, username_key(username))
+async def start(db: AsyncSession, starter: User, who: User | str) -> tuple[DirectRoom, bool]:
+    """The conversation with `who` (a member, or a username), started if need be; True
+    when it is new."""
+    other = (
+        who
+        if isinstance(who, User)
+        else await accounts_repository.get_user_by_key(db, username_key(who))
+    )
     if other is None:
         raise NotFound("There is no member with that username.")
     if other.id == starter.id:

@@ -19,6 +19,7 @@ from forum.chat.ws import room_socket
 from forum.circles.service import CircleView, get_circle_view_or_404
 from forum.errors import AppError, BadRequest
 from forum.fields import parse_id
+from forum.people import service as people
 from forum.web import Ctx, endpoint
 
 
@@ -135,7 +136,7 @@ async def api_start_conversation(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     data = await ctx.json_body(StartConversation)
     await ctx.limit_writes(user)
-    found, new = await direct.start(ctx.db, user, data.username)
+    found, new = await direct.start(ctx.db, user, await people.named(ctx.db, user, data))
     return JSONResponse(service.direct_json(found), status_code=201 if new else 200)
 
 
@@ -149,7 +150,7 @@ async def messages_page(ctx: Ctx) -> Response:
     data = await ctx.form(StartConversationForm)
     try:
         await ctx.limit_writes(user)
-        found, _ = await direct.start(ctx.db, user, data.username)
+        found, _ = await direct.start(ctx.db, user, await people.named(ctx.db, user, data))
     except AppError as exc:
         ctx.failed = True
         return ctx.render(

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
-from forum.fields import Omittable, declared, declared_default
+from forum.fields import NamesMember, Omittable, declared, declared_default
 from forum.names import VISIBLE
 
 
@@ -41,15 +41,15 @@ class RoomForm(BaseModel):
     timezone: str = "UTC"
 
 
-class StartConversation(BaseModel):
-    """Start (or reopen) a direct conversation with a member, by username."""
+class StartConversation(NamesMember):
+    """Start (or reopen) a direct conversation with a member: the id the member picker
+    chose (GET /api/v1/me/people), or a username."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    username: str = Field(min_length=1, max_length=32)
 
 
-class StartConversationForm(StartConversation):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+class StartConversationForm(NamesMember):
+    pass
 
 
 class DmPolicyForm(BaseModel):

@@ -15,6 +15,7 @@ from forum.circles.models import RuleItem
 from forum.circles.schemas import Invite, Join, NewCircle
 from forum.circles.service import CircleView
 from forum.errors import AppError
+from forum.people import service as people
 from forum.rules import service as ground_rules
 from forum.threads import service as threads
 from forum.threads.service import ThreadSummary
@@ -109,7 +110,8 @@ async def api_invite(ctx: Ctx) -> Response:
     view = await _view(ctx)
     data = await ctx.json_body(Invite)
     await ctx.limit_writes(user, ctx.app.limits.invitations)
-    membership = await service.invite_member(ctx.db, user, view, data.username)
+    who = await people.named(ctx.db, user, data)
+    membership = await service.invite_member(ctx.db, user, view, who)
     ctx.forget_membership(view.circle.id, membership.user_id)
     return JSONResponse(
         {"slug": view.circle.slug, "user_id": membership.user_id, "role": membership.role},
@@ -214,7 +216,8 @@ async def invite_page(ctx: Ctx) -> Response:
     view = await _view(ctx)
     data = await ctx.form(Invite)
     await ctx.limit_writes(user, ctx.app.limits.invitations)
-    invited = await service.invite_member(ctx.db, user, view, data.username)
+    who = await people.named(ctx.db, user, data)
+    invited = await service.invite_member(ctx.db, user, view, who)
     ctx.forget_membership(view.circle.id, invited.user_id)
     return ctx.redirect(f"/c/{view.circle.slug}?invited=1")
 

@@ -114,7 +114,8 @@ async def create_circle(
     # A circle's name, description and rules are words everyone may read: writing.
     require_not_muted(owner)
     slug = check_slug(slug)
-    name = names.clean(name)
+    # The limit holds for the name as sent (as documented) and once cleaned.
+    name = names.clean(name) if len(name) <= 80 else ""
     if not 1 <= len(name) <= 80:
         raise Invalid("A circle's name is 1 to 80 characters.", field="name")
     if len(description) > 2000:
@@ -216,7 +217,7 @@ async def leave_circle(db: AsyncSession, user: User, view: CircleView) -> None:
 
 
 async def invite_member(
-    db: AsyncSession, actor: User, view: CircleView, username: str
+    db: AsyncSession, actor: User, view: CircleView, who: User | str
 ) -> Membership:
     """Owners and circle moderators add someone; they read at once and accept rules to post."""
     if view.membership is None or view.membership.role not in (
@@ -224,7 +225,11 @@ async def invite_member(
         CircleRole.MODERATOR,
     ):
         raise Forbidden("Only this circle's owners and moderators can invite people.")
-    invitee = await accounts_repository.get_user_by_key(db, username_key(username))
+    invitee = (
+        who
+        if isinstance(who, User)
+        else await accounts_repository.get_user_by_key(db, username_key(who))
+    )
     if invitee is None:
         raise NotFound("There is no member with that username.", code="no_such_user")
     await accounts_repository.lock_user(db, invitee.id)  # takes turns with a ban, as joining
