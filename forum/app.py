@@ -41,6 +41,7 @@ from forum.notifications import service as notifications
 from forum.openapi import openapi_document
 from forum.outage import DATABASE_ERRORS, is_unavailable, unavailable
 from forum.ownership import routes as ownership_routes
+from forum.people import routes as people_routes
 from forum.ratelimit.service import Limits
 from forum.review import pages as review_pages
 from forum.review import resources as crisis_resources
@@ -53,6 +54,7 @@ from forum.rules import pages as rules_pages
 from forum.rules import routes as rules_routes
 from forum.safety import routes as safety_routes
 from forum.screening import build_screener
+from forum.search import routes as search_routes
 from forum.sockets import close_unavailable
 from forum.state import AppState, make_templates
 from forum.threads import routes as thread_routes
@@ -294,11 +296,13 @@ def create_app(
         *chat_routes.routes,
         *review_ws.routes,
         *notification_routes.routes,
+        *people_routes.routes,
         # Personal boundaries and data ownership (issue 5).
         *boundary_routes.routes,
         *ownership_routes.routes,
         # Crisis care (issue 11): the member's own safety plan.
         *safety_routes.routes,
+        *search_routes.routes,
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
     ]
     app = Starlette(

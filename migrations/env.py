@@ -15,6 +15,16 @@ config = context.config
 target_metadata = Base.metadata
 
 
+# Full-text search (migration 0015) keeps what no model describes: SQLite's FTS5 tables
+# (with FTS5's own tables behind them) and PostgreSQL's expression indexes. Autogenerate
+# must not offer to drop them.
+_SEARCH = ("posts_search", "threads_search", "ix_posts_body_search", "ix_threads_title_search")
+
+
+def _modelled(name: str | None, kind: str, parent: dict[str, str | None]) -> bool:
+    return not (name or "").startswith(_SEARCH)
+
+
 def database_url() -> str:
     return config.get_main_option("sqlalchemy.url") or Settings.from_env().database_url
 
@@ -25,6 +35,7 @@ def do_run_migrations(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_modelled,
     )
     with context.begin_transaction():
         context.run_migrations()

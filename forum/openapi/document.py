@@ -32,12 +32,25 @@ PUBLIC = frozenset(
         ("get", "/api/v1/circles/{slug}/rooms"),
         ("get", "/api/v1/rooms/{room_id}/messages"),
         ("get", "/api/v1/threads/{thread_id}"),
+        ("get", "/api/v1/search"),
         ("get", "/api/v1/rules/proposals/{proposal_id}"),
         ("get", "/api/v1/crisis-resources"),
     }
 )
 # How a visitor becomes a member: no credentials needed or read.
 SIGN_IN = frozenset({("post", "/api/v1/auth/register"), ("post", "/api/v1/auth/token")})
+
+
+def _text_query(name: str, max_length: int) -> dict[str, Any]:
+    """A required query parameter holding something besides spaces (else 400 empty_query)."""
+    schema = {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": "\\S"}
+    return {"name": name, "in": "query", "required": True, "schema": schema}
+
+
+QUERY = {
+    ("get", "/api/v1/search"): [_text_query("q", 200)],
+    ("get", "/api/v1/me/people"): [_text_query("q", 48)],
+}
 
 
 def _operation(
@@ -56,6 +69,8 @@ def _operation(
         },
         "security": [] if key in SIGN_IN else [{}, *CREDENTIALS] if key in PUBLIC else CREDENTIALS,
     }
+    if key in QUERY:
+        op["parameters"] = QUERY[key]
     if key not in SIGN_IN:
         op["responses"]["401"] = error_response(
             "Not signed in (login_required) or the token is not valid (bad_token)"

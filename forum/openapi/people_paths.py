@@ -63,10 +63,33 @@ OPERATIONS: list[Operation] = [
     (
         "post",
         "/api/v1/me/conversations",
-        "Start (201) or reopen (200) a direct conversation, if the member allows it",
+        "Start (201) or reopen (200) a direct conversation, if the member allows it: "
+        "user_id (from /api/v1/me/people) or username",
         StartConversation,
         201,
         "{id, kind: 'direct', name, with, ...}; 409 cannot_message_self",
+    ),
+    (
+        "get",
+        "/api/v1/search",
+        "Search the threads and posts you may read (public circles and private ones you belong "
+        'to): ?q= words (all must match), "a phrase", or between alternatives, -word to leave '
+        "one out; up to 25, newest first; only published posts, none by members you blocked; "
+        "400 empty_query or query_too_long (over 200 characters)",
+        None,
+        200,
+        "{items: [{type: 'thread'|'post', id, thread_id, circle (slug), title, "
+        "snippet (plain text), muted?: true}]}",
+    ),
+    (
+        "get",
+        "/api/v1/me/people",
+        "The member picker: up to 10 people you share a circle with whose display name holds "
+        "?q= (case and lookalike letters folded); 400 empty_query or query_too_long. Send the "
+        "id as user_id to start a conversation or invite someone",
+        None,
+        200,
+        "{items: [{id, display_name, circles: [name]}]}",
     ),
     (
         "get",

@@ -37,6 +37,8 @@ class Spec:
     # taken first), so a handful of registrations at once wait past the lock's timeout
     # and answer 500: a fault of its own, outside what this matrix is about.
     alone: bool = False
+    # A query string for the path (a search's `q=...`).
+    query: str = ""
 
 
 async def fresh_post(world: World, actor: Actor) -> int:
@@ -284,6 +286,9 @@ SPECS: dict[str, Spec] = {
     "POST /account/delete": Spec(delete_me_form, fresh_actor=True),
     "PUT /api/v1/me/safety-plan": Spec({"coping": ["A walk."]}),
     "POST /me/safety-plan": Spec({"coping": "A walk."}),
+    "GET /api/v1/me/people": Spec(query="q=witness"),
+    "GET /api/v1/search": Spec(query="q=together"),
+    "GET /search": Spec(query="q=together"),
     # Notification settings: the kinds a member hears about, kept as they were.
     "PATCH /api/v1/me/notification-settings": Spec({"kinds": {"reply": True}}),
     "POST /notifications/settings": Spec({"kind_reply": "on", "kind_report": "on"}),

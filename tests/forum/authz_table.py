@@ -94,6 +94,7 @@ GET    /api/v1/me/notification-settings                             401       ok
 PATCH  /api/v1/me/notification-settings                             401       ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /api/v1/me/notifications                                     401       ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /api/v1/me/notifications/read                                401       ok     ok         ok      ok    ok     ok         ok       ok    ok
+GET    /api/v1/me/people                                            401       ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /api/v1/me/password                                          401       ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /api/v1/me/safety-plan                                       401       ok     ok         ok      ok    ok     ok         ok       ok    ok
 PUT    /api/v1/me/safety-plan                                       401       ok     ok         ok      ok    ok     ok         ok       ok    ok
@@ -117,6 +118,7 @@ POST   /api/v1/rules/proposals/{proposal_id:id}/decline             401       40
 POST   /api/v1/rules/proposals/{proposal_id:id}/endorse             401       ok     404        409     403   404    ok         404      ok    404
 POST   /api/v1/rules/proposals/{proposal_id:id}/ratify              401       403    404        403     403   404    403        404      ok    404
 POST   /api/v1/rules/proposals/{proposal_id:id}/withdraw            401       403    404        403     403   404    403        404      403   404
+GET    /api/v1/search                                               ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /api/v1/threads/{thread_id:id}                               404       ok     404        ok      ok    404    ok         404      ok    404
 POST   /api/v1/threads/{thread_id:id}/posts                         401       ok     404        409     403   404    ok         404      ok    404
 GET    /api/v1/users/{username}                                     401       ok     ok         ok      ok    ok     ok         ok       ok    ok
@@ -178,6 +180,7 @@ POST   /rules/proposals/{proposal_id:id}/decline                    login     40
 POST   /rules/proposals/{proposal_id:id}/endorse                    login     ok     404        409     403   404    ok         404      ok    404
 POST   /rules/proposals/{proposal_id:id}/ratify                     login     403    404        403     403   404    403        404      ok    404
 POST   /rules/proposals/{proposal_id:id}/withdraw                   login     403    404        403     403   404    403        404      403   404
+GET    /search                                                      ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /support                                                     ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /threads/{thread_id:id}                                      404       ok     404        ok      ok    404    ok         404      ok    404
 POST   /threads/{thread_id:id}/reply                                login     ok     404        409     403   404    ok         404      ok    404

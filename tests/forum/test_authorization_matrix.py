@@ -188,7 +188,8 @@ async def prepare(world: World, row: Row, persona: str, actor: Actor) -> Call:
     for name, make in spec.params.items():
         values[name] = await make(world, actor)
     body = await spec.body(world, actor) if callable(spec.body) else spec.body
-    return Call(actor, row.method, fill(row.path, values), body)
+    path = fill(row.path, values) + (f"?{spec.query}" if spec.query else "")
+    return Call(actor, row.method, path, body)
 
 
 async def send(world: World, call: Call) -> str:

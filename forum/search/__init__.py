@@ -1,0 +1,1 @@
+"""Search: full-text search over the threads and posts a reader may see."""

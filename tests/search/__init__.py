@@ -1,0 +1,1 @@
+"""Tests of search: the API and the page."""
