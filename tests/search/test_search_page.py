@@ -11,6 +11,7 @@ from forum.search.service import MAX_QUERY
 from tests.conftest import Persona, ThreadFactory, join, ok
 from tests.forum.test_accounts import FORM_ERROR
 from tests.forum.test_pages import Opener, page, signed_in
+from tests.search.test_search_api import reply
 
 __all__ = ["signed_in"]
 
@@ -20,12 +21,6 @@ NO_RESULTS = 'id="no-results"'
 def results(html: str) -> list[str]:
     """Each result's markup, in order."""
     return re.findall(r'<li class="search-result[^"]*">(.*?)</li>', html, re.S)
-
-
-async def reply(author: Persona, thread: dict[str, Any], body: str) -> dict[str, Any]:
-    return await ok(
-        await author.api.post(f"/api/v1/threads/{thread['id']}/posts", json={"body": body}), 201
-    )
 
 
 async def test_search_page_offers_a_labelled_form_before_anything_is_asked(
