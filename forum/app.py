@@ -43,6 +43,7 @@ from forum.outage import DATABASE_ERRORS, is_unavailable, unavailable
 from forum.ownership import routes as ownership_routes
 from forum.people import routes as people_routes
 from forum.ratelimit.service import Limits
+from forum.reactions import routes as reaction_routes
 from forum.review import pages as review_pages
 from forum.review import resources as crisis_resources
 from forum.review import routes as review_routes
@@ -303,6 +304,7 @@ def create_app(
         # Crisis care (issue 11): the member's own safety plan.
         *safety_routes.routes,
         *search_routes.routes,
+        *reaction_routes.routes,
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
     ]
     app = Starlette(

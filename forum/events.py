@@ -49,6 +49,11 @@ def chat_removed(room_id: int, message_id: int) -> LiveEvent:
     return {"kind": "removed", "room_id": room_id, "id": message_id}
 
 
+def chat_reactions(room_id: int, message_id: int, counts: dict[str, int]) -> LiveEvent:
+    """A message's supportive reactions changed: the room hears the new counts."""
+    return {"kind": "reactions", "room_id": room_id, "id": message_id, "counts": counts}
+
+
 def queue_changed(
     change: str, item_id: int, circle_id: int, priority: int, crisis_level: str, held: bool
 ) -> LiveEvent:

@@ -196,6 +196,16 @@ class Live:
                     event["room_id"],
                     {"type": "removed", "id": event["id"], "room_id": event["room_id"]},
                 )
+            elif kind == "reactions":
+                self.hub.publish(
+                    event["room_id"],
+                    {
+                        "type": "reactions",
+                        "id": event["id"],
+                        "room_id": event["room_id"],
+                        "counts": event["counts"],
+                    },
+                )
             elif kind == "queue":
                 self._queue(event)
             elif kind == "notification":

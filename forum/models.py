@@ -15,6 +15,7 @@ from forum.circles.models import (
 from forum.db import Base
 from forum.notifications.models import Notification
 from forum.ratelimit.models import RateLimit
+from forum.reactions.models import MessageReaction, PostReaction
 from forum.review.models import CrisisResource, LogEntry, Report, ReviewItem, SiteSettings
 from forum.rules.models import RuleProposal, RuleStance
 from forum.safety.models import SafetyPlan
@@ -32,9 +33,11 @@ __all__ = [
     "CrisisResource",
     "LogEntry",
     "Membership",
+    "MessageReaction",
     "MessageStatus",
     "Notification",
     "Post",
+    "PostReaction",
     "PostRevision",
     "PostStatus",
     "RateLimit",

@@ -12,6 +12,7 @@ from forum.cache import PageCache
 from forum.config import Settings
 from forum.live import Live
 from forum.ratelimit.service import Limits
+from forum.reactions.kinds import KINDS
 from forum.review.resources import KnownLines
 from forum.review.service import ShiftRules
 from forum.threads.reading import Reads
@@ -50,5 +51,6 @@ def make_templates() -> jinja2.Environment:
     env.filters["datetime"] = lambda value: value.strftime("%-d %b %Y, %H:%M UTC")
     env.filters["isodate"] = lambda value: value.isoformat()
     env.globals["CONTENT_WARNINGS"] = WARNINGS
+    env.globals["REACTIONS"] = KINDS
     env.filters["cw_words"] = lambda key: WARNINGS.get(key, key)
     return env

@@ -6,7 +6,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from forum.accounts.boundaries import viewer_boundaries
-from forum.chat import direct, rooms, service
+from forum.chat import direct, reactions, rooms, service
 from forum.chat.schemas import (
     DmPolicyForm,
     NewRoom,
@@ -44,6 +44,7 @@ async def api_messages(ctx: Ctx) -> Response:
     user = await ctx.user()
     found = await service.find_room_or_404(ctx.db, ctx.request.path_params["room_id"], user)
     messages, next_before = await service.history_page(ctx.db, found.room, _before(ctx))
+    await reactions.with_reactions(ctx.db, messages, user)
     boundaries = None if user is None else await viewer_boundaries(ctx.db, ctx.app.read_cache, user)
     return JSONResponse(
         {"messages": service.messages_for(messages, boundaries), "before": next_before}

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from forum.reactions.kinds import KINDS
+
 # (method, path, summary, request body, success status, what the success returns)
 Operation = tuple[str, str, str, type[BaseModel] | None, int, str]
 
@@ -50,6 +52,9 @@ def _tidy(schema: Any) -> Any:
 
 
 def path_parameter(name: str) -> dict[str, Any]:
+    if name == "kind":  # a reaction (forum.reactions.kinds); any other is a 404
+        kinds = {"type": "string", "enum": list(KINDS)}
+        return {"name": name, "in": "path", "required": True, "schema": kinds}
     schema: dict[str, Any] = (
         # Ids match up to 18 digits (forum.fields.IdConvertor); anything else is a 404.
         {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}

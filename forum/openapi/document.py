@@ -17,9 +17,15 @@ from forum.openapi.components import (
     path_parameter,
 )
 from forum.openapi.people_paths import OPERATIONS as PEOPLE_OPERATIONS
+from forum.openapi.reaction_paths import OPERATIONS as REACTION_OPERATIONS
 from forum.openapi.review_paths import OPERATIONS as REVIEW_OPERATIONS
 
-OPERATIONS: list[Operation] = [*PEOPLE_OPERATIONS, *CIRCLE_OPERATIONS, *REVIEW_OPERATIONS]
+OPERATIONS: list[Operation] = [
+    *PEOPLE_OPERATIONS,
+    *CIRCLE_OPERATIONS,
+    *REACTION_OPERATIONS,
+    *REVIEW_OPERATIONS,
+]
 
 # Readable without signing in (what a visitor sees of public circles); a token, when sent,
 # must still be valid. Everything else answers 401 to a visitor.

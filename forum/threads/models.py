@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.db import Base, BigId, JsonDoc, UTCDateTime, utcnow
@@ -54,6 +54,8 @@ class Post(Base):
     content_warnings: Mapped[list[str] | None] = mapped_column(JsonDoc, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The author turned supportive reactions off on this post (forum/reactions).
+    reactions_off: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class PostRevision(Base):

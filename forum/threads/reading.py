@@ -28,7 +28,10 @@ from forum.circles.service import CircleView
 from forum.config import Settings
 from forum.content_warnings import wrappers_for
 from forum.errors import NotFound
-from forum.threads import repository, service
+from forum.reactions import repository as reactions
+from forum.reactions.kinds import ordered
+from forum.reactions.models import PostReaction
+from forum.threads import reaction_bar, repository, service
 from forum.threads.models import PostStatus, Thread
 from forum.threads.service import ThreadPage
 
@@ -56,6 +59,10 @@ class PostSlot:
     text: str = ""  # the published body as written, for muted words
     # Its content warnings: the body (body_span) is wrapped as each reader chose.
     warnings: tuple[str, ...] = ()
+    # Supportive reactions: (kind, count) for each kind given, in KINDS order; and
+    # whether the author turned them off (then nothing is counted or offered).
+    reactions: tuple[tuple[str, int], ...] = ()
+    reactions_off: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,6 +147,12 @@ async def _build(
     view = CircleView(circle, None)
     page = await service.read_thread_page(db, thread, view, viewer, cursor, app.settings.page_size)
     personal = await repository.authors_with_unpublished_posts(db, thread.id)
+    shown = [
+        p.post.id
+        for p in page.posts
+        if p.post.status == PostStatus.PUBLISHED and not p.post.reactions_off
+    ]
+    counts = await reactions.counts(db, PostReaction, shown)
     html = app.templates.get_template("_posts.html").render(
         posts=page.posts,
         viewer_id=viewer.id if viewer else None,
@@ -151,6 +164,8 @@ async def _build(
     posts = []
     for p in page.posts:
         data = post_json(p.post, p.author_name)
+        if p.post.id in shown:
+            data["reactions"] = ordered(counts.get(p.post.id, {}))
         if viewer is not None and p.post.author_id == viewer.id and p.post.moderation:
             data["moderation"] = p.post.moderation
         posts.append(data)
@@ -171,6 +186,8 @@ async def _build(
                 p.post.body if span is not None else "",
                 # Only a published post's body has markers (a span), so only it is wrapped.
                 tuple(p.post.content_warnings or ()) if span is not None else (),
+                tuple((k, n) for k, n in ordered(counts.get(p.post.id, {})).items() if n),
+                p.post.reactions_off,
             )
             for p, span in zip(page.posts, spans, strict=True)
         ),
@@ -350,11 +367,14 @@ def posts_html(
     user: User | None,
     csrf_token: str,
     boundaries: Boundaries | None = None,
+    reacting: reaction_bar.Reacting | None = None,
 ) -> bytes:
     """The page's posts for this viewer: their own get edit and delete, others' a report link
     and a block control; posts the viewer's boundaries cover are collapsed or hidden, and
-    warned posts are shown as the viewer chose (anonymous readers get the defaults)."""
-    if user is None and not any(slot.warnings for slot in snapshot.slots):
+    warned posts are shown as the viewer chose (anonymous readers get the defaults).
+    Reactions are counted for everyone and offered as buttons to the circle's members."""
+    plain = not any(slot.warnings or slot.reactions for slot in snapshot.slots)
+    if user is None and plain:
         return b"".join(snapshot.pieces)
     token = str(escape(csrf_token)).encode()
     if boundaries is not None and not boundaries.active:
@@ -368,6 +388,18 @@ def posts_html(
             is_author = user is not None and slot.author_id == user.id
             warned = wrappers_for(slot.warnings, prefs, is_author)
         parts += _post_for(slot, piece, covered, warned)
+        if slot.body_span is not None and covered != "blocked":
+            parts.append(
+                reaction_bar.for_reader(
+                    slot.post_id,
+                    slot.author_id,
+                    slot.reactions,
+                    slot.reactions_off,
+                    user.id if user else None,
+                    token,
+                    reacting,
+                )
+            )
         if user is None:
             continue
         if slot.author_id != user.id:

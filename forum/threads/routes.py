@@ -17,7 +17,7 @@ from forum.errors import AppError, RateLimited
 from forum.review import resources
 from forum.review.regions import choose_region
 from forum.review.wording import Situation, parse_situation, situation_for
-from forum.threads import reading, service
+from forum.threads import reaction_bar, reading, service
 from forum.threads.models import Post, PostStatus, Thread
 from forum.threads.reading import ThreadRead
 from forum.threads.schemas import NewPost, NewThread
@@ -219,7 +219,11 @@ async def render_thread(
     )
     # The posts are already UTF-8; only the shell around them is encoded per request.
     before, after = shell.split(POSTS_HERE)
-    posts = reading.posts_html(snapshot, user, ctx.csrf_token() if user else "", boundaries)
+    reacted = [slot.post_id for slot in snapshot.slots if slot.reactions]
+    member = read.view.membership is not None
+    reacting = await reaction_bar.reacting(ctx.db, reacted, user.id if user else None, member)
+    token = ctx.csrf_token() if user else ""
+    posts = reading.posts_html(snapshot, user, token, boundaries, reacting)
     body = b"".join((before.encode(), posts, after.encode()))
     return HTMLResponse(body, status_code=status_code)
 

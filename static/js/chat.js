@@ -4,6 +4,7 @@
 // this module fills it in. Message bodies arrive as HTML the server already sanitized
 // (body_html); anything else from the network is inserted as text, never as HTML.
 
+import { reactionButtons, showCounts } from "./reactions.js";
 import { treatmentFor, warned } from "./warnings.js";
 
 const RECONNECT_MIN_MS = 1000;
@@ -82,6 +83,7 @@ class ChatPanel {
     this.live = signedIn && (canRead || this.canSend);
     this.cwPrefs = JSON.parse(panel.dataset.cwPrefs || "{}");
     this.cwWords = JSON.parse(panel.dataset.cwWords || "{}");
+    this.reactionKinds = JSON.parse(panel.dataset.reactions || "{}");
     this.ui = {
       connection: part("connection"), rooms: part("rooms"), roomInfo: part("room-info"),
       presence: part("presence"), earlier: part("earlier"), log: part("log"), list: part("list"),
@@ -320,6 +322,7 @@ class ChatPanel {
       crisis_resources: () => this.showSupport(event),
       presence: () => this.showPresence(event.members ?? []),
       removed: () => this.onRemoved(event),
+      reactions: () => this.onReactions(event),
       error: () => this.onError(event),
       status: () => this.onStatus(event),
     };
@@ -363,6 +366,12 @@ class ChatPanel {
     const body = item.querySelector(".chat-body");
     body.hidden = false;
     body.replaceChildren(el("p", { class: "removed" }, "removed by a moderator"));
+  }
+
+  // Someone reacted to a message (or took a reaction back): new counts for everyone.
+  onReactions(event) {
+    const bar = this.byId.get(event.id)?.querySelector(".reactions");
+    if (bar) showCounts(bar, event.counts, null);
   }
 
   // The socket stays open while the server's live updates reconnect to the database;
@@ -455,6 +464,10 @@ class ChatPanel {
         el("time", { datetime: message.created_at }, timeLabel(message.created_at))),
       message.muted ? this.mutedNotice(body) : null,
       this.warnedBody(body, message, pending),
+      this.live
+        ? reactionButtons(`/api/v1/messages/${message.id}/reactions`, this.reactionKinds,
+          message.reactions, message.reactions_mine, Boolean(pending || message.own))
+        : null,
     );
     this.bySeq.set(message.seq, item);
     this.byId.set(message.id, item);

@@ -103,7 +103,7 @@ async def test_two_members_chat_live_and_history_survives_a_reload(
     await expect(a.get_by_label("Your message")).to_be_focused()
 
     await b.get_by_label("Your message").fill("Sorry to hear that.\nWant to talk about it?")
-    await b.get_by_role("button", name="Send").click()
+    await b.get_by_role("button", name="Send", exact=True).click()
     await expect(message(a, "Want to talk about it?")).to_contain_text(blake.display_name)
     # Only the newest message from someone else is announced, not the whole log.
     announcer = a.locator("[data-chat=announce]")
@@ -393,7 +393,7 @@ async def test_chat_panel_fits_a_phone_and_works_by_keyboard(
     await expect(sent).to_be_visible()
     await expect(sent).not_to_contain_text("sending…")
     await page.keyboard.press("Tab")
-    await expect(page.get_by_role("button", name="Send")).to_be_focused()
+    await expect(page.get_by_role("button", name="Send", exact=True)).to_be_focused()
     scroll_width = await page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= PHONE["width"], f"page is {scroll_width}px wide on a 375px screen"
     assert browsing.problems.all() == []

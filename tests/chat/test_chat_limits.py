@@ -38,9 +38,10 @@ ABUSE = "you are a fucking idiot"
 CRISIS = "I want to kill myself tonight"
 # Pinned, cold (nothing cached): the reader, the room with its circle, the circle again by
 # slug for its view, the membership, one page of messages with their authors' names, and
-# whom the reader blocked (remembered for a few seconds, like the reader).
+# the page's reactions (counts and the reader's, in one query), and whom the reader
+# blocked (remembered for a few seconds, like the reader).
 # If this goes up, look for an N+1 before raising it; if it goes down, lower it here.
-CHAT_HISTORY_QUERIES = 5  # principal, room with circle, membership, the page, blocks
+CHAT_HISTORY_QUERIES = 6  # principal, room with circle, membership, the page, reactions, blocks
 # Each bare domain becomes a whole link: a 2 KB frame in, a 26 KB event out to every reader,
 # so the kernel's socket buffers (megabytes on loopback) in front of an idle reader fill
 # up after some hundred messages rather than some thousand.

@@ -191,6 +191,9 @@ SPECS: dict[str, Spec] = {
     "POST /c/{slug}/new": Spec({"title": "A new thread", "body": "Hello."}),
     "POST /posts/{post_id:id}/edit": Spec({"body": "Edited."}, POST),
     "POST /posts/{post_id:id}/delete": Spec(None, POST),
+    "PATCH /api/v1/posts/{post_id:id}/reactions": Spec({"enabled": True}),
+    "POST /posts/{post_id:id}/react": Spec({"kind": "thank_you"}),
+    "POST /posts/{post_id:id}/reactions": Spec({"enabled": "on"}),
     # Accounts.
     "POST /api/v1/auth/register": Spec(registration, alone=True),
     "POST /api/v1/auth/token": Spec(credentials),

@@ -110,6 +110,16 @@ GET    /api/v1/openapi.json                                         ok        ok
 DELETE /api/v1/posts/{post_id:id}                                   401       403    404        403     403   404    403        404      403   404
 PATCH  /api/v1/posts/{post_id:id}                                   401       403    404        403     403   404    403        404      403   404
 GET    /api/v1/posts/{post_id:id}/revisions                         401       403    404        403     403   404    403        404      403   404
+GET    /api/v1/messages/{message_id:id}/reactions                   401       ok     404        ok      ok    404    ok         404      ok    404
+PUT    /api/v1/messages/{message_id:id}/reactions/{kind}            401       ok     404        403     403   404    ok         404      ok    404
+DELETE /api/v1/messages/{message_id:id}/reactions/{kind}            401       ok     404        ok      ok    404    ok         404      ok    404
+GET    /api/v1/posts/{post_id:id}/reactions                         401       ok     404        ok      ok    404    ok         404      ok    404
+PATCH  /api/v1/posts/{post_id:id}/reactions                         401       403    404        403     403   404    403        404      403   404
+PUT    /api/v1/posts/{post_id:id}/reactions/{kind}                  401       ok     404        409     403   404    ok         404      ok    404
+DELETE /api/v1/posts/{post_id:id}/reactions/{kind}                  401       ok     404        ok      ok    404    ok         404      ok    404
+POST   /posts/{post_id:id}/react                                    login     ok     404        409     403   404    ok         404      ok    404
+GET    /posts/{post_id:id}/reactions                                login     403    404        403     403   404    403        404      403   404
+POST   /posts/{post_id:id}/reactions                                login     403    404        403     403   404    403        404      403   404
 POST   /api/v1/reports                                              401       ok     404        ok      ok    404    ok         404      ok    404
 PATCH  /api/v1/rooms/{room_id:id}                                   401       403    404        403     403   404    ok         404      ok    404
 GET    /api/v1/rooms/{room_id:id}/messages                          404       ok     404        ok      ok    404    ok         404      ok    404

@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from forum import security
 from forum.accounts import service as accounts
 from forum.accounts.models import ApiToken, AuthSession, Role
-from forum.chat.models import Room
+from forum.chat import repository as chat_repository
+from forum.chat.models import ChatMessage, Room
 from forum.circles.models import Circle, CircleBan, CircleRole, Membership
 from forum.db import transaction, utcnow
 from forum.review.models import CrisisResource, ReviewItem
@@ -122,6 +123,21 @@ class World:
         self.http.cookies.clear()  # each call says who it is; nothing carries over
         assert response.status_code == status, f"{method} {path}: {response.text}"
         return response.json()
+
+    async def message(self, room_id: int, author: Actor) -> int:
+        """A published chat message in the circle's room (written as the room would)."""
+        async with transaction(self.sessions) as db:
+            message = ChatMessage(
+                room_id=room_id,
+                seq=await chat_repository.next_seq(db, room_id),
+                author_id=author.user_id,
+                client_msg_id=uuid.uuid4().hex,
+                body="Thinking of you all.",
+                body_html="<p>Thinking of you all.</p>",
+            )
+            db.add(message)
+            await db.flush()
+            return message.id
 
     async def scalar(self, statement: Any) -> Any:
         async with self.sessions() as db:
@@ -271,6 +287,8 @@ async def build(world: World) -> None:
         select(Room.id).join(Circle, Circle.id == Room.circle_id).where(Circle.slug == SLUG)
     )
     world.values["resource_id"] = await world.scalar(select(func.min(CrisisResource.id)))
+    world.values["message_id"] = await world.message(int(world.values["room_id"]), author)
+    world.values["kind"] = "with_you"
     await _personal_ids(world, author)
 
 

@@ -76,10 +76,12 @@ async def two_threads(
 # Pinned numbers. If a change makes one of these go up, look for an N+1 before
 # raising it; if one goes down, lower it here.
 # Cold: nothing cached (who the member is, their membership, whom they blocked, the
-# thread's snapshot).
-SIGNED_IN_THREAD_PAGE_COLD = 6
-ANONYMOUS_THREAD_PAGE = 3
-API_THREAD_READ_COLD = 6
+# thread's snapshot, with one query for the page's reaction counts).
+SIGNED_IN_THREAD_PAGE_COLD = 7
+ANONYMOUS_THREAD_PAGE = 4
+API_THREAD_READ_COLD = 7
+# Warm, on a page where posts have reactions: which of them this member gave.
+WARM_READ_WITH_REACTIONS = 1
 # Warm: a repeat visit within the cache's few seconds needs no SQL at all.
 WARM_READ = 0
 CIRCLE_PAGE_ANONYMOUS = 3
@@ -107,6 +109,25 @@ async def test_signed_in_thread_page_queries_do_not_grow_with_posts(
         warm.append(len(statements))
     assert cold == [SIGNED_IN_THREAD_PAGE_COLD] * 2, cold
     assert warm == [WARM_READ] * 2, warm
+
+
+async def test_reactions_cost_a_signed_in_reader_one_query_however_many_posts_have_them(
+    signed_in: Opener,
+    user: Persona,
+    other_user: Persona,
+    database: Database,
+    two_threads: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    _, long = two_threads
+    page = await ok(await user.api.get(f"/api/v1/threads/{long['id']}"))
+    by_user = [p["id"] for p in page["posts"] if p["author"]["display_name"] == "Alex"][:20]
+    for post_id in by_user:
+        await ok(await other_user.api.put(f"/api/v1/posts/{post_id}/reactions/with_you"))
+    browser = await signed_in(other_user)
+    await browser.get(f"/threads/{long['id']}")
+    again, statements = await counted(database, browser, f"/threads/{long['id']}")
+    assert again.text.count('value="with_you" class="reaction" aria-pressed="true"') == 20
+    assert len(statements) == WARM_READ_WITH_REACTIONS, statements
 
 
 async def test_anonymous_thread_page_cold_render_is_pinned_and_cached_hit_is_free(

@@ -1,0 +1,1 @@
+"""Supportive reactions on posts and chat messages: a small fixed set, never a downvote."""

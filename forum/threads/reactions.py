@@ -1,0 +1,136 @@
+"""Supportive reactions on posts: who may give them, and what the author sees.
+
+Members of the circle (who accepted its ground rules) may react to someone else's
+published post. Everyone who can read the thread sees the counts; only the author sees
+who reacted, and the author can turn reactions off on their own post (those already
+given stay stored, but are neither shown nor counted until turned back on). Members who
+blocked each other, either way, can't react to each other's posts. There is no downvote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forum.accounts.blocks import is_blocked_between
+from forum.accounts.models import User
+from forum.accounts.service import require_not_muted
+from forum.circles import service as circles
+from forum.circles.service import CircleView
+from forum.errors import Conflict, Forbidden, NotFound
+from forum.reactions import repository as reactions
+from forum.reactions.kinds import KINDS, Counts, check_kind, ordered
+from forum.reactions.models import PostReaction
+from forum.threads import repository, service
+from forum.threads.models import Post, PostStatus, Thread
+
+NO_POST = "That post doesn't exist."
+NOT_PUBLISHED = "Reactions are for published posts; this one isn't published."
+OWN_POST = "You can't react to your own post."
+TURNED_OFF = "The author has turned reactions off on this post."
+BLOCKED = "You can't react to this member's posts."
+ONLY_AUTHOR = "Only the post's author can see who reacted."
+
+
+@dataclass(frozen=True)
+class PostReactions:
+    post: Post
+    thread: Thread
+    counts: Counts  # every kind, zero included; all zero while turned off
+    mine: frozenset[str]
+    # (kind, display name) for each reaction, for the author only; else None.
+    who: list[tuple[str, str]] | None = None
+
+
+def reactions_json(found: PostReactions) -> dict[str, object]:
+    data: dict[str, object] = {
+        "post_id": found.post.id,
+        "enabled": not found.post.reactions_off,
+        "counts": found.counts,
+        "mine": sorted(found.mine),
+    }
+    if found.who is not None:
+        data["who"] = [
+            {"kind": kind, "label": KINDS[kind][1], "display_name": name}
+            for kind, name in found.who
+        ]
+    return data
+
+
+async def _readable_post(
+    db: AsyncSession, post_id: int, user: User
+) -> tuple[Post, Thread, CircleView]:
+    """The post if this member may read its thread (404 otherwise, as the thread page)."""
+    found = await repository.get_post_with_thread(db, post_id)
+    if found is None:
+        raise NotFound(NO_POST)
+    post, thread, _ = found
+    _, view = await service.get_thread_or_404(db, thread.id, user)
+    if post.status != PostStatus.PUBLISHED and post.author_id != user.id:
+        raise NotFound(NO_POST)
+    return post, thread, view
+
+
+async def _state(db: AsyncSession, post: Post, thread: Thread, user: User) -> PostReactions:
+    if post.reactions_off:
+        counts: Counts = {}
+    else:
+        counts = (await reactions.counts(db, PostReaction, [post.id])).get(post.id, {})
+    mine = (await reactions.given_by(db, PostReaction, [post.id], user.id)).get(post.id, set())
+    who = None
+    if post.author_id == user.id:
+        who = [
+            (kind, name)
+            for kind, member_id, name in await reactions.who(db, PostReaction, post.id)
+            if not await is_blocked_between(db, user.id, member_id)
+        ]
+    return PostReactions(post, thread, ordered(counts), frozenset(mine), who)
+
+
+async def post_reactions(db: AsyncSession, post_id: int, user: User) -> PostReactions:
+    post, thread, _ = await _readable_post(db, post_id, user)
+    return await _state(db, post, thread, user)
+
+
+async def react(
+    db: AsyncSession, post_id: int, user: User, kind: str, given: bool
+) -> PostReactions:
+    """Give (`given`) or take back one reaction; doing either twice changes nothing more."""
+    check_kind(kind)
+    post, thread, view = await _readable_post(db, post_id, user)
+    if given:
+        await circles.require_can_write(db, view, user)
+        require_not_muted(user)
+        if post.status != PostStatus.PUBLISHED or thread.status != PostStatus.PUBLISHED:
+            raise Conflict(NOT_PUBLISHED, code="not_published")
+        if post.author_id == user.id:
+            raise Forbidden(OWN_POST, code="own_post")
+        if post.reactions_off:
+            raise Forbidden(TURNED_OFF, code="reactions_off")
+        if post.author_id is not None and await is_blocked_between(db, user.id, post.author_id):
+            raise Forbidden(BLOCKED, code="blocked")
+        await reactions.add(db, PostReaction, post.id, user.id, kind)
+    else:
+        await reactions.remove(db, PostReaction, post.id, user.id, kind)
+    return await _state(db, post, thread, user)
+
+
+async def toggle(db: AsyncSession, post_id: int, user: User, kind: str) -> PostReactions:
+    """The page's button: give the reaction, or take it back if already given."""
+    check_kind(kind)
+    post, _, _ = await _readable_post(db, post_id, user)
+    mine = (await reactions.given_by(db, PostReaction, [post.id], user.id)).get(post.id, set())
+    return await react(db, post_id, user, kind, kind not in mine)
+
+
+async def set_enabled(db: AsyncSession, post_id: int, user: User, enabled: bool) -> PostReactions:
+    post, thread, _ = await service.get_own_post_or_404(db, post_id, user)
+    post.reactions_off = not enabled
+    await db.flush()
+    return await _state(db, post, thread, user)
+
+
+def require_author(found: PostReactions, user: User) -> None:
+    if found.post.author_id != user.id:
+        raise Forbidden(ONLY_AUTHOR, code="not_author")
