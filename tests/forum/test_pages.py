@@ -349,6 +349,7 @@ async def test_pages_link_the_static_assets(client: httpx.AsyncClient) -> None:
     response = await page(client, "/")
     assert 'href="/static/css/circles.css"' in response.text
     assert audit(response.text).script_srcs == [
+        "/static/js/theme.js",
         "/static/js/circles.js",
         "/static/js/boundaries.js",
     ]
