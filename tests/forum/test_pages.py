@@ -351,6 +351,7 @@ async def test_pages_link_the_static_assets(client: httpx.AsyncClient) -> None:
     assert audit(response.text).script_srcs == [
         "/static/js/theme.js",
         "/static/js/circles.js",
+        "/static/js/times.js",
         "/static/js/boundaries.js",
     ]
 
