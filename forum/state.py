@@ -16,6 +16,7 @@ from forum.reactions.kinds import KINDS
 from forum.review.resources import KnownLines
 from forum.review.service import ShiftRules
 from forum.threads.reading import Reads
+from forum.times import timestamp
 from moderation.content_warnings import WARNINGS
 from moderation.pipeline import Screener
 from realtime.hub import Hub
@@ -48,8 +49,7 @@ def make_templates() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["datetime"] = lambda value: value.strftime("%-d %b %Y, %H:%M UTC")
-    env.filters["isodate"] = lambda value: value.isoformat()
+    env.filters["timestamp"] = timestamp
     env.globals["CONTENT_WARNINGS"] = WARNINGS
     env.globals["REACTIONS"] = KINDS
     env.filters["cw_words"] = lambda key: WARNINGS.get(key, key)

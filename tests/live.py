@@ -87,6 +87,11 @@ def circles_env(database_url: str, **extra: str) -> dict[str, str]:
         for key, value in os.environ.items()
         if not key.startswith("CIRCLES_") or key == "CIRCLES_PROJECT_ROOT"
     }
+    # The `circles` script may belong to another checkout's virtualenv (an editable
+    # install elsewhere): put this checkout first, so the server runs the code under test.
+    env["PYTHONPATH"] = os.pathsep.join(
+        part for part in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if part
+    )
     env.update(
         CIRCLES_DATABASE_URL=database_url,
         CIRCLES_ENV="development",

@@ -5,6 +5,7 @@
 // (body_html); anything else from the network is inserted as text, never as HTML.
 
 import { reactionButtons, showCounts } from "./reactions.js";
+import { timeElement } from "./times.js";
 import { treatmentFor, warned } from "./warnings.js";
 
 const RECONNECT_MIN_MS = 1000;
@@ -49,14 +50,6 @@ async function getJson(url) {
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(data?.error?.message || `The server answered ${response.status}.`);
   return data;
-}
-
-function timeLabel(iso) {
-  const when = new Date(iso);
-  const today = new Date().toDateString() === when.toDateString();
-  return today
-    ? when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
-    : when.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
 }
 
 function roomInfo(room) {
@@ -461,7 +454,7 @@ class ChatPanel {
     item.append(
       el("p", { class: "chat-meta" },
         el("span", { class: "author" }, message.author.display_name), " ",
-        el("time", { datetime: message.created_at }, timeLabel(message.created_at))),
+        timeElement(message.created_at)),
       message.muted ? this.mutedNotice(body) : null,
       this.warnedBody(body, message, pending),
       this.live

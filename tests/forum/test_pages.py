@@ -349,7 +349,9 @@ async def test_pages_link_the_static_assets(client: httpx.AsyncClient) -> None:
     response = await page(client, "/")
     assert 'href="/static/css/circles.css"' in response.text
     assert audit(response.text).script_srcs == [
+        "/static/js/theme.js",
         "/static/js/circles.js",
+        "/static/js/times.js",
         "/static/js/boundaries.js",
     ]
 
