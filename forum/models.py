@@ -13,6 +13,7 @@ from forum.circles.models import (
     Visibility,
 )
 from forum.db import Base
+from forum.mail.models import MailToken, MemberEmail
 from forum.notifications.models import Notification
 from forum.ratelimit.models import RateLimit
 from forum.review.models import CrisisResource, LogEntry, Report, ReviewItem, SiteSettings
@@ -31,6 +32,8 @@ __all__ = [
     "CircleRole",
     "CrisisResource",
     "LogEntry",
+    "MailToken",
+    "MemberEmail",
     "Membership",
     "MessageStatus",
     "Notification",

@@ -16,10 +16,16 @@ from forum.openapi.components import (
     error_response,
     path_parameter,
 )
+from forum.openapi.mail_paths import OPERATIONS as MAIL_OPERATIONS
 from forum.openapi.people_paths import OPERATIONS as PEOPLE_OPERATIONS
 from forum.openapi.review_paths import OPERATIONS as REVIEW_OPERATIONS
 
-OPERATIONS: list[Operation] = [*PEOPLE_OPERATIONS, *CIRCLE_OPERATIONS, *REVIEW_OPERATIONS]
+OPERATIONS: list[Operation] = [
+    *PEOPLE_OPERATIONS,
+    *MAIL_OPERATIONS,
+    *CIRCLE_OPERATIONS,
+    *REVIEW_OPERATIONS,
+]
 
 # Readable without signing in (what a visitor sees of public circles); a token, when sent,
 # must still be valid. Everything else answers 401 to a visitor.
@@ -37,8 +43,15 @@ PUBLIC = frozenset(
         ("get", "/api/v1/crisis-resources"),
     }
 )
-# How a visitor becomes a member: no credentials needed or read.
-SIGN_IN = frozenset({("post", "/api/v1/auth/register"), ("post", "/api/v1/auth/token")})
+# How a visitor becomes a member (or gets back in): no credentials needed or read.
+SIGN_IN = frozenset(
+    {
+        ("post", "/api/v1/auth/register"),
+        ("post", "/api/v1/auth/token"),
+        ("post", "/api/v1/password-reset"),
+        ("post", "/api/v1/password-reset/confirm"),
+    }
+)
 
 
 def _text_query(name: str, max_length: int) -> dict[str, Any]:
