@@ -27,6 +27,11 @@ EMAIL_PATTERN = (
 MAX_EMAIL = 254
 VERIFY_TTL = timedelta(hours=24)
 RESET_TTL = timedelta(hours=1)
+# What JSON Schema's `\s` (ECMAScript's) counts as space: a login of only these is blank.
+ECMA_SPACE = frozenset(
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
 BAD_ADDRESS = (
     "That doesn't look like an e-mail address. Please check it: it should look like "
     "name@example.org."
@@ -159,6 +164,8 @@ async def request_reset(db: AsyncSession, login: str, base_url: str) -> list[Mai
 
     The caller answers the same whatever this finds, so nobody learns who has an account.
     """
+    if all(char in ECMA_SPACE for char in login):
+        raise Invalid("Please enter your username or e-mail address.", field="login")
     login = login.strip()
     if "@" in login:
         found = list(await repository.verified_users(db, login.casefold()))

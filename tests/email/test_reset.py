@@ -178,3 +178,10 @@ async def test_pages_send_the_link_and_set_the_password(
     )
     assert used.status_code == 409
     assert "already been used" in used.text
+
+
+async def test_blank_login_is_refused(app: Starlette, client: httpx.AsyncClient) -> None:
+    for blank in ("", "  ", "\f", "\ufeff"):
+        answer = await client.post("/api/v1/password-reset", json={"login": blank})
+        assert answer.status_code == 422, repr(blank)
+        assert answer.json()["error"]["field"] == "login"
