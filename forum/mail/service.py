@@ -166,6 +166,11 @@ async def request_reset(db: AsyncSession, login: str, base_url: str) -> list[Mai
     """
     if all(char in ECMA_SPACE for char in login):
         raise Invalid("Please enter your username or e-mail address.", field="login")
+    if len(login) > MAX_EMAIL:
+        raise Invalid(
+            f"That is longer than any username or address ({MAX_EMAIL} characters at most).",
+            field="login",
+        )
     login = login.strip()
     if "@" in login:
         found = list(await repository.verified_users(db, login.casefold()))

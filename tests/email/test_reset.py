@@ -180,8 +180,10 @@ async def test_pages_send_the_link_and_set_the_password(
     assert "already been used" in used.text
 
 
-async def test_blank_login_is_refused(app: Starlette, client: httpx.AsyncClient) -> None:
-    for blank in ("", "  ", "\f", "\ufeff"):
+async def test_blank_or_overlong_login_is_refused(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    for blank in ("", "  ", "\f", "\ufeff", "a" * 255):
         answer = await client.post("/api/v1/password-reset", json={"login": blank})
         assert answer.status_code == 422, repr(blank)
         assert answer.json()["error"]["field"] == "login"
