@@ -110,3 +110,15 @@ async def test_digest_needs_an_address(app: Starlette, inbox: Inbox, user: Perso
     await verified_email(app, inbox, user, "alex@example.org")
     state = await ok(await user.api.patch("/api/v1/me/email", json={"digest": True}))
     assert state["digest"] is True
+
+
+async def test_own_address_is_in_the_members_own_export(
+    app: Starlette, inbox: Inbox, user: Persona
+) -> None:
+    await verified_email(app, inbox, user, "alex@example.org")
+    export = await ok(await user.api.get("/api/v1/me/export"))
+    assert export["settings"]["email"] == {
+        "email": "alex@example.org",
+        "verified": True,
+        "digest": False,
+    }
