@@ -1,7 +1,7 @@
 """email: a member's optional address, the links mailed to it, and the daily digest
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-07 15:40:00
 
 New tables only: `users` is not rebuilt, so the search triggers of 0015 stay in place.
@@ -14,8 +14,8 @@ from alembic import op
 
 import forum.db
 
-revision: str = "0016"
-down_revision: str | None = "0015"
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
