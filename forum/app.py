@@ -36,6 +36,8 @@ from forum.db import make_engine, make_sessionmaker, ping
 from forum.errors import AppError, DatabaseUnavailable
 from forum.headers import SecurityHeaders
 from forum.live import Live
+from forum.mail import routes as mail_routes
+from forum.mail.sender import Mailer
 from forum.notifications import routes as notification_routes
 from forum.notifications import service as notifications
 from forum.openapi import openapi_document
@@ -246,6 +248,7 @@ def create_app(
         ),
         hub=hub,
         live=Live(sessions, settings.database_url, hub),
+        mailer=Mailer(settings),
     )
     state.live.load_messages = chat_service.published_events
     state.live.load_notifications = notifications.live_events
@@ -276,6 +279,7 @@ def create_app(
         yield
         if escalations is not None:
             escalations.cancel()
+        await state.mailer.drain()
         await state.live.stop()
         await state.screener.close()
         await engine.dispose()
@@ -305,6 +309,8 @@ def create_app(
         *safety_routes.routes,
         *search_routes.routes,
         *reaction_routes.routes,
+        # Optional e-mail: password resets and the daily digest (issue 13).
+        *mail_routes.routes,
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
     ]
     app = Starlette(

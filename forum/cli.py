@@ -100,6 +100,23 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    from forum.db import make_engine, make_sessionmaker
+    from forum.mail.digest import send_digests
+    from forum.mail.sender import Mailer
+
+    async def run() -> int:
+        engine = make_engine(settings.database_url)
+        try:
+            return await send_digests(make_sessionmaker(engine), Mailer(settings))
+        finally:
+            await engine.dispose()
+
+    sent = asyncio.run(run())
+    print(f"Sent {sent} digest{'' if sent == 1 else 's'}.")
+    return 0
+
+
 def _parse_line(line: str, number: int, jsonl: bool) -> str | dict[str, str]:
     """The text on one input line, or an error object to print in its place."""
     if not jsonl:
@@ -222,6 +239,12 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--password", help="password (a random one is generated and printed)")
     user.add_argument("--display-name", help="display name (defaults to the username)")
     user.set_defaults(func=cmd_create_user)
+
+    digest = sub.add_parser(
+        "digest",
+        help="mail today's digest of unread notifications to members who asked for one",
+    )
+    digest.set_defaults(func=cmd_digest)
 
     mod = sub.add_parser(
         "moderate",

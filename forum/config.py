@@ -103,6 +103,19 @@ class Settings:
     chat_max_frame_bytes: int = 16 * 1024
     chat_outbox: int = 256
     chat_inbox: int = 64
+    # Mail (forum/mail): without an SMTP host, each message is written as an .eml file
+    # to `mail_outbox` instead, for development.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "Circles <circles@localhost>"
+    mail_outbox: Path = Path("var/outbox")
+    # Links in mail are built on this, never on the request's Host header.
+    base_url: str = "http://127.0.0.1:8000"
+    reset_rate_burst: int = 5
+    reset_rate_seconds: float = 600.0
 
     @property
     def is_production(self) -> bool:
@@ -172,4 +185,14 @@ class Settings:
             chat_max_frame_bytes=_int(env, "CIRCLES_CHAT_MAX_FRAME_BYTES", 16 * 1024),
             chat_outbox=_int(env, "CIRCLES_CHAT_OUTBOX", 256),
             chat_inbox=_int(env, "CIRCLES_CHAT_INBOX", 64),
+            smtp_host=env.get("CIRCLES_SMTP_HOST") or None,
+            smtp_port=_int(env, "CIRCLES_SMTP_PORT", 587),
+            smtp_user=env.get("CIRCLES_SMTP_USER") or None,
+            smtp_password=env.get("CIRCLES_SMTP_PASSWORD") or None,
+            smtp_starttls=env.get("CIRCLES_SMTP_STARTTLS", "1") not in ("0", "false", "no"),
+            mail_from=env.get("CIRCLES_MAIL_FROM") or "Circles <circles@localhost>",
+            mail_outbox=Path(env.get("CIRCLES_MAIL_OUTBOX") or "var/outbox"),
+            base_url=(env.get("CIRCLES_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            reset_rate_burst=_int(env, "CIRCLES_RESET_RATE_BURST", 5),
+            reset_rate_seconds=_float(env, "CIRCLES_RESET_RATE_SECONDS", 600.0),
         )

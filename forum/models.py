@@ -13,6 +13,7 @@ from forum.circles.models import (
     Visibility,
 )
 from forum.db import Base
+from forum.mail.models import MailToken, MemberEmail
 from forum.notifications.models import Notification
 from forum.ratelimit.models import RateLimit
 from forum.reactions.models import MessageReaction, PostReaction
@@ -32,6 +33,8 @@ __all__ = [
     "CircleRole",
     "CrisisResource",
     "LogEntry",
+    "MailToken",
+    "MemberEmail",
     "Membership",
     "MessageReaction",
     "MessageStatus",

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from forum.cache import PageCache
 from forum.config import Settings
 from forum.live import Live
+from forum.mail.sender import Mailer
 from forum.ratelimit.service import Limits
 from forum.reactions.kinds import KINDS
 from forum.review.resources import KnownLines
@@ -37,6 +38,7 @@ class AppState:
     shift_rules: ShiftRules
     hub: Hub
     live: Live
+    mailer: Mailer
     crisis_lines: KnownLines = field(default_factory=KnownLines)
 
 

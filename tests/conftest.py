@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -165,6 +166,7 @@ def make_settings(url: str, **overrides: Any) -> Settings:
         "secret_key": "test-secret-key-" + "x" * 32,
         "post_rate_burst": 1000,
         "page_cache_seconds": 30.0,
+        "mail_outbox": Path(tempfile.gettempdir()) / "circles-test-outbox",
     }
     values.update(overrides)
     return Settings(**values)

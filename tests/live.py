@@ -99,6 +99,8 @@ def circles_env(database_url: str, **extra: str) -> dict[str, str]:
         # Every member a test or benchmark registers comes from 127.0.0.1; the tests of
         # that limit set their own.
         CIRCLES_REGISTER_RATE_BURST="1000",
+        # Mail a server sends (no SMTP host) goes to a folder outside the work tree.
+        CIRCLES_MAIL_OUTBOX=str(Path(tempfile.gettempdir()) / "circles-test-outbox"),
     )
     env.update(extra)
     return env

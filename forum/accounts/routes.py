@@ -24,6 +24,7 @@ from forum.accounts.schemas import (
 )
 from forum.chat import direct
 from forum.errors import AppError, RateLimited, Unauthorized
+from forum.mail import service as mail
 from forum.review.regions import REGIONS
 from forum.review.schemas import RegionIn
 from forum.web import SESSION_COOKIE, Ctx, endpoint, set_cookie
@@ -188,6 +189,7 @@ async def account_page_response(
         dm_policy_labels=direct.DM_POLICY_LABELS,
         blocked=await blocks.blocked_members(ctx.db, user),
         cw_prefs=full_prefs(user.content_warning_prefs),
+        email=await mail.email_state(ctx.db, user),
         **extra,
     )
 

@@ -16,12 +16,14 @@ from forum.openapi.components import (
     error_response,
     path_parameter,
 )
+from forum.openapi.mail_paths import OPERATIONS as MAIL_OPERATIONS
 from forum.openapi.people_paths import OPERATIONS as PEOPLE_OPERATIONS
 from forum.openapi.reaction_paths import OPERATIONS as REACTION_OPERATIONS
 from forum.openapi.review_paths import OPERATIONS as REVIEW_OPERATIONS
 
 OPERATIONS: list[Operation] = [
     *PEOPLE_OPERATIONS,
+    *MAIL_OPERATIONS,
     *CIRCLE_OPERATIONS,
     *REACTION_OPERATIONS,
     *REVIEW_OPERATIONS,
@@ -43,8 +45,15 @@ PUBLIC = frozenset(
         ("get", "/api/v1/crisis-resources"),
     }
 )
-# How a visitor becomes a member: no credentials needed or read.
-SIGN_IN = frozenset({("post", "/api/v1/auth/register"), ("post", "/api/v1/auth/token")})
+# How a visitor becomes a member (or gets back in): no credentials needed or read.
+SIGN_IN = frozenset(
+    {
+        ("post", "/api/v1/auth/register"),
+        ("post", "/api/v1/auth/token"),
+        ("post", "/api/v1/password-reset"),
+        ("post", "/api/v1/password-reset/confirm"),
+    }
+)
 
 
 def _text_query(name: str, max_length: int) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from forum.circles.models import CircleRole
 from forum.db import utcnow
 from forum.errors import Forbidden
 from forum.events import access_changed, emit
+from forum.mail import service as mail
 from forum.ownership import repository
 from forum.ratelimit.service import Limits
 from forum.review import service as review
@@ -47,6 +48,8 @@ async def _profile(db: AsyncSession, user: User) -> dict[str, Any]:
             "muted_words": list(user.muted_words or []),
             "dm_policy": user.dm_policy,
             "content_warning_prefs": dict(user.content_warning_prefs or {}),
+            # Your own address is yours to take away, like everything here.
+            "email": (await mail.email_state(db, user)).as_json(),
             # Whom you blocked, by the name they show; never their username.
             "blocked_members": [
                 {"display_name": b.user.display_name, "blocked_at": _iso(b.blocked_at)}

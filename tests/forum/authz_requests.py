@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from forum import security
 from forum.circles.models import CircleRole
+from forum.db import transaction, utcnow
+from forum.mail.models import MailToken, MemberEmail
 from tests.conftest import PASSWORD
 from tests.forum.authz_world import RULES_VERSION, SLUG, Actor, World, display_name, unique
 
@@ -171,6 +175,48 @@ async def report(world: World, actor: Actor) -> Body:
     return {"content_type": "post", "content_id": await world.post(), "reason": "Please look"}
 
 
+async def _mail_link(world: World, user_id: int, purpose: str) -> str:
+    """A link as if mailed to the member (their address added, unverified), unused."""
+    token = security.new_token()
+    address = f"{unique('someone')}@example.org"
+    async with transaction(world.sessions) as db:
+        email = await db.get(MemberEmail, user_id)
+        if email is None:
+            db.add(MemberEmail(user_id=user_id, address=address, address_key=address))
+        else:
+            address = email.address
+        db.add(
+            MailToken(
+                token_hash=security.token_hash(token),
+                user_id=user_id,
+                purpose=purpose,
+                address=address,
+                expires_at=utcnow() + timedelta(hours=1),
+            )
+        )
+    return token
+
+
+async def _someone(world: World, actor: Actor) -> int:
+    """The actor when signed in, else a new member."""
+    return actor.user_id or int((await world.user("target")).user_id or 0)
+
+
+async def own_verify_link(world: World, actor: Actor) -> Body:
+    return {"token": await _mail_link(world, await _someone(world, actor), "verify")}
+
+
+async def reset_link(world: World, actor: Actor) -> Body:
+    target = int((await world.user("target")).user_id or 0)
+    return {"token": await _mail_link(world, target, "reset"), "new_password": "A new passphrase"}
+
+
+async def digest_on(world: World, actor: Actor) -> Body:
+    if actor.user_id is not None:
+        await _mail_link(world, actor.user_id, "verify")  # so there is an address
+    return {"digest": False}
+
+
 ITEM = {"item_id": fresh_item}
 PROPOSAL = {"proposal_id": fresh_proposal}
 POST = {"post_id": fresh_post}
@@ -292,6 +338,17 @@ SPECS: dict[str, Spec] = {
     "GET /api/v1/me/people": Spec(query="q=witness"),
     "GET /api/v1/search": Spec(query="q=together"),
     "GET /search": Spec(query="q=together"),
+    # E-mail: the actor's own address, and reset links for a new member each time.
+    "PUT /api/v1/me/email": Spec({"email": "someone@example.org"}),
+    "PATCH /api/v1/me/email": Spec(digest_on),
+    "POST /api/v1/me/email/verify": Spec(own_verify_link),
+    "POST /api/v1/password-reset": Spec({"login": "nobody-by-this-name"}),
+    "POST /api/v1/password-reset/confirm": Spec(reset_link),
+    "POST /account/email": Spec({"email": "someone@example.org"}),
+    "POST /account/email/digest": Spec(digest_on),
+    "POST /account/email/verify": Spec(own_verify_link),
+    "POST /forgot-password": Spec({"login": "nobody-by-this-name"}),
+    "POST /reset-password": Spec(reset_link),
     # Notification settings: the kinds a member hears about, kept as they were.
     "PATCH /api/v1/me/notification-settings": Spec({"kinds": {"reply": True}}),
     "POST /notifications/settings": Spec({"kind_reply": "on", "kind_report": "on"}),

@@ -32,6 +32,11 @@ POST   /account/check-ins                                           login     ok
 POST   /account/content-warnings                                    login     ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /account/delete                                              login     ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /account/delete                                              login     ok     ok         ok      ok    ok     ok         ok       ok    ok
+POST   /account/email                                               login     ok     ok         ok      ok    ok     ok         ok       ok    ok
+POST   /account/email/digest                                        login     ok     ok         ok      ok    ok     ok         ok       ok    ok
+POST   /account/email/remove                                        login     ok     ok         ok      ok    ok     ok         ok       ok    ok
+GET    /account/email/verify                                        ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
+POST   /account/email/verify                                        ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /account/messages                                            login     ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /account/moderation                                          login     ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /account/muted-words                                         login     ok     ok         ok      ok    ok     ok         ok       ok    ok
@@ -88,6 +93,11 @@ POST   /api/v1/me/blocks/{username}                                 401       ok
 GET    /api/v1/me/conversations                                     401       ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /api/v1/me/conversations                                     401       ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /api/v1/me/delete                                            401       ok     ok         ok      ok    ok     ok         ok       ok    ok
+DELETE /api/v1/me/email                                             401       ok     ok         ok      ok    ok     ok         ok       ok    ok
+GET    /api/v1/me/email                                             401       ok     ok         ok      ok    ok     ok         ok       ok    ok
+PATCH  /api/v1/me/email                                             401       ok     ok         ok      ok    ok     ok         ok       ok    ok
+PUT    /api/v1/me/email                                             401       ok     ok         ok      ok    ok     ok         ok       ok    ok
+POST   /api/v1/me/email/verify                                      401       ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /api/v1/me/export                                            401       ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /api/v1/me/moderation                                        401       ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /api/v1/me/notification-settings                             401       ok     ok         ok      ok    ok     ok         ok       ok    ok
@@ -107,6 +117,8 @@ GET    /api/v1/moderation/log                                       401       40
 GET    /api/v1/moderation/queue                                     401       403    403        403     403   403    ok         ok       ok    ok
 GET    /api/v1/moderation/queue/counts                              401       403    403        403     403   403    ok         ok       ok    ok
 GET    /api/v1/openapi.json                                         ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
+POST   /api/v1/password-reset                                       ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
+POST   /api/v1/password-reset/confirm                               ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
 DELETE /api/v1/posts/{post_id:id}                                   401       403    404        403     403   404    403        404      403   404
 PATCH  /api/v1/posts/{post_id:id}                                   401       403    404        403     403   404    403        404      403   404
 GET    /api/v1/posts/{post_id:id}/revisions                         401       403    404        403     403   404    403        404      403   404
@@ -157,6 +169,8 @@ GET    /check-ins/{room_id:id}                                      login     40
 POST   /check-ins/{room_id:id}/close                                login     404    404        404     404   404    403        403      403   403
 GET    /circles/new                                                 login     ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /circles/new                                                 login     ok     ok         ok      403   ok     ok         ok       ok    ok
+GET    /forgot-password                                             ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
+POST   /forgot-password                                             ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /healthz                                                     ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /login                                                       ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /login                                                       ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
@@ -185,6 +199,8 @@ POST   /posts/{post_id:id}/report                                   login     ok
 POST   /posts/{post_id:id}/unblock-author                           login     ok     404        ok      ok    404    ok         404      ok    404
 GET    /register                                                    ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /register                                                    ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
+GET    /reset-password                                              ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
+POST   /reset-password                                              ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /rooms/{room_id:id}/settings                                 login     403    404        403     403   404    ok         404      ok    404
 POST   /rules/proposals/{proposal_id:id}/decline                    login     403    404        403     403   404    403        404      ok    404
 POST   /rules/proposals/{proposal_id:id}/endorse                    login     ok     404        409     403   404    ok         404      ok    404

@@ -1,0 +1,1 @@
+"""Optional, verified e-mail: password reset and a daily digest of unread notifications."""
