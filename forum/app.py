@@ -61,6 +61,7 @@ from forum.search import routes as search_routes
 from forum.sockets import close_unavailable
 from forum.state import AppState, make_templates
 from forum.threads import routes as thread_routes
+from forum.welcome import routes as welcome_routes
 from moderation.toxicity import ToxicityScorer
 from realtime.hub import Hub
 
@@ -309,6 +310,7 @@ def create_app(
         *safety_routes.routes,
         *search_routes.routes,
         *reaction_routes.routes,
+        *welcome_routes.routes,
         # Optional e-mail: password resets and the daily digest (issue 13).
         *mail_routes.routes,
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),

@@ -142,7 +142,7 @@ async def register_page(ctx: Ctx) -> Response:
         user = await service.register(ctx.db, data.username, data.password, data.display_name)
     except AppError as exc:
         return ctx.form_error("register.html", exc, form=data.model_dump(exclude={"password"}))
-    return await _sign_in(ctx, user, "/")
+    return await _sign_in(ctx, user, "/welcome")  # the first-run page
 
 
 @endpoint

@@ -207,6 +207,8 @@ POST   /rules/proposals/{proposal_id:id}/endorse                    login     ok
 POST   /rules/proposals/{proposal_id:id}/ratify                     login     403    404        403     403   404    403        404      ok    404
 POST   /rules/proposals/{proposal_id:id}/withdraw                   login     403    404        403     403   404    403        404      403   404
 GET    /search                                                      ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
+GET    /welcome                                                     login     ok     ok         ok      ok    ok     ok         ok       ok    ok
+POST   /welcome                                                     login     ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /support                                                     ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /threads/{thread_id:id}                                      404       ok     404        ok      ok    404    ok         404      ok    404
 POST   /threads/{thread_id:id}/reply                                login     ok     404        409     403   404    ok         404      ok    404
