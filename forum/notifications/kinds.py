@@ -94,6 +94,10 @@ REPORT_OUTCOMES = {
 }
 
 
+def mention_text(data: Data) -> str:
+    return f"{_member(data)} mentioned you in “{data.get('thread_title', '')}”."
+
+
 def report_text(data: Data) -> str:
     outcome = REPORT_OUTCOMES.get(str(data.get("decision")), "looked at it")
     return f"Thank you for your report. A moderator read the {_what(data)} and {outcome}."
@@ -130,6 +134,7 @@ def circle_url(data: Data) -> str:
 
 KINDS: dict[str, Kind] = {
     "reply": Kind(reply_text, reply_url),
+    "mention": Kind(mention_text, reply_url),
     "report": Kind(report_text, report_url),
     "rules": Kind(rules_text, rules_url),
     "invite": Kind(invite_text, circle_url),
@@ -145,6 +150,7 @@ KINDS: dict[str, Kind] = {
 # words or safety, and always arrive.
 OPTIONAL: dict[str, str] = {
     "reply": "Replies to your threads",
+    "mention": "Mentions of you in posts",
     "report": "What happened to your reports",
     "rules": "Ground rules: proposals, and new versions to accept",
     "invite": "Invitations to circles",

@@ -94,7 +94,7 @@ OPERATIONS: list[Operation] = [
     (
         "get",
         "/api/v1/me/notifications",
-        "Your notifications, newest first (kinds: reply, report, rules, invite, decision, "
+        "Your notifications, newest first (kinds: reply, mention, report, rules, invite, decision, "
         "check_in, check_in_reply, support_waiting); live on /ws/notifications",
         None,
         200,
@@ -114,8 +114,8 @@ OPERATIONS: list[Operation] = [
         "Which kinds of notification you get, and your quiet hours",
         None,
         200,
-        "{kinds: {reply, report, rules, invite: bool}, quiet_hours: {start, end, time_zone} "
-        "| null}",
+        "{kinds: {reply, mention, report, rules, invite: bool}, "
+        "quiet_hours: {start, end, time_zone} | null}",
     ),
     (
         "patch",

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from forum.review.content import ContentInfo, register, register_alias
 from forum.threads import repository
 from forum.threads.models import Post, PostStatus, Thread
-from forum.threads.notices import tell_of_reply
+from forum.threads.notices import tell_of_mentions, tell_of_reply
 
 
 def recount_reply(thread: Thread, post: Post, status: str) -> None:
@@ -59,6 +59,7 @@ class PostContent:
         post, thread, circle = found
         opens_thread = await repository.first_post_id(db, thread.id) == post.id
         goes_up = not opens_thread and post.status == PostStatus.PENDING
+        was_held = post.status == PostStatus.PENDING
         if not opens_thread:
             recount_reply(thread, post, status)
         post.status = status
@@ -71,6 +72,8 @@ class PostContent:
         await db.flush()
         if goes_up:
             await tell_of_reply(db, post, thread, circle)  # (it checks it is now published)
+        if was_held:
+            await tell_of_mentions(db, post, thread, circle, opens_thread)
         return post_info(post, thread, circle.id, opens_thread)
 
 

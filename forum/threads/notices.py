@@ -1,4 +1,5 @@
-"""What a thread's author is told when someone replies to it."""
+"""What a thread's author is told when someone replies to it, and members when a post
+mentions them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from forum.accounts import repository as accounts
 from forum.circles import repository as circles
 from forum.circles.models import Circle, Visibility
 from forum.notifications.service import notify
+from forum.people.mentions import mentioned
 from forum.threads.models import Post, PostStatus, Thread
 
 
@@ -34,3 +36,28 @@ async def tell_of_reply(db: AsyncSession, post: Post, thread: Thread, circle: Ci
         "member": replier.display_name if replier else "A member",
     }
     await notify(db, author_id, "reply", data)
+
+
+async def tell_of_mentions(
+    db: AsyncSession, post: Post, thread: Thread, circle: Circle, opens_thread: bool
+) -> None:
+    """A post went up (at once, or once approved): tell each member it mentions by display
+    name. The thread's author is told of a reply as a reply already, not twice."""
+    if post.status != PostStatus.PUBLISHED or thread.status != PostStatus.PUBLISHED:
+        return
+    people = await mentioned(db, post.body, circle.id, post.author_id)
+    if not people:
+        return
+    writer = await accounts.get_user(db, post.author_id) if post.author_id else None
+    for person in people:
+        if person.id == thread.author_id and not opens_thread:
+            continue  # told of the reply already
+        if post.author_id and await accounts.block_exists_between(db, person.id, post.author_id):
+            continue
+        data = {
+            "thread_id": thread.id,
+            "post_id": post.id,
+            "thread_title": thread.title,
+            "member": writer.display_name if writer else "A member",
+        }
+        await notify(db, person.id, "mention", data)

@@ -25,7 +25,7 @@ from forum.review import service as review
 from forum.threads import repository
 from forum.threads.content import post_info, recount_reply
 from forum.threads.models import Post, PostRevision, PostStatus, Thread
-from forum.threads.notices import tell_of_reply
+from forum.threads.notices import tell_of_mentions, tell_of_reply
 from moderation.content_warnings import ordered
 from moderation.decision import Policy
 from moderation.pipeline import Assessment, Screener
@@ -206,6 +206,7 @@ async def start_thread(
     db.add(post)
     await db.flush()
     await review.enqueue(db, post_info(post, thread, view.circle.id, True), assessment)
+    await tell_of_mentions(db, post, thread, view.circle, opens_thread=True)
     return Written(thread, post, assessment)
 
 
@@ -241,6 +242,7 @@ async def reply(
     await db.flush()
     await review.enqueue(db, post_info(post, thread, view.circle.id, False), assessment)
     await tell_of_reply(db, post, thread, view.circle)
+    await tell_of_mentions(db, post, thread, view.circle, opens_thread=False)
     return Written(thread, post, assessment)
 
 

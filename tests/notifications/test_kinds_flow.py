@@ -181,7 +181,7 @@ async def change(persona: Persona, body: dict[str, Any]) -> httpx.Response:
 
 async def test_settings_start_with_everything_on_and_no_quiet_hours(user: Persona) -> None:
     assert await settings(user) == {
-        "kinds": {"reply": True, "report": True, "rules": True, "invite": True},
+        "kinds": {"reply": True, "mention": True, "report": True, "rules": True, "invite": True},
         "quiet_hours": None,
     }
 
@@ -190,7 +190,13 @@ async def test_a_kind_turned_off_is_not_kept(
     user: Persona, other_user: Persona, circle: dict[str, Any], thread: dict[str, Any]
 ) -> None:
     changed = await ok(await change(user, {"kinds": {"reply": False}}))
-    assert changed["kinds"] == {"reply": False, "report": True, "rules": True, "invite": True}
+    assert changed["kinds"] == {
+        "reply": False,
+        "mention": True,
+        "report": True,
+        "rules": True,
+        "invite": True,
+    }
     await join(other_user, circle)
     await reply(other_user, thread, "Thinking of you.")
     assert await kinds(user) == []

@@ -129,7 +129,13 @@ async def test_settings_form_saves_kinds_and_quiet_hours(
     assert saved.status_code == 303
     assert saved.headers["location"] == "/notifications?saved=settings#settings-heading"
     assert await ok(await user.api.get("/api/v1/me/notification-settings")) == {
-        "kinds": {"reply": False, "report": True, "rules": False, "invite": True},
+        "kinds": {
+            "reply": False,
+            "mention": False,
+            "report": True,
+            "rules": False,
+            "invite": True,
+        },
         "quiet_hours": {"start": "23:00", "end": "06:30", "time_zone": "Europe/Madrid"},
     }
     shown = (await page.http.get("/notifications?saved=settings")).text

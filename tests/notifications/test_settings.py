@@ -9,7 +9,7 @@ import pytest
 from forum.errors import Invalid
 from forum.notifications.settings import Settings, checked
 
-ALL_ON = {"reply": True, "report": True, "rules": True, "invite": True}
+ALL_ON = {"reply": True, "mention": True, "report": True, "rules": True, "invite": True}
 
 
 def at(hour: int, minute: int = 0) -> datetime:
