@@ -40,8 +40,9 @@ async def api_react_to_post(ctx: Ctx) -> Response:
 @endpoint
 async def api_switch_post_reactions(ctx: Ctx) -> Response:
     user = await ctx.require_user()
+    post, thread = await reactions.own_post(ctx.db, _post_id(ctx), user)  # before the body
     data = await ctx.json_body(ReactionSwitch)
-    return _changed(ctx, await reactions.set_enabled(ctx.db, _post_id(ctx), user, data.enabled))
+    return _changed(ctx, await reactions.set_enabled(ctx.db, post, thread, user, data.enabled))
 
 
 @endpoint
@@ -64,8 +65,9 @@ async def post_reactions_page(ctx: Ctx) -> Response:
 @endpoint
 async def switch_reactions_page(ctx: Ctx) -> Response:
     user = await ctx.require_user()
+    post, thread = await reactions.own_post(ctx.db, _post_id(ctx), user)
     data = await ctx.form(ReactionSwitchForm)
-    found = await reactions.set_enabled(ctx.db, _post_id(ctx), user, data.enabled == "on")
+    found = await reactions.set_enabled(ctx.db, post, thread, user, data.enabled == "on")
     ctx.forget_thread(found.thread.id)
     return ctx.redirect(f"/posts/{found.post.id}/reactions")
 

@@ -124,8 +124,15 @@ async def toggle(db: AsyncSession, post_id: int, user: User, kind: str) -> PostR
     return await react(db, post_id, user, kind, kind not in mine)
 
 
-async def set_enabled(db: AsyncSession, post_id: int, user: User, enabled: bool) -> PostReactions:
+async def own_post(db: AsyncSession, post_id: int, user: User) -> tuple[Post, Thread]:
+    """The member's own post (404 to those who can't read it, 403 to other readers)."""
     post, thread, _ = await service.get_own_post_or_404(db, post_id, user)
+    return post, thread
+
+
+async def set_enabled(
+    db: AsyncSession, post: Post, thread: Thread, user: User, enabled: bool
+) -> PostReactions:
     post.reactions_off = not enabled
     await db.flush()
     return await _state(db, post, thread, user)

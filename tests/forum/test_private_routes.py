@@ -21,7 +21,8 @@ from starlette.staticfiles import StaticFiles
 
 from forum.accounts import service as accounts
 from forum.accounts.models import ApiToken, AuthSession
-from forum.chat.models import Room
+from forum.chat import repository as chat_repository
+from forum.chat.models import ChatMessage, Room
 from forum.circles.models import Circle, Membership
 from forum.db import transaction
 from forum.review.models import CrisisResource, ReviewItem
@@ -41,6 +42,9 @@ PARAM_KINDS = {
     "thread_id": "circle",
     "post_id": "circle",
     "room_id": "circle",
+    "message_id": "circle",
+    # A reaction's name ("with_you"): it only ever comes after a post or message id.
+    "kind": "circle",
     "proposal_id": "circle",
     "word_id": "circle",
     "token_id": "personal",
@@ -168,6 +172,18 @@ async def secret(user: Persona, database: Database, make_thread: ThreadFactory) 
             .where(Circle.slug == SECRET_SLUG)
         )
     assert None not in (item_id, token_id, session_id, resource_id, room_id)
+    async with transaction(database.sessions) as db:
+        message = ChatMessage(
+            room_id=int(room_id or 0),
+            seq=await chat_repository.next_seq(db, int(room_id or 0)),
+            author_id=user.id,
+            client_msg_id="secret",
+            body=SECRET_BODY,
+            body_html=f"<p>{SECRET_BODY}</p>",
+        )
+        db.add(message)
+        await db.flush()
+        message_id = message.id
     values: dict[str, int | str] = {
         "slug": SECRET_SLUG,
         "thread_id": made["id"],
@@ -177,6 +193,8 @@ async def secret(user: Persona, database: Database, make_thread: ThreadFactory) 
         "item_id": int(item_id or 0),
         "resource_id": int(resource_id or 0),
         "room_id": int(room_id or 0),
+        "message_id": message_id,
+        "kind": "with_you",
         "username": user.username,
         "user_id": user.id,
         "proposal_id": proposal["id"],
