@@ -14,7 +14,7 @@ from forum.accounts import service as accounts
 from forum.circles import service as circles
 from forum.cli import migrate
 from forum.config import Settings
-from forum.db import make_engine, make_sessionmaker, transaction
+from forum.db import make_engine, make_sessionmaker, transaction, utcnow
 from forum.search import repository
 from forum.search.repository import Clause, Scope, Terms
 from forum.search.service import MAX_HITS, MAX_QUERY, parse_query
@@ -383,7 +383,15 @@ async def test_posts_written_before_the_migration_are_found_after_it(tmp_path: P
             thread = Thread(circle_id=circle.id, author_id=owner.id, title="Old lanterns")
             s.add(thread)
             await s.flush()
-            s.add(Post(thread_id=thread.id, author_id=owner.id, body="Old candles.", body_html=""))
+            # As the schema stood at 0014 (the model has gained columns since).
+            await s.execute(
+                text(
+                    "INSERT INTO posts (thread_id, author_id, body, body_html, status, "
+                    "created_at) VALUES (:thread, :author, 'Old candles.', '', 'published', "
+                    ":now)"
+                ),
+                {"thread": thread.id, "author": owner.id, "now": utcnow()},
+            )
         await engine.dispose()
         await asyncio.to_thread(migrate, Settings(database_url=db.url), "head")
         async with make_sessionmaker(engine)() as s:
