@@ -60,16 +60,12 @@ async def _readable_message(db: AsyncSession, message_id: int, user: User) -> Ch
 
 
 async def _state(db: AsyncSession, message: ChatMessage, user: User) -> MessageReactions:
-    counts = (await reactions.counts(db, MessageReaction, [message.id])).get(message.id, {})
-    mine = await reactions.given_by(db, MessageReaction, [message.id], user.id)
+    counts, mine = await reactions.summary(db, MessageReaction, [message.id], user.id)
+    mine_here = frozenset(mine.get(message.id, ()))
     who = None
     if message.author_id == user.id:
-        who = [
-            (kind, name)
-            for kind, member_id, name in await reactions.who(db, MessageReaction, message.id)
-            if not await is_blocked_between(db, user.id, member_id)
-        ]
-    return MessageReactions(message, ordered(counts), frozenset(mine.get(message.id, ())), who)
+        who = await reactions.who(db, MessageReaction, message.id, user.id)
+    return MessageReactions(message, ordered(counts.get(message.id, {})), mine_here, who)
 
 
 async def message_reactions(db: AsyncSession, message_id: int, user: User) -> MessageReactions:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import and_, case, delete, exists, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from forum.accounts.models import User
+from forum.accounts.models import Block, User
 from forum.reactions.kinds import Counts
 from forum.reactions.models import MessageReaction, PostReaction
 
@@ -89,12 +89,21 @@ async def summary(
     return counts, mine
 
 
-async def who(db: AsyncSession, model: Reaction, target_id: int) -> list[tuple[str, int, str]]:
-    """(kind, member id, display name) for every reaction, oldest first."""
+async def who(
+    db: AsyncSession, model: Reaction, target_id: int, viewer_id: int
+) -> list[tuple[str, str]]:
+    """(kind, display name) for every reaction, oldest first, leaving out members who
+    blocked the viewer or whom the viewer blocked."""
+    blocked = exists().where(
+        or_(
+            and_(Block.blocker_id == viewer_id, Block.blocked_id == model.user_id),
+            and_(Block.blocker_id == model.user_id, Block.blocked_id == viewer_id),
+        )
+    )
     rows = await db.execute(
-        select(model.kind, User.id, User.display_name)
+        select(model.kind, User.display_name)
         .join(User, User.id == model.user_id)
-        .where(_target(model) == target_id)
+        .where(_target(model) == target_id, ~blocked)
         .order_by(model.created_at, User.id)
     )
-    return [(kind, user_id, name) for kind, user_id, name in rows]
+    return [(kind, name) for kind, name in rows]

@@ -49,7 +49,7 @@ async def api_switch_post_reactions(ctx: Ctx) -> Response:
 async def react_page(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     data = await ctx.form(ReactionForm)
-    found = await reactions.toggle(ctx.db, _post_id(ctx), user, data.kind)
+    found = await reactions.react(ctx.db, _post_id(ctx), user, data.kind, None)  # a toggle
     ctx.forget_thread(found.thread.id)
     return ctx.redirect(f"/threads/{found.thread.id}#post-{found.post.id}")
 

@@ -73,19 +73,14 @@ async def _readable_post(
 
 
 async def _state(db: AsyncSession, post: Post, thread: Thread, user: User) -> PostReactions:
-    if post.reactions_off:
-        counts: Counts = {}
-    else:
-        counts = (await reactions.counts(db, PostReaction, [post.id])).get(post.id, {})
-    mine = (await reactions.given_by(db, PostReaction, [post.id], user.id)).get(post.id, set())
-    who = None
-    if post.author_id == user.id:
-        who = [
-            (kind, name)
-            for kind, member_id, name in await reactions.who(db, PostReaction, post.id)
-            if not await is_blocked_between(db, user.id, member_id)
-        ]
-    return PostReactions(post, thread, ordered(counts), frozenset(mine), who)
+    counts, mine = await reactions.summary(db, PostReaction, [post.id], user.id)
+    shown: Counts = {} if post.reactions_off else counts.get(post.id, {})
+    who = (
+        await reactions.who(db, PostReaction, post.id, user.id)
+        if post.author_id == user.id
+        else None
+    )
+    return PostReactions(post, thread, ordered(shown), frozenset(mine.get(post.id, ())), who)
 
 
 async def post_reactions(db: AsyncSession, post_id: int, user: User) -> PostReactions:
@@ -94,11 +89,15 @@ async def post_reactions(db: AsyncSession, post_id: int, user: User) -> PostReac
 
 
 async def react(
-    db: AsyncSession, post_id: int, user: User, kind: str, given: bool
+    db: AsyncSession, post_id: int, user: User, kind: str, given: bool | None
 ) -> PostReactions:
-    """Give (`given`) or take back one reaction; doing either twice changes nothing more."""
+    """Give (`given`) or take back one reaction; doing either twice changes nothing more.
+    `given` None (the page's toggle button) gives it unless this member already has."""
     check_kind(kind)
     post, thread, view = await _readable_post(db, post_id, user)
+    if given is None:
+        mine = await reactions.given_by(db, PostReaction, [post.id], user.id)
+        given = kind not in mine.get(post.id, set())
     if given:
         await circles.require_can_write(db, view, user)
         require_not_muted(user)
@@ -114,14 +113,6 @@ async def react(
     else:
         await reactions.remove(db, PostReaction, post.id, user.id, kind)
     return await _state(db, post, thread, user)
-
-
-async def toggle(db: AsyncSession, post_id: int, user: User, kind: str) -> PostReactions:
-    """The page's button: give the reaction, or take it back if already given."""
-    check_kind(kind)
-    post, _, _ = await _readable_post(db, post_id, user)
-    mine = (await reactions.given_by(db, PostReaction, [post.id], user.id)).get(post.id, set())
-    return await react(db, post_id, user, kind, kind not in mine)
 
 
 async def own_post(db: AsyncSession, post_id: int, user: User) -> tuple[Post, Thread]:

@@ -66,6 +66,11 @@ async def test_the_author_sees_who_reacted(
         {"kind": "thank_you", "label": "Thank you", "display_name": "Blake"},
         {"kind": "me_too", "label": "Me too", "display_name": "Casey"},
     ]
+    # Someone the author blocks afterwards drops out of the names (their count stays).
+    await ok(await user.api.post("/api/v1/me/blocks/casey"), 201)
+    after = await ok(await user.api.get(f"/api/v1/posts/{post_id}/reactions"))
+    assert [w["display_name"] for w in after["who"]] == ["Blake"]
+    assert after["counts"]["me_too"] == 1
     # A reader who is not the author gets the counts, never the names.
     theirs = await ok(await third.api.get(f"/api/v1/posts/{post_id}/reactions"))
     assert "who" not in theirs and theirs["counts"]["thank_you"] == 1
