@@ -44,11 +44,15 @@ class Choices:
 
 async def circles_to_offer(db: AsyncSession, user: User) -> list[Offered]:
     """Public circles the member is not in yet, with each one's current ground rules."""
-    views = [
+    open_to_join = [
         view
         for view in await circles.visible_circles(db, user)
         if view.circle.is_public and view.membership is None
-    ][:MAX_SHOWN]
+    ]
+    # Newest first (ties by id): the list is cut at MAX_SHOWN, and by name a new circle
+    # could fall past the cut on a site with many.
+    open_to_join.sort(key=lambda view: (view.circle.created_at, view.circle.id), reverse=True)
+    views = open_to_join[:MAX_SHOWN]
     return [Offered(view, await circles.current_rules(db, view.circle)) for view in views]
 
 

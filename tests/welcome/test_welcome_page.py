@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from forum.accounts.models import User
 from forum.circles.models import Membership
+from forum.welcome import service
 from tests.conftest import CircleFactory, Database, Persona, PersonaFactory
 from tests.forum.test_accounts import FORM_ERROR, BrowserFactory, browser, signed_in
 
@@ -121,3 +123,19 @@ async def test_skipping_changes_nothing(
     assert sent.status_code == 303
     after, memberships = await _member(database, "noor")
     assert (after.region, after.dm_policy, memberships) == (before.region, before.dm_policy, [])
+
+
+async def test_the_newest_circles_are_offered_when_there_are_too_many_to_list(
+    browser: BrowserFactory,
+    user: Persona,
+    make_persona: PersonaFactory,
+    make_circle: CircleFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(service, "MAX_SHOWN", 2)
+    for slug, name in (("alpha-room", "Alpha"), ("beta-room", "Beta"), ("zulu-room", "Zulu")):
+        await make_circle(user, slug=slug, name=name)
+    page = await signed_in(browser, await make_persona("noor", display_name="Noor"))
+    welcome = (await page.http.get("/welcome")).text
+    assert 'value="zulu-room"' in welcome and 'value="beta-room"' in welcome
+    assert 'value="alpha-room"' not in welcome
