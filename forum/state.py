@@ -8,6 +8,7 @@ from pathlib import Path
 import jinja2
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from forum import i18n
 from forum.cache import PageCache
 from forum.config import Settings
 from forum.live import Live
@@ -50,6 +51,11 @@ def make_templates() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # `_`, `gettext`, `ngettext` and `{% trans %}` speak the request's language (forum.i18n).
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
     )
     env.filters["timestamp"] = timestamp
     env.globals["CONTENT_WARNINGS"] = WARNINGS
