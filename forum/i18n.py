@@ -23,6 +23,7 @@ from pathlib import Path
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -86,3 +87,9 @@ _ = gettext
 def babel_locale() -> Locale:
     """The Babel locale for dates and numbers in the current language."""
     return Locale.parse(_current.get())
+
+
+def number(value: int | float) -> str:
+    """A count or figure written the reader's way ("1,234" in English, "1234" or "1.234"
+    in Spanish)."""
+    return format_decimal(value, locale=babel_locale())

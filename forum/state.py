@@ -58,6 +58,7 @@ def make_templates() -> jinja2.Environment:
         i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
     )
     env.filters["timestamp"] = timestamp
+    env.filters["number"] = i18n.number
     env.globals["CONTENT_WARNINGS"] = WARNINGS
     env.globals["REACTIONS"] = KINDS
     env.filters["cw_words"] = lambda key: WARNINGS.get(key, key)
