@@ -8,12 +8,12 @@ words taken out, so quoting a rule or recounting what someone said does not fire
 
 from __future__ import annotations
 
-import re
+from moderation import linear_re
 
 _YOU = r"(?:you|u|ya|youd|youll|youre|yourself)"
 _YOUR = r"(?:your|ur)"
 
-THREATS = re.compile(
+THREATS = linear_re.compile(
     rf"\b(?:ill|i will|we will|well|im going to|im gonna|gonna|going to) (?:\w+ )?"
     rf"(?:find|hurt|follow|kill|come for|make|beat|punch|smash|stab|get) {_YOU}\b"
     rf"|\b(?:going to|gonna|ill|i will) (?:beat|kick|knock|smash) [^.!?]{{0,25}}\bout of {_YOU}\b"
@@ -37,17 +37,17 @@ THREATS = re.compile(
 
 # A promise to do something to someone: a threat when what is promised is negative, or
 # reaches into their life off the forum (insults._promised_harm).
-PROMISE = re.compile(
+PROMISE = linear_re.compile(
     rf"\b(?:ill|i will|im going to|im gonna|gonna|well|we will|were going to|i swear ill) "
     rf"(?P<promised>(?:\w+ ){{0,4}}?\w+ (?:{_YOU}|{_YOUR})\b[^.!?,]{{0,40}})"
 )
-OFF_FORUM = re.compile(
+OFF_FORUM = linear_re.compile(
     rf"\b{_YOUR} (?:real name|address|street|house|home|work|job|workplace|employer|boss|"
     rf"family|kids|children|wife|husband|partner|parents|mum|mom|dad|school|church|doctor|"
     rf"sponsor|therapist|secrets?|past|history|diagnosis|records|photos|pics|number|ip)\b"
 )
 
-HARM = re.compile(
+HARM = linear_re.compile(
     rf"\b(?:kill|drown|hang|shoot|off) (?:yo)?urself\b|\bkys\b"
     rf"|\bif {_YOU} (?:got|get|were) (?:hit|run over|killed|hurt)\b"
     rf"|\b(?:should|deserve to|ought to) (?:just )?(?:die|rot|burn|suffer|be shot)\b"
@@ -67,7 +67,7 @@ HARM = re.compile(
 )
 
 # A wish of harm unless denied ("I hope you don't suffer"; see DENIAL).
-HOPED_HARM = re.compile(
+HOPED_HARM = linear_re.compile(
     rf"\b(?:hope|wish|pray)(?:s|d)? (?:that )?(?:{_YOU}|{_YOUR}|he|she|they|the)\b"
     rf"[^.!?]{{0,40}}?\b(?:die|dies|died|dead|rot|burn|suffer|hit by|overdose|overdosed|"
     rf"get worse|gets worse|(?:get|gets|catch) (?:cancer|the same disease)|taken {_YOU}|"
@@ -76,11 +76,11 @@ HOPED_HARM = re.compile(
 )
 
 # A wish for someone: harm when its words are negative (insults._ill_wish).
-WISH = re.compile(
+WISH = linear_re.compile(
     rf"\b(?:hope|wish|pray)(?:s|d)? (?:that )?(?:{_YOU}|{_YOUR})\b(?P<wished>[^.!?,]{{0,50}})"
 )
 
-DISMISSALS = re.compile(
+DISMISSALS = linear_re.compile(
     rf"\b(?:go|just) (?:cry|whine|complain|away|die)\b|\bcry me a river\b"
     rf"|\b(?:nobody|no one|none of us|noone) (?:here |in this \w+ )?(?:cares?|asked|wants|is "
     rf"impressed)\b"
@@ -104,13 +104,13 @@ DISMISSALS = re.compile(
     rf"|\bstop pretending\b|\bpity (?:posts?|party|parties)\b"
 )
 
-HATRED = re.compile(
+HATRED = linear_re.compile(
     rf"\b(?:i|we|everyone|everybody|all of us) (?:\w+ )?(?:hate|despise|loathe|cant stand) "
     rf"(?:@[\w.-]+|{_YOU}|him|her|them|all of {_YOU}|how (?:he|she|they|you))\b"
 )
 
 # Mockery reads the text with its quotes: scare quotes are how it sneers ("your 'trauma'").
-MOCKERY = re.compile(
+MOCKERY = linear_re.compile(
     r"\b(?:lol|lmao|rofl|haha|ha|aww|ooh|yawn|sooo)\b[^.!?]{0,60}\b"
     r"(?:trauma|grief|grieving|sober|relapse|depression|panic|pain|ptsd|chemo|death|died|"
     r"crying|clean|flashbacks|widow|disorder|fatigue|anniversary)"
@@ -129,7 +129,7 @@ MOCKERY = re.compile(
 )
 
 # Someone's pain laughed at in one sentence: "your grief is hilarious", "his relapse lol".
-PAIN_MOCKED = re.compile(
+PAIN_MOCKED = linear_re.compile(
     r"\b(?:your|ur|his|her|their|\w+s) (?:\w+ )?(?:trauma|grief|grieving|depression|anxiety|"
     r"panic attacks?|ptsd|relapses?|sobriety|recovery|chemo|illness|disability|diagnosis|"
     r"eating disorder|miscarriage|self-harm|flashbacks|breakdown|meltdown|struggles?|"
@@ -141,7 +141,7 @@ PAIN_MOCKED = re.compile(
 )
 
 # Someone else's words, recounted by the person they were aimed at.
-REPORTED = re.compile(
+REPORTED = linear_re.compile(
     r"\b(?:call|calls|called|calling|told|tell|tells|telling|said|says|say|scream|screamed|"
     r"screams|yell|yelled|shout|shouted|messaged|texted|wrote) (?:me|that i|i was|me i|me that)"
     r"\b|\b(?:he|she|they|hed|shed|theyd|dad|mum|mom|ex|father|mother) (?:would |used to |"
@@ -150,9 +150,9 @@ REPORTED = re.compile(
 )
 
 # "I hope you don't suffer": a denied harm is a kind wish.
-DENIAL = re.compile(r"\b(?:dont|doesnt|didnt|never|not|wont|no longer|stop)\b")
+DENIAL = linear_re.compile(r"\b(?:dont|doesnt|didnt|never|not|wont|no longer|stop)\b")
 
-_QUOTED = re.compile(
+_QUOTED = linear_re.compile(
     r"'[^']{2,}'|\"[^\"]{2,}\"|\u201c[^\u201d]{2,}\u201d|\u2018[^\u2019]{2,}\u2019"
 )
 

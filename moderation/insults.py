@@ -22,6 +22,7 @@ from functools import cache, lru_cache
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from moderation import attack_phrases as phrases
+from moderation import linear_re
 from moderation.identity import GROUP_WORDS, IDENTITY_WORDS
 from moderation.normalize import fold
 from moderation.wordlists import word_list
@@ -40,7 +41,7 @@ NOT_JUDGEMENTS = word_list("not_judgements.txt")
 
 EXPLETIVES = word_list("expletives.txt")
 
-_PHRASES = re.compile(
+_PHRASES = linear_re.compile(
     r"\b(?:piece|sack|bag) of (?:shit|crap|garbage|trash)\b|\bwaste of (?:space|air|oxygen)\b"
     r"|\bdrama queen\b|\battention seeker\b|\bknow it all\b"
 )
@@ -98,7 +99,7 @@ def lexicon() -> dict[str, float]:
 
 
 # Sympathy and the peer support a circle runs on, which VADER reads as neutral or worse.
-_SYMPATHY = re.compile(
+_SYMPATHY = linear_re.compile(
     r"\b(?:i'?m|i am) (?:\w+ )?sorry\b|\bsorry (?:for|about) |\bget through this\b"
     r"|\b(?:we'?ve|i'?ve) got you\b|\bhere for you\b|\bproud of you\b|\bsending (?:\w+ )?"
     r"(?:hugs|love|strength)\b|\bnot your fault\b|\bgo easy on yourself\b|\btake care\b",
@@ -246,9 +247,12 @@ def _at_you(words: list[str]) -> str | None:
     return None
 
 
+_CAPITALISED = re.compile(r"\b([A-Z][a-z]+)\b")
+
+
 def capitalised(text: str) -> set[str]:
     """Words written with a capital: names, among others (folded to lower case)."""
-    return {m.group(1).casefold() for m in re.finditer(r"\b([A-Z][a-z]+)\b", text)}
+    return {m.group(1).casefold() for m in _CAPITALISED.finditer(text)}
 
 
 def _at_person(text: str, words: list[str]) -> str | None:
@@ -297,12 +301,12 @@ _QUANTIFIERS = frozenset({"all", "always", "never", "every", "typical", "typical
 _WORD_LISTS = "|".join(sorted(IDENTITY_WORDS | GROUP_WORDS, key=len, reverse=True))
 _IDENTITIES = "|".join(sorted(IDENTITY_WORDS, key=len, reverse=True))
 # "I hate gay people", "we can't stand immigrants".
-_GROUP_HATRED = re.compile(
+_GROUP_HATRED = linear_re.compile(
     rf"\b(?:i|we|everyone|everybody) (?:\w+ )?(?:hate|despise|loathe|cant stand|detest) "
     rf"(?:all )?(?:the )?(?:\w+ )?(?:{_IDENTITIES})\b"
 )
 # Who may not belong: "Muslims shouldn't even be allowed in", "ban all the refugees".
-_EXCLUSION = re.compile(
+_EXCLUSION = linear_re.compile(
     rf"\b(?:{_WORD_LISTS}) (?:shouldnt|should not|dont|do not|dont even) (?:even )?"
     rf"(?:be allowed|belong|deserve)\b|\b(?:ban|kick out|get rid of|keep out) (?:all )?(?:the )?"
     rf"(?:{_WORD_LISTS})\b|\byou people\b|\btypical (?:{_WORD_LISTS})\b"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from moderation import linear_re
 from moderation.insults import (
     EXPLETIVES,
     INSULT_WORDS,
@@ -32,11 +33,11 @@ class Target(StrEnum):
     UNCLEAR = "unclear"  # someone may be meant: the score decides, never softened
 
 
-_FIRST_PERSON = re.compile(r"\b(?:i|im|ive|ill|id|me|my|mine|myself)\b")
-_SECOND_PERSON = re.compile(
+_FIRST_PERSON = linear_re.compile(r"\b(?:i|im|ive|ill|id|me|my|mine|myself)\b")
+_SECOND_PERSON = linear_re.compile(
     r"\b(?:you|your|youre|yours|yourself|yourselves|u|ur|ya|youll|youve|yall)\b"
 )
-_THIRD_PERSON = re.compile(
+_THIRD_PERSON = linear_re.compile(
     r"\b(?:he|she|him|her|his|hers|they|them|their|theirs|himself|herself|themselves"
     r"|hes|shes|theyre)\b"
 )
@@ -51,7 +52,7 @@ _MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_.-]{3,32}")
 _NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+\b")
 _SELF_WORDS = frozenset({"i", "im", "me", "my", "myself", "ive", "id"})
 # Pain that names no judgement word: "I hate myself", "I ruin everything".
-_SELF_PAIN = re.compile(
+_SELF_PAIN = linear_re.compile(
     r"\b(?:hate|loathe|despise) (?:myself|me|my (?:life|self|body))\b"
     r"|\b(?:i|ive|i have) (?:always |just |only )?(?:ruin|ruined|screw|screwed|mess|messed"
     r"|fuck|fucked|wreck|wrecked)\b"
