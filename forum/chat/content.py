@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forum import events
+from forum.accounts import repository as accounts
 from forum.chat import repository
+from forum.chat.mentions import tell_of_chat_mentions
 from forum.chat.models import ChatMessage, MessageStatus, Room
 from forum.circles.models import Circle
 from forum.review.content import ContentInfo, register
@@ -49,6 +51,9 @@ class ChatMessageContent:
         await db.flush()
         if status == MessageStatus.PUBLISHED and not was_shown:
             await events.emit(db, events.chat_message(room.id, message.id))
+            writer = await accounts.get_user(db, message.author_id) if message.author_id else None
+            name = writer.display_name if writer else "A member"
+            await tell_of_chat_mentions(db, message, room, circle, name)
         elif was_shown and status != MessageStatus.PUBLISHED:
             await events.emit(db, events.chat_removed(room.id, message.id))
         return message_info(message, room, circle)

@@ -17,6 +17,7 @@ from forum.accounts.service import require_not_muted
 from forum.chat import direct, repository, rooms, team
 from forum.chat.content import message_info
 from forum.chat.direct import DirectRoom
+from forum.chat.mentions import tell_of_chat_mentions
 from forum.chat.models import ChatMessage, MessageStatus, Room, RoomKind
 from forum.chat.team import TEAM, TEAM_NAME, TeamRoom
 from forum.circle_moderation.service import refuse_blocked
@@ -460,6 +461,9 @@ async def _send_run(
     await events.emit_many(
         db, [events.chat_message(room.id, m.id) for m in messages if m.seq is not None]
     )
+    if circle is not None:
+        for message in messages:
+            await tell_of_chat_mentions(db, message, room, circle, user.display_name)
     if isinstance(found, TeamRoom) and found.is_member:
         await team.tell_team(db, found)
     return [o for o in outcomes if o is not None]

@@ -95,7 +95,15 @@ REPORT_OUTCOMES = {
 
 
 def mention_text(data: Data) -> str:
+    if "room_id" in data:
+        return f"{_member(data)} mentioned you in the chat “{data.get('room_name', '')}”."
     return f"{_member(data)} mentioned you in “{data.get('thread_title', '')}”."
+
+
+def mention_url(data: Data) -> str:
+    if "room_id" in data:
+        return f"/c/{data.get('circle_slug', '')}#room-{int(data['room_id'])}"
+    return reply_url(data)
 
 
 def report_text(data: Data) -> str:
@@ -134,7 +142,7 @@ def circle_url(data: Data) -> str:
 
 KINDS: dict[str, Kind] = {
     "reply": Kind(reply_text, reply_url),
-    "mention": Kind(mention_text, reply_url),
+    "mention": Kind(mention_text, mention_url),
     "report": Kind(report_text, report_url),
     "rules": Kind(rules_text, rules_url),
     "invite": Kind(invite_text, circle_url),

@@ -39,13 +39,23 @@ async def tell_of_reply(db: AsyncSession, post: Post, thread: Thread, circle: Ci
 
 
 async def tell_of_mentions(
-    db: AsyncSession, post: Post, thread: Thread, circle: Circle, opens_thread: bool
+    db: AsyncSession,
+    post: Post,
+    thread: Thread,
+    circle: Circle,
+    opens_thread: bool,
+    before: str | None = None,
 ) -> None:
     """A post went up (at once, or once approved): tell each member it mentions by display
-    name. The thread's author is told of a reply as a reply already, not twice."""
+    name. The thread's author is told of a reply as a reply already, not twice. After an
+    edit, `before` is the text people already read: only those it did not mention are told.
+    """
     if post.status != PostStatus.PUBLISHED or thread.status != PostStatus.PUBLISHED:
         return
     people = await mentioned(db, post.body, circle.id, post.author_id)
+    if people and before:
+        told = {person.id for person in await mentioned(db, before, circle.id, post.author_id)}
+        people = [person for person in people if person.id not in told]
     if not people:
         return
     writer = await accounts.get_user(db, post.author_id) if post.author_id else None

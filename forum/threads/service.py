@@ -364,6 +364,7 @@ async def edit_post(
         return None
     assessment = await _screen(screener, view, body)
     body = _stored_body(body, assessment)
+    before = post.body
     db.add(PostRevision(post_id=post.id, body=post.body, body_html=post.body_html))
     post.body = body
     post.body_html = render_markdown(body)
@@ -377,6 +378,7 @@ async def edit_post(
         post.status = PostStatus.PENDING
     await db.flush()
     await review.enqueue(db, post_info(post, thread, view.circle.id, opens_thread), assessment)
+    await tell_of_mentions(db, post, thread, view.circle, opens_thread, before=before)
     return Written(thread, post, assessment)
 
 

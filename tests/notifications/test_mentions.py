@@ -91,3 +91,24 @@ async def test_mentions_can_be_turned_off(
     )
     await reply(user, thread, "Good to see you, @Blake.")
     assert await kinds(other_user) == []
+
+
+async def test_an_edit_tells_only_the_members_it_newly_names(
+    user: Persona,
+    other_user: Persona,
+    make_persona: PersonaFactory,
+    circle: dict[str, Any],
+    thread: dict[str, Any],
+) -> None:
+    robin = await make_persona("robin", display_name="Robin Ash")
+    sam = await make_persona("sam", display_name="Sam")
+    for member in (other_user, robin, sam):
+        await join(member, circle)
+    post = await reply(other_user, thread, "@Robin Ash, thank you.")
+    assert await kinds(robin) == ["mention"]
+    edited = await other_user.api.patch(
+        f"/api/v1/posts/{post['id']}", json={"body": "@Robin Ash and @Sam, thank you both."}
+    )
+    assert edited.status_code == 200, edited.text
+    assert await kinds(sam) == ["mention"]
+    assert await kinds(robin) == ["mention"]  # named before: not told twice
