@@ -64,7 +64,17 @@ def _text_query(name: str, max_length: int) -> dict[str, Any]:
 
 QUERY = {
     ("get", "/api/v1/search"): [_text_query("q", 200)],
-    ("get", "/api/v1/me/people"): [_text_query("q", 48)],
+    ("get", "/api/v1/me/people"): [
+        _text_query("q", 48),
+        {
+            "name": "circle",
+            "in": "query",
+            "required": False,
+            "description": "Only fellow members of this circle (by slug): who a post there "
+            "can mention. A circle the reader is not in finds nobody.",
+            "schema": {"type": "string", "maxLength": 64},
+        },
+    ],
 }
 
 

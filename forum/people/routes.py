@@ -1,4 +1,5 @@
-"""The member picker's search: people you share a circle with, by display name."""
+"""The member picker's search: people you share a circle with, by display name (in one
+circle, for the suggestions that complete a mention)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from forum.web import Ctx, endpoint
 @endpoint
 async def api_people(ctx: Ctx) -> Response:
     user = await ctx.require_user()
-    found = await service.find(ctx.db, user, ctx.request.query_params.get("q", ""))
+    params = ctx.request.query_params
+    found = await service.find(ctx.db, user, params.get("q", ""), params.get("circle"))
     return JSONResponse({"items": [service.person_json(person) for person in found]})
 
 

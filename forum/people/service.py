@@ -56,19 +56,24 @@ def _query_key(query: str) -> str:
     return name_key(query)
 
 
-def _shares_a_circle(viewer_id: int) -> Exists:
+def _shares_a_circle(viewer_id: int, circle_slug: str | None = None) -> Exists:
     mine, theirs = aliased(Membership), aliased(Membership)
-    return exists().where(
-        and_(
-            mine.user_id == viewer_id,
-            theirs.user_id == User.id,
-            mine.circle_id == theirs.circle_id,
-        )
-    )
+    shared = [
+        mine.user_id == viewer_id,
+        theirs.user_id == User.id,
+        mine.circle_id == theirs.circle_id,
+    ]
+    if circle_slug is not None:
+        # Mention suggestions: members of this one circle, which the viewer is in too.
+        shared.append(mine.circle_id == select(Circle.id).where(Circle.slug == circle_slug))
+    return exists().where(and_(*shared))
 
 
-async def find(db: AsyncSession, viewer: User, query: str) -> list[Person]:
-    """Up to MAX_FOUND people sharing a circle with the viewer whose name holds `query`."""
+async def find(
+    db: AsyncSession, viewer: User, query: str, circle_slug: str | None = None
+) -> list[Person]:
+    """Up to MAX_FOUND people sharing a circle with the viewer whose name holds `query`;
+    with `circle_slug`, only fellow members of that circle (whom a post there can mention)."""
     key = _query_key(query)
     rows = (
         await db.scalars(
@@ -76,7 +81,7 @@ async def find(db: AsyncSession, viewer: User, query: str) -> list[Person]:
             .where(
                 User.id != viewer.id,
                 User.display_name_key.contains(key, autoescape=True),
-                _shares_a_circle(viewer.id),
+                _shares_a_circle(viewer.id, circle_slug),
             )
             # Names that start with what was typed come first, then alphabetical.
             .order_by(~User.display_name_key.startswith(key, autoescape=True), User.display_name)

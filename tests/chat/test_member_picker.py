@@ -102,3 +102,22 @@ async def test_an_owner_invites_by_the_chosen_id(live: Live) -> None:
     # Now they share the private circle too, and the picker says so.
     again = (await people(owner, friend.display_name))["items"][0]["circles"]
     assert again == ["Chat", "Chat"]
+
+
+async def test_mention_suggestions_come_from_the_one_circle(live: Live) -> None:
+    alex, robin, robert = [await live.member() for _ in range(3)]
+    await name(live, robin, "Robin Ash")
+    await name(live, robert, "Robert Bell")
+    first = await live.open_room(alex, robin)
+    second = await live.open_room(alex, robert)
+    response = await alex.http.get("/api/v1/me/people", params={"q": "rob", "circle": first.slug})
+    assert [p["id"] for p in response.json()["items"]] == [robin.id]
+    response = await alex.http.get("/api/v1/me/people", params={"q": "rob", "circle": second.slug})
+    assert [p["id"] for p in response.json()["items"]] == [robert.id]
+    # A circle the asker is not in finds nobody, not even people they share others with.
+    outsider = await live.member()
+    elsewhere = await live.open_room(outsider, robin)
+    response = await alex.http.get(
+        "/api/v1/me/people", params={"q": "rob", "circle": elsewhere.slug}
+    )
+    assert response.status_code == 200 and response.json()["items"] == []
