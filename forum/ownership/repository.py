@@ -9,13 +9,15 @@ moderation log has no foreign keys (it is append-only) and keeps what it recorde
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import and_, case, delete, exists, or_, select, update
+from sqlalchemy import and_, case, delete, exists, literal, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forum.accounts.models import User
 from forum.chat.models import ChatMessage, MessageStatus, Room
 from forum.circles.models import Circle, CircleRole, Membership
+from forum.reactions.models import MessageReaction, PostReaction
 from forum.review.models import Report, ReviewItem
 from forum.rules.models import RuleProposal, RuleStance
 from forum.threads.models import Post, PostRevision, PostStatus, Thread
@@ -179,3 +181,21 @@ async def rule_stances(db: AsyncSession, user_id: int) -> Sequence[RuleStance]:
         select(RuleStance).where(RuleStance.user_id == user_id).order_by(RuleStance.proposal_id)
     )
     return result.all()
+
+
+async def reactions_given(db: AsyncSession, user_id: int) -> list[tuple[str, int, str, datetime]]:
+    """(content type, id, kind, when) of every reaction the member gave, oldest first."""
+    posts = select(
+        literal("post").label("type"),
+        PostReaction.post_id.label("target"),
+        PostReaction.kind,
+        PostReaction.created_at.label("at"),
+    ).where(PostReaction.user_id == user_id)
+    messages = select(
+        literal("chat_message").label("type"),
+        MessageReaction.message_id.label("target"),
+        MessageReaction.kind,
+        MessageReaction.created_at.label("at"),
+    ).where(MessageReaction.user_id == user_id)
+    rows = await db.execute(union_all(posts, messages).order_by("at", "target"))
+    return [(kind, int(target), given, at) for kind, target, given, at in rows]

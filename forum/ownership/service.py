@@ -139,6 +139,12 @@ async def _writing(db: AsyncSession, user: User) -> dict[str, Any]:
             }
             for proposal, slug in await repository.rule_proposals(db, user.id)
         ],
+        # Given, not received: who reacted to your words is yours to see on the page, but
+        # each reaction is the giver's.
+        "reactions_given": [
+            {"content_type": kind, "content_id": target, "kind": given, "created_at": _iso(at)}
+            for kind, target, given, at in await repository.reactions_given(db, user.id)
+        ],
         "rule_stances": [
             {
                 "proposal_id": stance.proposal_id,

@@ -156,8 +156,12 @@ async def test_export_has_everything_that_is_yours(
         assert private not in text, private
 
 
-async def test_export_includes_direct_messages_rule_proposals_and_settings(
-    database: Database, user: Persona, other_user: Persona, circle: dict[str, Any]
+async def test_export_includes_direct_messages_rule_proposals_reactions_and_settings(
+    database: Database,
+    user: Persona,
+    other_user: Persona,
+    circle: dict[str, Any],
+    thread: dict[str, Any],
 ) -> None:
     await join(other_user, circle)
     await ok(await other_user.api.patch("/api/v1/me", json={"dm_policy": "anyone"}))
@@ -196,7 +200,17 @@ async def test_export_includes_direct_messages_rule_proposals_and_settings(
             json={"stance": "endorse", "comment": "Yes please."},
         )
     )
+    post = await reply(other_user, thread, "Week three without him.")
+    await ok(await user.api.put(f"/api/v1/posts/{post['id']}/reactions/with_you"))
     data = (await user.api.get("/api/v1/me/export")).json()
+    [given] = data["reactions_given"]
+    assert (given["content_type"], given["content_id"], given["kind"]) == (
+        "post",
+        post["id"],
+        "with_you",
+    )
+    # A reaction is its giver's: the author it went to finds none in their own export.
+    assert (await other_user.api.get("/api/v1/me/export")).json()["reactions_given"] == []
     assert data["settings"]["dm_policy"] == "circles"
     assert data["settings"]["content_warning_prefs"] == {"grief": "show"}
     direct = [m for m in data["chat_messages"] if m["circle"] is None]
