@@ -65,7 +65,9 @@ def _shares_a_circle(viewer_id: int, circle_slug: str | None = None) -> Exists:
     ]
     if circle_slug is not None:
         # Mention suggestions: members of this one circle, which the viewer is in too.
-        shared.append(mine.circle_id == select(Circle.id).where(Circle.slug == circle_slug))
+        shared.append(
+            mine.circle_id == select(Circle.id).where(Circle.slug == circle_slug).scalar_subquery()
+        )
     return exists().where(and_(*shared))
 
 
