@@ -14,6 +14,7 @@ from collections.abc import Hashable, Iterator, Sequence
 from typing import Generic, TypeVar
 
 from moderation.crisis_regex import bounded, compile_scanner, first_chars, prefixes
+from moderation.linear_re import Prefilter
 
 _ALNUM = string.ascii_lowercase + string.digits
 _GAP = " "
@@ -34,6 +35,7 @@ class Dispatch(Generic[R]):
         self._order = [rule for rule, _ in rules]
         table: dict[str, list[tuple[R, list[str]]]] = {}
         elsewhere: list[tuple[R, str]] = []
+        keyed_bodies: list[str] = []
         for rule, bodies in rules:
             keyed: dict[str, list[str]] = {}
             for body in bodies:
@@ -41,6 +43,7 @@ class Dispatch(Generic[R]):
                 if keys is None:
                     elsewhere.append((rule, body))
                     continue
+                keyed_bodies.append(body)
                 for key in keys:
                     keyed.setdefault(key, []).append(body)
             for key, group in keyed.items():
@@ -61,6 +64,8 @@ class Dispatch(Generic[R]):
             )
             for key, entries in table.items()
         }
+        # Most posts hold no rule at all: one linear pass says so before the word-by-word scan.
+        self._none = Prefilter(keyed_bodies)
         # Patterns that may open with punctuation keep the old way: one scan for them all.
         self._elsewhere = [
             (rule, re.compile(bounded(body)), compile_scanner([body])) for rule, body in elsewhere
@@ -71,7 +76,7 @@ class Dispatch(Generic[R]):
 
         A rule's later matches that begin inside its earlier one are the same words again.
         """
-        found = list(self._find_keyed(text))
+        found = [] if self._none.none_can_match(text) else list(self._find_keyed(text))
         if self._elsewhere:
             found.extend(self._find_elsewhere(text))
             rank = {rule: i for i, rule in enumerate(self._order)}

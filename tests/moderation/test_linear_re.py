@@ -124,3 +124,35 @@ def test_every_pattern_finds_the_same_in_any_line(words: list[str]) -> None:
     text = " ".join(words)
     for pattern in PATTERNS:
         _same(pattern, text)
+
+
+def test_taking_out_look_arounds_leaves_what_they_guarded() -> None:
+    source = r"(?<![a-z])(?:kill(?!ing) me)(?:(?![a-z])|(?=i(?:m|ve)?(?![a-z])))"
+    assert linear_re._without_lookarounds(source) == "(?:kill me)(?:|)"
+    # Brackets inside a class or escaped are letters, not groups.
+    assert linear_re._without_lookarounds(r"a[(?=]b\(?=c") == r"a[(?=]b\(?=c"
+
+
+def test_the_prefilter_is_sure_only_of_no() -> None:
+    prefilter = linear_re.Prefilter([r"(?<![a-z])end it(?![a-z])", r"goodbye"])
+    assert prefilter.usable
+    assert prefilter.none_can_match("a quiet evening with tea")
+    assert not prefilter.none_can_match("i want to end it")
+    assert not prefilter.none_can_match("pretend items")  # a superset: the scan decides
+    assert not prefilter.none_can_match("adiós, goodbye café")  # not ASCII: scan as before
+
+
+def test_the_crisis_rules_skip_the_scan_only_where_it_finds_nothing() -> None:
+    from moderation.crisis import CrisisDetector
+
+    dispatch = CrisisDetector.default()._dispatch
+    assert dispatch._none.usable
+    quiet = "the bus was late again so i walked home in the rain"
+    assert dispatch._none.none_can_match(quiet)
+    warning = "i wrote letters to my family for after im gone"
+    assert not dispatch._none.none_can_match(warning)
+    assert list(dispatch.find(warning))  # and the scan finds the rule
+    for text in [*SENTENCES, quiet]:
+        folded = text.casefold()
+        if dispatch._none.none_can_match(folded):
+            assert list(dispatch._find_keyed(folded)) == []
