@@ -48,5 +48,5 @@ async def post_author_or_404(db: AsyncSession, viewer: User, post_id: int) -> tu
     """The author of a post the viewer can read, and the post's link."""
     content, _ = await reportable_or_404(db, viewer, "post", post_id)
     if content.author_id is None:
-        raise NotFound("The author of that post has left Circles.")
+        raise NotFound(_("The author of that post has left Circles."))
     return await blocks.get_user_by_id_or_404(db, content.author_id), content.link

@@ -15,6 +15,7 @@ from forum.circle_moderation.models import SettingsChange
 from forum.circles.models import Circle, CircleRole
 from forum.circles.service import CircleView
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
+from forum.i18n import N_, _
 from moderation.content_warnings import WARNINGS
 from moderation.decision import LABEL_WORDS, Policy
 from moderation.pipeline import Assessment
@@ -36,10 +37,10 @@ CRISIS_CONCERN = {
     HOLD: "hold it until a moderator has looked",
 }
 ACTION_WORDS = {
-    "hold": "hold for review",
-    "warn": "add a content warning",
-    "block": "block, with an explanation",
-    "replace": "replace",
+    "hold": N_("hold for review"),
+    "warn": N_("add a content warning"),
+    "block": N_("block, with an explanation"),
+    "replace": N_("replace"),
 }
 LOG_PAGE = 50
 
@@ -74,7 +75,7 @@ def require_moderates(user: User, view: CircleView) -> None:
     if user.is_staff or _role(user, view) in (CircleRole.OWNER, CircleRole.MODERATOR):
         return
     raise Forbidden(
-        "Only this circle's owners and moderators can see its moderation settings.",
+        _("Only this circle's owners and moderators can see its moderation settings."),
         code="not_a_moderator",
     )
 
@@ -88,7 +89,7 @@ def require_owner(user: User, view: CircleView) -> None:
     require_moderates(user, view)
     if not can_edit(user, view):
         raise Forbidden(
-            "Only this circle's owners can change its moderation settings.", code="not_an_owner"
+            _("Only this circle's owners can change its moderation settings."), code="not_an_owner"
         )
 
 
@@ -101,7 +102,7 @@ def read_settings(user: User, view: CircleView) -> Settings:
 async def _locked(db: AsyncSession, view: CircleView) -> tuple[Circle, Policy, int]:
     circle = await repository.lock_circle(db, view.circle.id)
     if circle is None:
-        raise NotFound("There is no circle at this address.")
+        raise NotFound(_("There is no circle at this address."))
     stored = circle.moderation_policy or {}
     policy = Policy.from_dict(stored)
     next_id = int(stored.get("next_word_id", 1))
@@ -133,10 +134,15 @@ async def log_member_change(
 def _threshold(label: str, which: str, value: object) -> float:
     where = f"thresholds.{label}.{which}"
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
-        raise Invalid(f"The {which} threshold for {label} must be a number.", field=where)
+        raise Invalid(
+            _("The %(which)s threshold for %(label)s must be a number.")
+            % {"which": which, "label": label},
+            field=where,
+        )
     if not 0 <= value <= 1:
         raise Invalid(
-            f"The {which} threshold for {label} must be between 0 and 1 (it was {value}).",
+            _("The %(which)s threshold for %(label)s must be between 0 and 1 (it was %(value)s).")
+            % {"which": which, "label": label, "value": value},
             field=where,
         )
     return round(float(value), 4)
@@ -160,9 +166,15 @@ def _new_thresholds(
             flag[label] = _threshold(label, "flag", values["flag"])
         if flag[label] > hold[label]:
             raise Invalid(
-                f"For {label}, the flag threshold ({flag[label]:g}) can't be above the hold "
-                f"threshold ({hold[label]:g}): posts are flagged for a look before they are "
-                "held.",
+                _(
+                    "For %(label)s, the flag threshold (%(flag)s) can't be above the hold "
+                    "threshold (%(hold)s): posts are flagged for a look before they are held."
+                )
+                % {
+                    "label": label,
+                    "flag": format(flag[label], "g"),
+                    "hold": format(hold[label], "g"),
+                },
                 field=f"thresholds.{label}.flag",
             )
     return hold, flag
@@ -179,7 +191,7 @@ async def change_settings(
     require_owner(user, view)
     if crisis_concern is not None and crisis_concern not in CRISIS_CONCERN:
         raise Invalid(
-            "For crisis concern choose “publish_and_review” or “hold”.", field="crisis_concern"
+            _("For crisis concern choose “publish_and_review” or “hold”."), field="crisis_concern"
         )
     circle, policy, next_id = await _locked(db, view)
     hold, flag = _new_thresholds(policy, thresholds or {})
@@ -219,8 +231,8 @@ def _check_list(words: list[WatchedWord], word: WatchedWord) -> WatchList:
     same = next((w for w in words if w.key == word.key and w.id != word.id), None)
     if same is not None:
         raise Conflict(
-            f"“{same.phrase}” is already watched ({ACTION_WORDS[same.action]}); "
-            "change that one instead.",
+            _("“%(phrase)s” is already watched (%(action_words)s); change that one instead.")
+            % {"phrase": same.phrase, "action_words": _(ACTION_WORDS[same.action])},
             code="already_watched",
             word_id=same.id,
         )
@@ -230,10 +242,10 @@ def _check_list(words: list[WatchedWord], word: WatchedWord) -> WatchList:
     # with the word's own phrase is about the request alone.
     stored = [(r, hit) for r, hit in clashes if not r.id == hit.word.id == word.id]
     for replaced, hit in stored or clashes:
-        message = (
-            f"The replacement for “{replaced.phrase}” contains “{hit.text}”, which is watched "
-            "too. Please choose a replacement without watched words."
-        )
+        message = _(
+            "The replacement for “%(phrase)s” contains “%(text)s”, which is watched too. Please "
+            "choose a replacement without watched words."
+        ) % {"phrase": replaced.phrase, "text": hit.text}
         if not stored:
             raise Invalid(message, field="replacement")
         raise Conflict(message, code="replacement_watched", field="replacement")
@@ -249,8 +261,11 @@ async def add_word(
     words = list(policy.watched.words)
     if len(words) >= MAX_WORDS:
         raise Conflict(
-            f"A circle can watch at most {MAX_WORDS} words and phrases. "
-            "Please remove one before adding another.",
+            _(
+                "A circle can watch at most %(max_words)s words and phrases. Please remove one "
+                "before adding another."
+            )
+            % {"max_words": MAX_WORDS},
             code="too_many_watched_words",
         )
     watch = _check_list([*words, word], word)
@@ -273,7 +288,7 @@ def _word_change(
 def _find(policy: Policy, word_id: int) -> WatchedWord:
     word = next((w for w in policy.watched.words if w.id == word_id), None)
     if word is None:
-        raise NotFound("That watched word isn't on this circle's list.", code="no_such_word")
+        raise NotFound(_("That watched word isn't on this circle's list."), code="no_such_word")
     return word
 
 
@@ -376,8 +391,11 @@ def refuse_blocked(assessment: Assessment) -> None:
         return
     explanation = hit.word.explanation or ""
     raise Invalid(
-        f"This circle's owners ask that “{hit.text}” isn't used here: {explanation} "
-        "Nothing was posted; you can change your words and send again.",
+        _(
+            "This circle's owners ask that “%(text)s” isn't used here: %(explanation)s Nothing was "
+            "posted; you can change your words and send again."
+        )
+        % {"text": hit.text, "explanation": explanation},
         code="blocked_word",
         field="body",
         explanation=explanation,
