@@ -113,8 +113,11 @@ def parse_json(raw: bytes) -> Any:
 
 def _too_deep() -> BadRequest:
     return BadRequest(
-        f"The request body is nested more than {MAX_DEPTH} levels deep; "
-        "nothing here needs that many.",
+        _(
+            "The request body is nested more than %(max_depth)s levels deep; nothing here needs "
+            "that many."
+        )
+        % {"max_depth": MAX_DEPTH},
         code="too_deep",
     )
 

@@ -40,9 +40,9 @@ class DmPolicy(StrEnum):
 
 
 DM_POLICY_LABELS = {
-    DmPolicy.NOBODY: "Nobody",
-    DmPolicy.CIRCLES: "Members of a circle I'm in",
-    DmPolicy.ANYONE: "Anyone with an account",
+    DmPolicy.NOBODY: N_("Nobody"),
+    DmPolicy.CIRCLES: N_("Members of a circle I'm in"),
+    DmPolicy.ANYONE: N_("Anyone with an account"),
 }
 NOT_AVAILABLE = N_("You can't start a conversation with this member.")
 
@@ -56,7 +56,7 @@ class DirectRoom:
 
     @property
     def other_name(self) -> str:
-        return self.other.display_name if self.other else "a former member"
+        return self.other.display_name if self.other else _("a former member")
 
 
 def direct_key(a_id: int, b_id: int) -> str:

@@ -481,7 +481,9 @@ def _not_sent_directly(assessment: Assessment) -> AppError | None:
         return None
     why = " ".join(dict.fromkeys(r.message for r in decision.reasons if r.kind != "crisis"))
     return Forbidden(
-        f"This message wasn't sent. {why} Please put it another way.".replace("  ", " "),
+        (_("This message wasn't sent. %(why)s Please put it another way.") % {"why": why}).replace(
+            "  ", " "
+        ),
         code="not_sent",
     )
 

@@ -20,13 +20,15 @@ from forum.chat import repository
 from forum.chat.models import Room, RoomKind, RoomMember
 from forum.db import utcnow
 from forum.errors import Forbidden, NotFound
-from forum.i18n import _
+from forum.i18n import N_, _
 from forum.notifications import service as notifications
 from forum.review import repository as review_repository
 
-TEAM_NAME = "Circles moderators"
+TEAM_NAME = N_("Circles moderators")
 TEAM = "team"  # chat_messages.sent_as for the team's messages
-DESCRIPTION = "A private conversation with the Circles moderators. Only you and they can read it."
+DESCRIPTION = N_(
+    "A private conversation with the Circles moderators. Only you and they can read it."
+)
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,9 @@ class TeamRoom:
     @property
     def name(self) -> str:
         if self.is_member:
-            return TEAM_NAME
-        who = self.member.display_name if self.member else "a former member"
-        return f"Check-in with {who}"
+            return _(TEAM_NAME)
+        who = self.member.display_name if self.member else _("a former member")
+        return _("Check-in with %(who)s") % {"who": who}
 
     @property
     def closed(self) -> bool:
@@ -86,7 +88,7 @@ async def open_for(db: AsyncSession, member: User) -> tuple[Room, bool]:
                     kind=RoomKind.CHECK_IN,
                     direct_key=key,
                     name=TEAM_NAME,
-                    description=DESCRIPTION,
+                    description=_(DESCRIPTION),
                 )
                 db.add(room)
                 await db.flush()

@@ -182,7 +182,7 @@ async def lift_ban(db: AsyncSession, actor: User, view: CircleView, username: st
 async def list_bans(db: AsyncSession, actor: User, view: CircleView) -> list[BanRow]:
     require_manages(actor, view)
     rows = await repository.list_bans(db, view.circle.id)
-    return [BanRow(ban, user, by or "a former member") for ban, user, by in rows]
+    return [BanRow(ban, user, by or _("a former member")) for ban, user, by in rows]
 
 
 async def list_members(db: AsyncSession, viewer: User, view: CircleView) -> list[MemberRow]:

@@ -117,7 +117,7 @@ async def _page(
         "view": view,
         "settings": settings,
         "labels": [(label, service.label_words(label)) for label in LABELS],
-        "crisis_choices": service.CRISIS_CONCERN,
+        "crisis_choices": {key: _(words) for key, words in service.CRISIS_CONCERN.items()},
         "actions": service.ACTION_WORDS,
         "warnings": WARNINGS,
         "word_words": service.word_words,

@@ -33,8 +33,8 @@ from moderation.watched import (
 LABELS: tuple[str, ...] = tuple(Policy().hold)
 PUBLISH_AND_REVIEW, HOLD = "publish_and_review", "hold"
 CRISIS_CONCERN = {
-    PUBLISH_AND_REVIEW: "publish it, and queue it for a moderator to check in",
-    HOLD: "hold it until a moderator has looked",
+    PUBLISH_AND_REVIEW: N_("publish it, and queue it for a moderator to check in"),
+    HOLD: N_("hold it until a moderator has looked"),
 }
 ACTION_WORDS = {
     "hold": N_("hold for review"),
@@ -333,12 +333,15 @@ def word_words(word: Mapping[str, Any]) -> str:
     """A watched word's action in plain words: "add a content warning (grief and loss)"."""
     action = str(word.get("action"))
     if action == "warn":
-        return f"add a content warning ({WARNINGS.get(str(word.get('warning')), '?')})"
+        warning = WARNINGS.get(str(word.get("warning")), "?")
+        return _("add a content warning (%(warning)s)") % {"warning": warning}
     if action == "block":
-        return f"block, telling the author “{word.get('explanation')}”"
+        return _("block, telling the author “%(explanation)s”") % {
+            "explanation": word.get("explanation")
+        }
     if action == "replace":
-        return f"replace with “{word.get('replacement')}”"
-    return ACTION_WORDS.get(action, action)
+        return _("replace with “%(replacement)s”") % {"replacement": word.get("replacement")}
+    return _(ACTION_WORDS.get(action, action))
 
 
 def label_words(label: str) -> str:
@@ -355,12 +358,19 @@ def describe(change: Mapping[str, Any]) -> str:
     if kind == "crisis_concern":
         return (
             "When words suggest someone may be struggling: "
-            f"{CRISIS_CONCERN.get(str(before), before)} → {CRISIS_CONCERN.get(str(after), after)}"
+            f"{_(CRISIS_CONCERN.get(str(before), str(before)))} → "
+            f"{_(CRISIS_CONCERN.get(str(after), str(after)))}"
         )
     if kind == "word_added" and isinstance(after, Mapping):
-        return f"Watching “{after.get('phrase')}”: {word_words(after)}"
+        return _("Watching “%(phrase)s”: %(action)s") % {
+            "phrase": after.get("phrase"),
+            "action": word_words(after),
+        }
     if kind == "word_removed" and isinstance(before, Mapping):
-        return f"No longer watching “{before.get('phrase')}” (was: {word_words(before)})"
+        return _("No longer watching “%(phrase)s” (was: %(action)s)") % {
+            "phrase": before.get("phrase"),
+            "action": word_words(before),
+        }
     if kind == "word_changed" and isinstance(before, Mapping) and isinstance(after, Mapping):
         return (
             f"Changed “{before.get('phrase')}” ({word_words(before)}) to "

@@ -15,7 +15,7 @@ from forum.accounts.service import check_password, username_key
 from forum.db import utcnow
 from forum.errors import Conflict, Invalid, NotFound
 from forum.events import access_changed, emit
-from forum.i18n import N_, _
+from forum.i18n import N_, _, using
 from forum.mail import letters, repository
 from forum.mail.models import MailToken, MemberEmail
 from forum.mail.sender import Mail
@@ -103,7 +103,9 @@ async def set_email(
     token = await _new_token(db, user, "verify", VERIFY_TTL, address)
     await db.flush()
     link = f"{base_url}/account/email/verify?token={token}"
-    return state_of(email), replace(letters.verify_address(user.display_name, link), to=address)
+    with using(letters.language_of(user)):
+        mail = letters.verify_address(user.display_name, link)
+    return state_of(email), replace(mail, to=address)
 
 
 async def _usable_token(db: AsyncSession, token: str, purpose: str) -> MailToken:
@@ -194,7 +196,8 @@ async def request_reset(db: AsyncSession, login: str, base_url: str) -> list[Mai
     for user, address in found:
         token = await _new_token(db, user, "reset", RESET_TTL, address)
         link = f"{base_url}/reset-password?token={token}"
-        mail = letters.reset_password(user.display_name, user.username, link)
+        with using(letters.language_of(user)):
+            mail = letters.reset_password(user.display_name, user.username, link)
         mails.append(replace(mail, to=address))
     return mails
 

@@ -171,10 +171,14 @@ def reordered(before: Sequence[Worded], after: Sequence[Worded]) -> bool:
 
 
 def summarize(changes: Sequence[Change], moved: bool) -> str:
-    words = {"added": "Added", "changed": "Changed", "removed": "Removed"}
-    parts = [f"{words[c.kind]} “{c.old_title or c.title}”." for c in changes]
+    words = {
+        "added": N_("Added “%(title)s”."),
+        "changed": N_("Changed “%(title)s”."),
+        "removed": N_("Removed “%(title)s”."),
+    }
+    parts = [_(words[c.kind]) % {"title": c.old_title or c.title} for c in changes]
     if moved:
-        parts.append("Put the rules in a new order.")
+        parts.append(_("Put the rules in a new order."))
     return " ".join(parts)
 
 
@@ -204,16 +208,22 @@ def conflict(proposal: Proposed, current: Sequence[Worded], version: int) -> App
         item = by_id.get(proposal.rule_id)
         if item is None:
             return Conflict(
-                f"Version {version} of the rules removed “{proposal.old_title}”, so this "
-                "proposal can no longer apply.",
+                _(
+                    "Version %(version)s of the rules removed “%(old_title)s”, so this proposal "
+                    "can no longer apply."
+                )
+                % {"version": version, "old_title": proposal.old_title},
                 code="rule_removed",
                 current_version=version,
             )
         if (item.title, item.text) != (proposal.old_title, proposal.old_text):
             return Conflict(
-                f"Version {version} of the rules changed “{proposal.old_title}” after this "
-                "proposal was made. Please look at its current wording and propose again "
-                "if it's still needed.",
+                _(
+                    "Version %(version)s of the rules changed “%(old_title)s” after this proposal "
+                    "was made. Please look at its current wording and propose again if it's still "
+                    "needed."
+                )
+                % {"version": version, "old_title": proposal.old_title},
                 code="proposal_outdated",
                 current_version=version,
             )
@@ -222,7 +232,8 @@ def conflict(proposal: Proposed, current: Sequence[Worded], version: int) -> App
             same = item.rule_id == proposal.rule_id and proposal.kind == "change"
             if not same and _key(item.title) == _key(proposal.title):
                 return Conflict(
-                    f"Version {version} of the rules already has a rule called “{item.title}”.",
+                    _("Version %(version)s of the rules already has a rule called “%(title)s”.")
+                    % {"version": version, "title": item.title},
                     code="duplicate_title",
                     current_version=version,
                 )

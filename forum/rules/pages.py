@@ -37,7 +37,7 @@ LIMITS = {
     "summary": SUMMARY_MAX,
     "rules": MAX_RULES,
 }
-KIND_WORDS = {"add": "Add a rule", "change": "Change a rule", "remove": "Remove a rule"}
+KIND_WORDS = {"add": N_("Add a rule"), "change": N_("Change a rule"), "remove": N_("Remove a rule")}
 EDIT_FIELD = re.compile(r"^rule-(\d{1,3})-(id|title|text|position|remove)$")
 
 
@@ -76,7 +76,7 @@ async def _rules_page(
         "closed_proposals": closed,
         "is_owner": view.is_owner,
         "limits": LIMITS,
-        "kinds": KIND_WORDS,
+        "kinds": {kind: _(words) for kind, words in KIND_WORDS.items()},
         **extra,
     }
     if error is not None:

@@ -229,12 +229,15 @@ async def _missing_rule(db: AsyncSession, circle: Circle, rule_id: int) -> AppEr
         # A well-formed id; whether it names one of this circle's rules is stored state
         # (rules come and go by version), so the answer is a conflict, like a removed rule.
         return Conflict(
-            "That ground rule is not one of this circle's.", code="unknown_rule", field="rule_id"
+            _("That ground rule is not one of this circle's."), code="unknown_rule", field="rule_id"
         )
     item, version = last
     return Conflict(
-        f"The rule “{item.title}” was removed in version {version + 1} of this circle's "
-        f"ground rules. The current version is {circle.rules_version}.",
+        _(
+            "The rule “%(title)s” was removed in version %(removed_in)s of this circle's ground "
+            "rules. The current version is %(rules_version)s."
+        )
+        % {"title": item.title, "removed_in": version + 1, "rules_version": circle.rules_version},
         code="rule_removed",
         field="rule_id",
         removed_in_version=version + 1,
