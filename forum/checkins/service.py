@@ -20,7 +20,7 @@ from forum.chat import team
 from forum.chat.models import ChatMessage, CheckIn, MessageStatus, Room
 from forum.db import utcnow
 from forum.errors import Conflict, Invalid
-from forum.i18n import _, number
+from forum.i18n import N_, _, number
 from forum.notifications.service import notify
 from forum.review.models import LogEntry, ReviewItem
 from forum.review.service import get_item_or_404
@@ -28,7 +28,7 @@ from moderation.sanitize import render_markdown
 
 MAX_BODY = 2000
 # What the form offers to start from: warm, brief, no pressure, and says who can read it.
-DEFAULT_TEXT = (
+DEFAULT_TEXT = N_(
     "Hi, this is the Circles moderators. We read what you wrote and wanted to check in: "
     "how are you doing right now?\n\n"
     "You can reply here whenever you like; only you and the moderators can read this "

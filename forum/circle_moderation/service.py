@@ -155,9 +155,8 @@ def _new_thresholds(
     for label, values in thresholds.items():
         if label not in LABELS:
             raise Invalid(
-                f"There is no threshold called “{label[:40]}”. The labels are "
-                + ", ".join(LABELS)
-                + ".",
+                _("There is no threshold called “%(label)s”. The labels are %(labels)s.")
+                % {"label": label[:40], "labels": ", ".join(LABELS)},
                 field="thresholds",
             )
         if values.get("hold") is not None:
@@ -324,7 +323,7 @@ async def settings_log(
 ) -> tuple[list[LogEntry], int | None]:
     require_moderates(user, view)
     rows = await repository.log_page(db, view.circle.id, before, LOG_PAGE + 1)
-    entries = [LogEntry(change, name or "a former member") for change, name in rows[:LOG_PAGE]]
+    entries = [LogEntry(change, name or _("a former member")) for change, name in rows[:LOG_PAGE]]
     next_before = entries[-1].change.id if len(rows) > LOG_PAGE else None
     return entries, next_before
 
@@ -353,14 +352,17 @@ def describe(change: Mapping[str, Any]) -> str:
     kind = change.get("kind")
     before, after = change.get("before"), change.get("after")
     if kind == "threshold":
-        which = "Hold" if change.get("which") == "hold" else "Flag"
-        return f"{which} threshold for {change.get('label')}: {before} → {after}"
-    if kind == "crisis_concern":
-        return (
-            "When words suggest someone may be struggling: "
-            f"{_(CRISIS_CONCERN.get(str(before), str(before)))} → "
-            f"{_(CRISIS_CONCERN.get(str(after), str(after)))}"
+        words = (
+            _("Hold threshold for %(label)s: %(before)s → %(after)s")
+            if change.get("which") == "hold"
+            else _("Flag threshold for %(label)s: %(before)s → %(after)s")
         )
+        return words % {"label": change.get("label"), "before": before, "after": after}
+    if kind == "crisis_concern":
+        return _("When words suggest someone may be struggling: %(before)s → %(after)s") % {
+            "before": _(CRISIS_CONCERN.get(str(before), str(before))),
+            "after": _(CRISIS_CONCERN.get(str(after), str(after))),
+        }
     if kind == "word_added" and isinstance(after, Mapping):
         return _("Watching “%(phrase)s”: %(action)s") % {
             "phrase": after.get("phrase"),
@@ -372,17 +374,19 @@ def describe(change: Mapping[str, Any]) -> str:
             "action": word_words(before),
         }
     if kind == "word_changed" and isinstance(before, Mapping) and isinstance(after, Mapping):
-        return (
-            f"Changed “{before.get('phrase')}” ({word_words(before)}) to "
-            f"“{after.get('phrase')}” ({word_words(after)})"
-        )
+        return _("Changed “%(before)s” (%(was)s) to “%(after)s” (%(now)s)") % {
+            "before": before.get("phrase"),
+            "was": word_words(before),
+            "after": after.get("phrase"),
+            "now": word_words(after),
+        }
     return _describe_member(change) or str(kind)
 
 
 MEMBER_CHANGES = {
-    "member_removed": "Removed {member} from the circle",
-    "member_banned": "Banned {member}",
-    "ban_lifted": "Lifted the ban on {member}",
+    "member_removed": N_("Removed %(member)s from the circle"),
+    "member_banned": N_("Banned %(member)s"),
+    "ban_lifted": N_("Lifted the ban on %(member)s"),
 }
 
 
@@ -390,8 +394,10 @@ def _describe_member(change: Mapping[str, Any]) -> str | None:
     words = MEMBER_CHANGES.get(str(change.get("kind")))
     if words is None:
         return None
-    text = words.format(member=change.get("member") or "a former member")
-    return f"{text}: {change['reason']}" if change.get("reason") else text
+    text = _(words) % {"member": change.get("member") or _("a former member")}
+    if not change.get("reason"):
+        return text
+    return _("%(change)s: %(reason)s") % {"change": text, "reason": change["reason"]}
 
 
 def refuse_blocked(assessment: Assessment) -> None:
