@@ -35,6 +35,7 @@ from forum.config import Settings
 from forum.db import make_engine, make_sessionmaker, ping
 from forum.errors import AppError, DatabaseUnavailable
 from forum.headers import SecurityHeaders
+from forum.i18n import N_, _, number
 from forum.live import Live
 from forum.mail import routes as mail_routes
 from forum.mail.sender import Mailer
@@ -113,9 +114,9 @@ def _error_page(request: Request, status: int, code: str, message: str) -> Respo
 
 
 HTTP_MESSAGES = {
-    404: ("not_found", "There's nothing at this address."),
-    405: ("method_not_allowed", "This address doesn't accept that kind of request."),
-    413: ("payload_too_large", "That is more than this site accepts in one go."),
+    404: ("not_found", N_("There's nothing at this address.")),
+    405: ("method_not_allowed", N_("This address doesn't accept that kind of request.")),
+    413: ("payload_too_large", N_("That is more than this site accepts in one go.")),
 }
 
 
@@ -133,9 +134,12 @@ def allowed_methods(request: Request) -> str:
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code, message = HTTP_MESSAGES.get(exc.status_code, ("error", str(exc.detail)))
+    message = _(message)
     if exc.status_code == 413:
         limit = request.app.state.circles.settings.max_body_bytes
-        message = f"That is more than this site accepts in one go (the limit is {limit:,} bytes)."
+        message = _(
+            "That is more than this site accepts in one go (the limit is %(limit)s bytes)."
+        ) % {"limit": number(limit)}
     response = _error_page(request, exc.status_code, code, message)
     if exc.status_code == 405:
         response.headers["Allow"] = allowed_methods(request)
@@ -181,7 +185,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
         request,
         500,
         "server_error",
-        "Something went wrong on our side. Nothing you did caused this; please try again.",
+        _("Something went wrong on our side. Nothing you did caused this; please try again."),
     )
 
 

@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 from starlette.convertors import Convertor, register_url_convertor
 
 from forum.errors import BadRequest, Invalid
+from forum.i18n import _
 
 MAX_ID = 2**63 - 1
 
@@ -106,14 +107,17 @@ def parse_json(raw: bytes) -> Any:
     except RecursionError:
         raise _too_deep() from None
     except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
-        raise BadRequest("The request body is not valid JSON.", code="bad_json") from None
+        raise BadRequest(_("The request body is not valid JSON."), code="bad_json") from None
     return data
 
 
 def _too_deep() -> BadRequest:
     return BadRequest(
-        f"The request body is nested more than {MAX_DEPTH} levels deep; "
-        "nothing here needs that many.",
+        _(
+            "The request body is nested more than %(max_depth)s levels deep; nothing here needs "
+            "that many."
+        )
+        % {"max_depth": MAX_DEPTH},
         code="too_deep",
     )
 
@@ -125,11 +129,11 @@ def _where(path: tuple[str | int, ...]) -> str:
 def _text_problem(text: str) -> str | None:
     if "\x00" in text:
         # PostgreSQL cannot store NUL characters; they are never part of real writing.
-        return "contains a NUL character, which can't be stored"
+        return _("contains a NUL character, which can't be stored")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return "contains a broken character (a lone UTF-16 surrogate), which can't be stored"
+        return _("contains a broken character (a lone UTF-16 surrogate), which can't be stored")
     return None
 
 
@@ -142,18 +146,28 @@ def check_values(data: Any) -> None:
             raise _too_deep()
         if isinstance(value, str):
             if problem := _text_problem(value):
-                raise Invalid(f"'{_where(path)}' {problem}.", field=_where(path))
+                raise Invalid(
+                    _("'%(where)s' %(problem)s.") % {"where": _where(path), "problem": problem},
+                    field=_where(path),
+                )
         elif isinstance(value, _Unfit):
             raise Invalid(
-                f"'{_where(path)}' is a number too large for any field here "
-                f"(at most {MAX_DIGITS} digits, and finite).",
+                _(
+                    "'%(where)s' is a number too large for any field here (at most %(max_digits)s "
+                    "digits, and finite)."
+                )
+                % {"where": _where(path), "max_digits": MAX_DIGITS},
                 field=_where(path),
             )
         elif isinstance(value, dict):
             for key, item in value.items():
                 if problem := _text_problem(key):
                     where = _where(path)
-                    raise Invalid(f"A field name in '{where}' {problem}.", field=where)
+                    raise Invalid(
+                        _("A field name in '%(where)s' %(problem)s.")
+                        % {"where": where, "problem": problem},
+                        field=where,
+                    )
                 stack.append((item, (*path, key)))
         elif isinstance(value, list):
             stack.extend((item, (*path, index)) for index, item in enumerate(value))

@@ -18,6 +18,7 @@ import asyncpg
 from sqlalchemy import exc as sa_exc
 
 from forum.errors import DatabaseUnavailable
+from forum.i18n import _
 
 # What `is_unavailable` may say yes to; anything else is not a database outage.
 DATABASE_ERRORS: tuple[type[BaseException], ...] = (
@@ -67,13 +68,17 @@ def unavailable(exc: BaseException | None = None) -> DatabaseUnavailable:
     if exc is not None and _busy(exc):
         # Overload, not an outage: nothing was saved, and trying again will do.
         return DatabaseUnavailable(
-            "Circles is very busy right now and could not finish this, so nothing was "
-            "saved. Please try again in a few seconds.",
+            _(
+                "Circles is very busy right now and could not finish this, so nothing was "
+                "saved. Please try again in a few seconds."
+            ),
             code="busy",
         )
     return DatabaseUnavailable(
-        "The forum can't reach its database for a moment. Nothing you already sent is "
-        "lost. Please try again in a few seconds."
+        _(
+            "The forum can't reach its database for a moment. Nothing you already sent is "
+            "lost. Please try again in a few seconds."
+        )
     )
 
 

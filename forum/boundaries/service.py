@@ -11,6 +11,7 @@ from forum.accounts.boundaries import viewer_boundaries
 from forum.accounts.models import User
 from forum.cache import RemembersBlocks
 from forum.errors import NotFound
+from forum.i18n import _
 from forum.review.reports import reportable_or_404
 
 
@@ -46,7 +47,7 @@ async def profile_of(
 
 async def post_author_or_404(db: AsyncSession, viewer: User, post_id: int) -> tuple[User, str]:
     """The author of a post the viewer can read, and the post's link."""
-    content, _ = await reportable_or_404(db, viewer, "post", post_id)
+    content, _circle = await reportable_or_404(db, viewer, "post", post_id)
     if content.author_id is None:
-        raise NotFound("The author of that post has left Circles.")
+        raise NotFound(_("The author of that post has left Circles."))
     return await blocks.get_user_by_id_or_404(db, content.author_id), content.link

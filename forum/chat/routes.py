@@ -19,6 +19,7 @@ from forum.chat.ws import room_socket
 from forum.circles.service import CircleView, get_circle_view_or_404
 from forum.errors import AppError, BadRequest
 from forum.fields import parse_id
+from forum.i18n import _
 from forum.people import service as people
 from forum.web import Ctx, endpoint
 
@@ -29,7 +30,7 @@ def _before(ctx: Ctx) -> int | None:
         return None
     before = parse_id(text)
     if before is None:
-        raise BadRequest("'before' must be a message seq (a whole number).", code="bad_cursor")
+        raise BadRequest(_("'before' must be a message seq (a whole number)."), code="bad_cursor")
     return before
 
 
@@ -151,7 +152,7 @@ async def messages_page(ctx: Ctx) -> Response:
     data = await ctx.form(StartConversationForm)
     try:
         await ctx.limit_writes(user)
-        found, _ = await direct.start(ctx.db, user, await people.named(ctx.db, user, data))
+        found, _created = await direct.start(ctx.db, user, await people.named(ctx.db, user, data))
     except AppError as exc:
         ctx.failed = True
         return ctx.render(

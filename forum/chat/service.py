@@ -28,6 +28,7 @@ from forum.circles.service import CircleView
 from forum.content_warnings import check_warnings, screened_warnings
 from forum.db import utcnow
 from forum.errors import AppError, Conflict, Forbidden, Invalid, NotFound, RateLimited
+from forum.i18n import N_, _, number
 from forum.ratelimit.service import Limits
 from forum.review import resources
 from forum.review import service as review
@@ -41,7 +42,7 @@ MAX_MESSAGE = 2000
 PAGE_SIZE = 50
 REPLAY_PAGE = 500
 FORMER_MEMBER = "a former member"
-NO_LONGER_MEMBER = "You are no longer a member of this circle."
+NO_LONGER_MEMBER = N_("You are no longer a member of this circle.")
 
 Event = dict[str, Any]
 
@@ -164,7 +165,7 @@ async def get_room_or_404(db: AsyncSession, room_id: int, user: User | None) -> 
     """A circle's room if this member may read its circle; private rooms are 404 to outsiders."""
     found = await find_room_or_404(db, room_id, user)
     if not isinstance(found, RoomView):
-        raise NotFound("There is no chat room here.")
+        raise NotFound(_("There is no chat room here."))
     return found
 
 
@@ -173,18 +174,18 @@ async def find_room_or_404(db: AsyncSession, room_id: int, user: User | None) ->
     check-in they are the member or on the team of."""
     found = await repository.get_room_with_circle(db, room_id)
     if found is None:
-        raise NotFound("There is no chat room here.")
+        raise NotFound(_("There is no chat room here."))
     room, circle = found
     if circle is None:
         if user is None:
-            raise NotFound("There is no chat room here.")
+            raise NotFound(_("There is no chat room here."))
         if room.kind == RoomKind.CHECK_IN:
             return await team.get_for_viewer(db, room, user)
         return await direct.get_for_member(db, room, user)
     try:
         view = await circles.view_of_or_404(db, circle, user)
     except NotFound:
-        raise NotFound("There is no chat room here.") from None
+        raise NotFound(_("There is no chat room here.")) from None
     return RoomView(room, view)
 
 
@@ -202,7 +203,7 @@ async def enter_room(db: AsyncSession, room_id: int, user: User) -> Found:
         await circles.require_not_banned(db, found.view.circle.id, user)
     if not found.view.circle.is_public and not found.view.has_accepted_rules:
         raise Forbidden(
-            "Please read and accept this circle's ground rules to join its chat.",
+            _("Please read and accept this circle's ground rules to join its chat."),
             code="rules_not_accepted",
         )
     return found
@@ -229,7 +230,7 @@ async def still_in_room(db: AsyncSession, room_id: int, user: User, joined: Join
         await circles.require_not_banned(db, joined.circle_id, user)
         membership = await circles_repository.get_membership(db, joined.circle_id, user.id)
         if joined.as_member and membership is None:
-            raise Forbidden(NO_LONGER_MEMBER, code="not_a_member")
+            raise Forbidden(_(NO_LONGER_MEMBER), code="not_a_member")
     await enter_room(db, room_id, user)
 
 
@@ -265,10 +266,11 @@ async def replay(
 def check_body(body: str) -> str:
     body = body.strip()
     if not body:
-        raise Invalid("Please write something before sending.", field="body")
+        raise Invalid(_("Please write something before sending."), field="body")
     if len(body) > MAX_MESSAGE:
         raise Invalid(
-            f"Chat messages can be at most {MAX_MESSAGE:,} characters; this one has {len(body):,}.",
+            _("Chat messages can be at most %(max_message)s characters; this one has %(length)s.")
+            % {"max_message": number(MAX_MESSAGE), "length": number(len(body))},
             code="too_long",
             field="body",
         )
@@ -285,7 +287,8 @@ def _check_open(user: User, found: RoomView) -> None:
     if rooms.is_host(user, found.view) or rooms.is_open(found.room):
         return
     raise Forbidden(
-        f"This room is closed now; you can still read. It is open {rooms.hours_text(found.room)}.",
+        _("This room is closed now; you can still read. It is open %(hours_text)s.")
+        % {"hours_text": rooms.hours_text(found.room)},
         code="room_closed",
     )
 
@@ -297,7 +300,8 @@ def _check_slow_mode(user: User, found: RoomView, last: datetime | None) -> None
     wait = (last + timedelta(seconds=seconds) - utcnow()).total_seconds()
     if wait > 0:
         raise RateLimited(
-            f"This room is in slow mode: one message every {seconds} seconds.",
+            _("This room is in slow mode: one message every %(seconds)s seconds.")
+            % {"seconds": seconds},
             retry_after=wait,
             code="slow_mode",
         )
@@ -424,7 +428,7 @@ async def _send_run(
     # The room row stays locked from here to commit: one update, one insert, then commit.
     seqs = iter(await repository.take_seqs(db, room.id, published) if published else [])
     messages = []
-    for (_, draft, body), assessment in zip(kept, assessments, strict=True):
+    for (_index, draft, body), assessment in zip(kept, assessments, strict=True):
         held = not _publishes(assessment, circle)
         warnings = screened_warnings(draft.content_warnings, assessment)
         messages.append(
@@ -447,7 +451,7 @@ async def _send_run(
     db.add_all(messages)
     await db.flush()
     support: dict[tuple[str, Situation], dict[str, Any] | None] = {}
-    for (index, _, _), message, assessment in zip(kept, messages, assessments, strict=True):
+    for (index, *_parts), message, assessment in zip(kept, messages, assessments, strict=True):
         if circle is not None:
             await review.enqueue(db, message_info(message, room, circle), assessment)
         held = message.status == MessageStatus.PENDING
@@ -481,7 +485,9 @@ def _not_sent_directly(assessment: Assessment) -> AppError | None:
         return None
     why = " ".join(dict.fromkeys(r.message for r in decision.reasons if r.kind != "crisis"))
     return Forbidden(
-        f"This message wasn't sent. {why} Please put it another way.".replace("  ", " "),
+        (_("This message wasn't sent. %(why)s Please put it another way.") % {"why": why}).replace(
+            "  ", " "
+        ),
         code="not_sent",
     )
 

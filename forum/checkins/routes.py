@@ -15,6 +15,7 @@ from forum.chat.team import TeamRoom
 from forum.checkins import service
 from forum.checkins.schemas import CheckInIn
 from forum.errors import NotFound
+from forum.i18n import _
 from forum.review import resources, wording
 from forum.review.regions import choose_region
 from forum.web import Ctx, endpoint
@@ -23,7 +24,7 @@ from forum.web import Ctx, endpoint
 async def _check_in_or_404(ctx: Ctx, user: User) -> TeamRoom:
     found = await chat.find_room_or_404(ctx.db, int(ctx.request.path_params["room_id"]), user)
     if not isinstance(found, TeamRoom):
-        raise NotFound("There is no check-in here.")
+        raise NotFound(_("There is no check-in here."))
     return found
 
 

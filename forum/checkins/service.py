@@ -20,6 +20,7 @@ from forum.chat import team
 from forum.chat.models import ChatMessage, CheckIn, MessageStatus, Room
 from forum.db import utcnow
 from forum.errors import Conflict, Invalid
+from forum.i18n import N_, _, number
 from forum.notifications.service import notify
 from forum.review.models import LogEntry, ReviewItem
 from forum.review.service import get_item_or_404
@@ -27,7 +28,7 @@ from moderation.sanitize import render_markdown
 
 MAX_BODY = 2000
 # What the form offers to start from: warm, brief, no pressure, and says who can read it.
-DEFAULT_TEXT = (
+DEFAULT_TEXT = N_(
     "Hi, this is the Circles moderators. We read what you wrote and wanted to check in: "
     "how are you doing right now?\n\n"
     "You can reply here whenever you like; only you and the moderators can read this "
@@ -46,10 +47,11 @@ class CheckInOutcome:
 def check_body(body: str) -> str:
     body = body.strip()
     if not body:
-        raise Invalid("Please write a message for the check-in.", field="body")
+        raise Invalid(_("Please write a message for the check-in."), field="body")
     if len(body) > MAX_BODY:
         raise Invalid(
-            f"A check-in can be at most {MAX_BODY:,} characters; this one has {len(body):,}.",
+            _("A check-in can be at most %(max_body)s characters; this one has %(length)s.")
+            % {"max_body": number(MAX_BODY), "length": number(len(body))},
             code="too_long",
             field="body",
         )
@@ -60,18 +62,24 @@ async def _author_to_reach(db: AsyncSession, item: ReviewItem, moderator: User) 
     author = await accounts_repository.get_user(db, item.author_id) if item.author_id else None
     if author is None:
         raise Conflict(
-            "This content's author no longer has an account, so there is no one to check in with.",
+            _(
+                "This content's author no longer has an account, so there is no one to check in "
+                "with."
+            ),
             code="no_author",
         )
     if not author.check_ins:
         raise Conflict(
-            f"{author.display_name} has chosen not to receive check-ins from moderators. "
-            "They still see crisis support lines whenever they need them.",
+            _(
+                "%(display_name)s has chosen not to receive check-ins from moderators. They still "
+                "see crisis support lines whenever they need them."
+            )
+            % {"display_name": author.display_name},
             code="check_ins_off",
         )
     if await is_blocked_between(db, author.id, moderator.id):
         raise Conflict(
-            "Please ask another moderator to check in with this member.", code="check_in_blocked"
+            _("Please ask another moderator to check in with this member."), code="check_in_blocked"
         )
     return author
 
@@ -85,7 +93,7 @@ def _require_not_claimed_by_other(item: ReviewItem, moderator: User) -> None:
         and item.claim_expires_at > utcnow()
     ):
         raise Conflict(
-            "Another moderator is looking at this item; they can check in.",
+            _("Another moderator is looking at this item; they can check in."),
             code="already_claimed",
         )
 

@@ -18,6 +18,7 @@ from forum.circles.models import CircleBan, CircleRole, Membership
 from forum.circles.service import CircleView
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.events import access_changed, emit
+from forum.i18n import _
 
 MAX_REASON = 500
 # The members page lists at most this many; a circle bigger than that is rare here.
@@ -43,10 +44,10 @@ async def view_or_404(db: AsyncSession, slug: str, user: User) -> CircleView:
     """The circle as `user` sees it; site staff look after private circles too."""
     circle = await repository.get_by_slug(db, slug)
     if circle is None:
-        raise NotFound("There is no circle at this address.")
+        raise NotFound(_("There is no circle at this address."))
     membership = await repository.get_membership(db, circle.id, user.id)
     if not circle.is_public and membership is None and not user.is_staff:
-        raise NotFound("There is no circle at this address.")
+        raise NotFound(_("There is no circle at this address."))
     return CircleView(circle, membership)
 
 
@@ -72,7 +73,7 @@ def may_act_on(actor: User, view: CircleView, target: Membership | None) -> bool
 def require_manages(actor: User, view: CircleView) -> None:
     if not manages(actor, view):
         raise Forbidden(
-            "Only this circle's owners and moderators can remove or ban members.",
+            _("Only this circle's owners and moderators can remove or ban members."),
             code="not_a_moderator",
         )
 
@@ -80,11 +81,14 @@ def require_manages(actor: User, view: CircleView) -> None:
 async def _target(db: AsyncSession, actor: User, username: str, verb: str) -> User:
     target = await accounts_repository.get_user_by_key(db, username_key(username))
     if target is None:
-        raise NotFound("There is no member with that username.", code="no_such_user")
+        raise NotFound(_("There is no member with that username."), code="no_such_user")
     if target.id == actor.id:
         # 409 as for blocking yourself: the name is valid, it is who is asking that refuses it.
         raise Conflict(
-            f"You can't {verb} yourself. To go, use “Leave this circle”.", code="yourself"
+            _("You can't remove yourself. To go, use “Leave this circle”.")
+            if verb == "remove"
+            else _("You can't ban yourself. To go, use “Leave this circle”."),
+            code="yourself",
         )
     return target
 
@@ -95,14 +99,16 @@ async def _take_membership(
     """Delete the membership if the actor may; never the circle's last owner."""
     if not may_act_on(actor, view, membership):
         raise Forbidden(
-            "Only owners (and site admins) can remove or ban an owner.", code="target_is_owner"
+            _("Only owners (and site admins) can remove or ban an owner."), code="target_is_owner"
         )
     if membership.role == CircleRole.OWNER:
         owners = await repository.lock_owners(db, view.circle.id)
         if len(owners) <= 1:
             raise Conflict(
-                "They are this circle's only owner, so they can't be removed. "
-                "Make someone else an owner first.",
+                _(
+                    "They are this circle's only owner, so they can't be removed. "
+                    "Make someone else an owner first."
+                ),
                 code="last_owner",
             )
     await db.delete(membership)
@@ -115,7 +121,7 @@ async def remove_member(db: AsyncSession, actor: User, view: CircleView, usernam
     target = await _target(db, actor, username, "remove")
     membership = await repository.get_membership(db, view.circle.id, target.id)
     if membership is None:
-        raise NotFound("They are not a member of this circle.", code="not_a_member")
+        raise NotFound(_("They are not a member of this circle."), code="not_a_member")
     await _take_membership(db, actor, view, membership)
     change = {"kind": "member_removed", "member": target.display_name, "user_id": target.id}
     await log_member_change(db, actor, view.circle.id, change)
@@ -126,7 +132,10 @@ async def remove_member(db: AsyncSession, actor: User, view: CircleView, usernam
 def _check_reason(reason: str) -> str:
     reason = reason.strip()
     if len(reason) > MAX_REASON:
-        raise Invalid(f"A reason can be at most {MAX_REASON} characters.", field="reason")
+        raise Invalid(
+            _("A reason can be at most %(max_reason)s characters.") % {"max_reason": MAX_REASON},
+            field="reason",
+        )
     return reason
 
 
@@ -140,7 +149,7 @@ async def ban_member(
     # Joining and invitations lock the same row: whichever comes second sees the other.
     await accounts_repository.lock_user(db, target.id)
     if await repository.get_ban(db, view.circle.id, target.id) is not None:
-        raise Conflict("They are already banned from this circle.", code="already_banned")
+        raise Conflict(_("They are already banned from this circle."), code="already_banned")
     membership = await repository.get_membership(db, view.circle.id, target.id)
     if membership is not None:
         await _take_membership(db, actor, view, membership)
@@ -162,7 +171,9 @@ async def lift_ban(db: AsyncSession, actor: User, view: CircleView, username: st
     require_manages(actor, view)
     target = await accounts_repository.get_user_by_key(db, username_key(username))
     if target is None or not await repository.delete_ban(db, view.circle.id, target.id):
-        raise NotFound("Nobody with that username is banned from this circle.", code="not_banned")
+        raise NotFound(
+            _("Nobody with that username is banned from this circle."), code="not_banned"
+        )
     change = {"kind": "ban_lifted", "member": target.display_name, "user_id": target.id}
     await log_member_change(db, actor, view.circle.id, change)
     return target
@@ -171,14 +182,14 @@ async def lift_ban(db: AsyncSession, actor: User, view: CircleView, username: st
 async def list_bans(db: AsyncSession, actor: User, view: CircleView) -> list[BanRow]:
     require_manages(actor, view)
     rows = await repository.list_bans(db, view.circle.id)
-    return [BanRow(ban, user, by or "a former member") for ban, user, by in rows]
+    return [BanRow(ban, user, by or _("a former member")) for ban, user, by in rows]
 
 
 async def list_members(db: AsyncSession, viewer: User, view: CircleView) -> list[MemberRow]:
     """Members (and site staff) see who is in the circle; outsiders don't, since being
     in a support circle says something private about a person."""
     if view.membership is None and not viewer.is_staff:
-        raise Forbidden("Only this circle's members can see who is in it.", code="not_a_member")
+        raise Forbidden(_("Only this circle's members can see who is in it."), code="not_a_member")
     rows = await repository.list_members(db, view.circle.id, MEMBERS_SHOWN)
     return [MemberRow(user, m, may_act_on(viewer, view, m)) for m, user in rows]
 

@@ -20,6 +20,7 @@ from forum.circle_moderation.service import LABELS, LogEntry
 from forum.circles.service import CircleView, get_circle_view_or_404
 from forum.errors import AppError, BadRequest, Invalid
 from forum.fields import parse_id
+from forum.i18n import _
 from forum.web import Ctx, endpoint
 from moderation.content_warnings import WARNINGS
 
@@ -93,7 +94,7 @@ def _before(ctx: Ctx) -> int | None:
         return None
     before = parse_id(text)
     if before is None:
-        raise BadRequest("'before' must be a log entry id (a whole number).", code="bad_cursor")
+        raise BadRequest(_("'before' must be a log entry id (a whole number)."), code="bad_cursor")
     return before
 
 
@@ -116,7 +117,7 @@ async def _page(
         "view": view,
         "settings": settings,
         "labels": [(label, service.label_words(label)) for label in LABELS],
-        "crisis_choices": service.CRISIS_CONCERN,
+        "crisis_choices": {key: _(words) for key, words in service.CRISIS_CONCERN.items()},
         "actions": service.ACTION_WORDS,
         "warnings": WARNINGS,
         "word_words": service.word_words,
@@ -136,7 +137,7 @@ def _number(value: object, field: str) -> float | None:
     try:
         return float(text)
     except ValueError:
-        message = f"“{text[:20]}” isn't a number; use one between 0 and 1."
+        message = _("“%(text)s” isn't a number; use one between 0 and 1.") % {"text": text[:20]}
         raise Invalid(message, field=field) from None
 
 

@@ -15,6 +15,7 @@ from forum.circle_moderation.models import SettingsChange
 from forum.circles.models import Circle, CircleRole
 from forum.circles.service import CircleView
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
+from forum.i18n import N_, _
 from moderation.content_warnings import WARNINGS
 from moderation.decision import LABEL_WORDS, Policy
 from moderation.pipeline import Assessment
@@ -32,14 +33,14 @@ from moderation.watched import (
 LABELS: tuple[str, ...] = tuple(Policy().hold)
 PUBLISH_AND_REVIEW, HOLD = "publish_and_review", "hold"
 CRISIS_CONCERN = {
-    PUBLISH_AND_REVIEW: "publish it, and queue it for a moderator to check in",
-    HOLD: "hold it until a moderator has looked",
+    PUBLISH_AND_REVIEW: N_("publish it, and queue it for a moderator to check in"),
+    HOLD: N_("hold it until a moderator has looked"),
 }
 ACTION_WORDS = {
-    "hold": "hold for review",
-    "warn": "add a content warning",
-    "block": "block, with an explanation",
-    "replace": "replace",
+    "hold": N_("hold for review"),
+    "warn": N_("add a content warning"),
+    "block": N_("block, with an explanation"),
+    "replace": N_("replace"),
 }
 LOG_PAGE = 50
 
@@ -74,7 +75,7 @@ def require_moderates(user: User, view: CircleView) -> None:
     if user.is_staff or _role(user, view) in (CircleRole.OWNER, CircleRole.MODERATOR):
         return
     raise Forbidden(
-        "Only this circle's owners and moderators can see its moderation settings.",
+        _("Only this circle's owners and moderators can see its moderation settings."),
         code="not_a_moderator",
     )
 
@@ -88,7 +89,7 @@ def require_owner(user: User, view: CircleView) -> None:
     require_moderates(user, view)
     if not can_edit(user, view):
         raise Forbidden(
-            "Only this circle's owners can change its moderation settings.", code="not_an_owner"
+            _("Only this circle's owners can change its moderation settings."), code="not_an_owner"
         )
 
 
@@ -101,7 +102,7 @@ def read_settings(user: User, view: CircleView) -> Settings:
 async def _locked(db: AsyncSession, view: CircleView) -> tuple[Circle, Policy, int]:
     circle = await repository.lock_circle(db, view.circle.id)
     if circle is None:
-        raise NotFound("There is no circle at this address.")
+        raise NotFound(_("There is no circle at this address."))
     stored = circle.moderation_policy or {}
     policy = Policy.from_dict(stored)
     next_id = int(stored.get("next_word_id", 1))
@@ -133,10 +134,15 @@ async def log_member_change(
 def _threshold(label: str, which: str, value: object) -> float:
     where = f"thresholds.{label}.{which}"
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
-        raise Invalid(f"The {which} threshold for {label} must be a number.", field=where)
+        raise Invalid(
+            _("The %(which)s threshold for %(label)s must be a number.")
+            % {"which": which, "label": label},
+            field=where,
+        )
     if not 0 <= value <= 1:
         raise Invalid(
-            f"The {which} threshold for {label} must be between 0 and 1 (it was {value}).",
+            _("The %(which)s threshold for %(label)s must be between 0 and 1 (it was %(value)s).")
+            % {"which": which, "label": label, "value": value},
             field=where,
         )
     return round(float(value), 4)
@@ -149,9 +155,8 @@ def _new_thresholds(
     for label, values in thresholds.items():
         if label not in LABELS:
             raise Invalid(
-                f"There is no threshold called “{label[:40]}”. The labels are "
-                + ", ".join(LABELS)
-                + ".",
+                _("There is no threshold called “%(label)s”. The labels are %(labels)s.")
+                % {"label": label[:40], "labels": ", ".join(LABELS)},
                 field="thresholds",
             )
         if values.get("hold") is not None:
@@ -160,9 +165,15 @@ def _new_thresholds(
             flag[label] = _threshold(label, "flag", values["flag"])
         if flag[label] > hold[label]:
             raise Invalid(
-                f"For {label}, the flag threshold ({flag[label]:g}) can't be above the hold "
-                f"threshold ({hold[label]:g}): posts are flagged for a look before they are "
-                "held.",
+                _(
+                    "For %(label)s, the flag threshold (%(flag)s) can't be above the hold "
+                    "threshold (%(hold)s): posts are flagged for a look before they are held."
+                )
+                % {
+                    "label": label,
+                    "flag": format(flag[label], "g"),
+                    "hold": format(hold[label], "g"),
+                },
                 field=f"thresholds.{label}.flag",
             )
     return hold, flag
@@ -179,7 +190,7 @@ async def change_settings(
     require_owner(user, view)
     if crisis_concern is not None and crisis_concern not in CRISIS_CONCERN:
         raise Invalid(
-            "For crisis concern choose “publish_and_review” or “hold”.", field="crisis_concern"
+            _("For crisis concern choose “publish_and_review” or “hold”."), field="crisis_concern"
         )
     circle, policy, next_id = await _locked(db, view)
     hold, flag = _new_thresholds(policy, thresholds or {})
@@ -219,8 +230,8 @@ def _check_list(words: list[WatchedWord], word: WatchedWord) -> WatchList:
     same = next((w for w in words if w.key == word.key and w.id != word.id), None)
     if same is not None:
         raise Conflict(
-            f"“{same.phrase}” is already watched ({ACTION_WORDS[same.action]}); "
-            "change that one instead.",
+            _("“%(phrase)s” is already watched (%(action_words)s); change that one instead.")
+            % {"phrase": same.phrase, "action_words": _(ACTION_WORDS[same.action])},
             code="already_watched",
             word_id=same.id,
         )
@@ -230,10 +241,10 @@ def _check_list(words: list[WatchedWord], word: WatchedWord) -> WatchList:
     # with the word's own phrase is about the request alone.
     stored = [(r, hit) for r, hit in clashes if not r.id == hit.word.id == word.id]
     for replaced, hit in stored or clashes:
-        message = (
-            f"The replacement for “{replaced.phrase}” contains “{hit.text}”, which is watched "
-            "too. Please choose a replacement without watched words."
-        )
+        message = _(
+            "The replacement for “%(phrase)s” contains “%(text)s”, which is watched too. Please "
+            "choose a replacement without watched words."
+        ) % {"phrase": replaced.phrase, "text": hit.text}
         if not stored:
             raise Invalid(message, field="replacement")
         raise Conflict(message, code="replacement_watched", field="replacement")
@@ -249,8 +260,11 @@ async def add_word(
     words = list(policy.watched.words)
     if len(words) >= MAX_WORDS:
         raise Conflict(
-            f"A circle can watch at most {MAX_WORDS} words and phrases. "
-            "Please remove one before adding another.",
+            _(
+                "A circle can watch at most %(max_words)s words and phrases. Please remove one "
+                "before adding another."
+            )
+            % {"max_words": MAX_WORDS},
             code="too_many_watched_words",
         )
     watch = _check_list([*words, word], word)
@@ -273,7 +287,7 @@ def _word_change(
 def _find(policy: Policy, word_id: int) -> WatchedWord:
     word = next((w for w in policy.watched.words if w.id == word_id), None)
     if word is None:
-        raise NotFound("That watched word isn't on this circle's list.", code="no_such_word")
+        raise NotFound(_("That watched word isn't on this circle's list."), code="no_such_word")
     return word
 
 
@@ -309,7 +323,7 @@ async def settings_log(
 ) -> tuple[list[LogEntry], int | None]:
     require_moderates(user, view)
     rows = await repository.log_page(db, view.circle.id, before, LOG_PAGE + 1)
-    entries = [LogEntry(change, name or "a former member") for change, name in rows[:LOG_PAGE]]
+    entries = [LogEntry(change, name or _("a former member")) for change, name in rows[:LOG_PAGE]]
     next_before = entries[-1].change.id if len(rows) > LOG_PAGE else None
     return entries, next_before
 
@@ -318,12 +332,15 @@ def word_words(word: Mapping[str, Any]) -> str:
     """A watched word's action in plain words: "add a content warning (grief and loss)"."""
     action = str(word.get("action"))
     if action == "warn":
-        return f"add a content warning ({WARNINGS.get(str(word.get('warning')), '?')})"
+        warning = WARNINGS.get(str(word.get("warning")), "?")
+        return _("add a content warning (%(warning)s)") % {"warning": warning}
     if action == "block":
-        return f"block, telling the author “{word.get('explanation')}”"
+        return _("block, telling the author “%(explanation)s”") % {
+            "explanation": word.get("explanation")
+        }
     if action == "replace":
-        return f"replace with “{word.get('replacement')}”"
-    return ACTION_WORDS.get(action, action)
+        return _("replace with “%(replacement)s”") % {"replacement": word.get("replacement")}
+    return _(ACTION_WORDS.get(action, action))
 
 
 def label_words(label: str) -> str:
@@ -335,29 +352,41 @@ def describe(change: Mapping[str, Any]) -> str:
     kind = change.get("kind")
     before, after = change.get("before"), change.get("after")
     if kind == "threshold":
-        which = "Hold" if change.get("which") == "hold" else "Flag"
-        return f"{which} threshold for {change.get('label')}: {before} → {after}"
+        words = (
+            _("Hold threshold for %(label)s: %(before)s → %(after)s")
+            if change.get("which") == "hold"
+            else _("Flag threshold for %(label)s: %(before)s → %(after)s")
+        )
+        return words % {"label": change.get("label"), "before": before, "after": after}
     if kind == "crisis_concern":
-        return (
-            "When words suggest someone may be struggling: "
-            f"{CRISIS_CONCERN.get(str(before), before)} → {CRISIS_CONCERN.get(str(after), after)}"
-        )
+        return _("When words suggest someone may be struggling: %(before)s → %(after)s") % {
+            "before": _(CRISIS_CONCERN.get(str(before), str(before))),
+            "after": _(CRISIS_CONCERN.get(str(after), str(after))),
+        }
     if kind == "word_added" and isinstance(after, Mapping):
-        return f"Watching “{after.get('phrase')}”: {word_words(after)}"
+        return _("Watching “%(phrase)s”: %(action)s") % {
+            "phrase": after.get("phrase"),
+            "action": word_words(after),
+        }
     if kind == "word_removed" and isinstance(before, Mapping):
-        return f"No longer watching “{before.get('phrase')}” (was: {word_words(before)})"
+        return _("No longer watching “%(phrase)s” (was: %(action)s)") % {
+            "phrase": before.get("phrase"),
+            "action": word_words(before),
+        }
     if kind == "word_changed" and isinstance(before, Mapping) and isinstance(after, Mapping):
-        return (
-            f"Changed “{before.get('phrase')}” ({word_words(before)}) to "
-            f"“{after.get('phrase')}” ({word_words(after)})"
-        )
+        return _("Changed “%(before)s” (%(was)s) to “%(after)s” (%(now)s)") % {
+            "before": before.get("phrase"),
+            "was": word_words(before),
+            "after": after.get("phrase"),
+            "now": word_words(after),
+        }
     return _describe_member(change) or str(kind)
 
 
 MEMBER_CHANGES = {
-    "member_removed": "Removed {member} from the circle",
-    "member_banned": "Banned {member}",
-    "ban_lifted": "Lifted the ban on {member}",
+    "member_removed": N_("Removed %(member)s from the circle"),
+    "member_banned": N_("Banned %(member)s"),
+    "ban_lifted": N_("Lifted the ban on %(member)s"),
 }
 
 
@@ -365,8 +394,10 @@ def _describe_member(change: Mapping[str, Any]) -> str | None:
     words = MEMBER_CHANGES.get(str(change.get("kind")))
     if words is None:
         return None
-    text = words.format(member=change.get("member") or "a former member")
-    return f"{text}: {change['reason']}" if change.get("reason") else text
+    text = _(words) % {"member": change.get("member") or _("a former member")}
+    if not change.get("reason"):
+        return text
+    return _("%(change)s: %(reason)s") % {"change": text, "reason": change["reason"]}
 
 
 def refuse_blocked(assessment: Assessment) -> None:
@@ -376,8 +407,11 @@ def refuse_blocked(assessment: Assessment) -> None:
         return
     explanation = hit.word.explanation or ""
     raise Invalid(
-        f"This circle's owners ask that “{hit.text}” isn't used here: {explanation} "
-        "Nothing was posted; you can change your words and send again.",
+        _(
+            "This circle's owners ask that “%(text)s” isn't used here: %(explanation)s Nothing was "
+            "posted; you can change your words and send again."
+        )
+        % {"text": hit.text, "explanation": explanation},
         code="blocked_word",
         field="body",
         explanation=explanation,

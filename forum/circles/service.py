@@ -24,39 +24,44 @@ from forum.circles.models import (
 )
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.events import access_changed, emit
+from forum.i18n import N_, _
 from forum.notifications.service import notify
 
-BANNED = "This circle's moderators have banned you from taking part in it."
+BANNED = N_("This circle's moderators have banned you from taking part in it.")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
 RESERVED_SLUGS = frozenset({"new", "api", "admin", "static", "login", "register"})
 
 # Drawn from peer-support practice; owners edit them and members propose changes.
 RULES_TEMPLATE: tuple[tuple[str, str], ...] = (
     (
-        "Keep it confidential",
-        "What people share here stays here. Don't repeat it elsewhere or share screenshots.",
+        N_("Keep it confidential"),
+        N_("What people share here stays here. Don't repeat it elsewhere or share screenshots."),
     ),
     (
-        "Listen without judging",
-        "Everyone's experience is their own. Respond with curiosity and kindness.",
+        N_("Listen without judging"),
+        N_("Everyone's experience is their own. Respond with curiosity and kindness."),
     ),
     (
-        "No unsolicited advice",
-        "Share what helped you, in your own words, rather than telling others what to do. "
-        "Ask before offering advice.",
+        N_("No unsolicited advice"),
+        N_(
+            "Share what helped you, in your own words, rather than telling others what to do. "
+            "Ask before offering advice."
+        ),
     ),
     (
-        "No graphic detail of methods",
-        "Talk about feelings, not the methods or means of self-harm or suicide.",
+        N_("No graphic detail of methods"),
+        N_("Talk about feelings, not the methods or means of self-harm or suicide."),
     ),
     (
-        "Respect each other's boundaries",
-        "If someone asks for space or for a topic to be left alone, honour that.",
+        N_("Respect each other's boundaries"),
+        N_("If someone asks for space or for a topic to be left alone, honour that."),
     ),
     (
-        "Look after yourself",
-        "Step away when you need to. If you are in danger, the crisis resources at the "
-        "bottom of every page can help right now.",
+        N_("Look after yourself"),
+        N_(
+            "Step away when you need to. If you are in danger, the crisis resources at the "
+            "bottom of every page can help right now."
+        ),
     ),
 )
 
@@ -93,12 +98,14 @@ def check_slug(slug: str) -> str:
     slug = slug.strip().lower()
     if not SLUG_RE.match(slug) or "--" in slug:
         raise Invalid(
-            "A circle's address is 3 to 40 lowercase letters, numbers and single dashes, "
-            "for example 'caring-for-parents'.",
+            _(
+                "A circle's address is 3 to 40 lowercase letters, numbers and single dashes, "
+                "for example 'caring-for-parents'."
+            ),
             field="slug",
         )
     if slug in RESERVED_SLUGS:
-        raise Invalid("That address is reserved. Please choose another.", field="slug")
+        raise Invalid(_("That address is reserved. Please choose another."), field="slug")
     return slug
 
 
@@ -117,13 +124,15 @@ async def create_circle(
     # The limit holds for the name as sent (as documented) and once cleaned.
     name = names.clean(name) if len(name) <= 80 else ""
     if not 1 <= len(name) <= 80:
-        raise Invalid("A circle's name is 1 to 80 characters.", field="name")
+        raise Invalid(_("A circle's name is 1 to 80 characters."), field="name")
     if len(description) > 2000:
-        raise Invalid("A description can be at most 2000 characters.", field="description")
+        raise Invalid(_("A description can be at most 2000 characters."), field="description")
     if visibility not in (Visibility.PUBLIC, Visibility.PRIVATE):
-        raise Invalid("Visibility is either 'public' or 'private'.", field="visibility")
+        raise Invalid(_("Visibility is either 'public' or 'private'."), field="visibility")
     if await repository.get_by_slug(db, slug) is not None:
-        raise Conflict("A circle with that address already exists.", code="slug_taken")
+        raise Conflict(_("A circle with that address already exists."), code="slug_taken")
+    if rules is RULES_TEMPLATE:  # the starter rules, in the language of the one who starts it
+        rules = [(_(title), _(text)) for title, text in rules]
     circle = Circle(
         slug=slug,
         name=name,
@@ -134,7 +143,7 @@ async def create_circle(
     )
     db.add(circle)
     await db.flush()
-    version = RuleVersion(circle_id=circle.id, version=1, summary="The circle's first rules.")
+    version = RuleVersion(circle_id=circle.id, version=1, summary=_("The circle's first rules."))
     identities = [Rule(circle_id=circle.id) for _ in rules]
     db.add_all([version, *identities])
     await db.flush()
@@ -155,7 +164,7 @@ async def get_circle_view_or_404(db: AsyncSession, slug: str, user: User | None)
     """The circle if this member may read it; private circles are 404 to outsiders."""
     circle = await repository.get_by_slug(db, slug)
     if circle is None:
-        raise NotFound("There is no circle at this address.")
+        raise NotFound(_("There is no circle at this address."))
     return await view_of_or_404(db, circle, user)
 
 
@@ -163,7 +172,7 @@ async def view_of_or_404(db: AsyncSession, circle: Circle, user: User | None) ->
     """A circle already loaded, as this member sees it; private ones are 404 to outsiders."""
     membership = await repository.get_membership(db, circle.id, user.id) if user else None
     if not circle.is_public and membership is None:
-        raise NotFound("There is no circle at this address.")
+        raise NotFound(_("There is no circle at this address."))
     return CircleView(circle, membership)
 
 
@@ -183,8 +192,11 @@ async def join_circle(
         await require_not_banned(db, circle.id, user)
     if accept_rules_version != circle.rules_version:
         raise Conflict(
-            f"The ground rules are now at version {circle.rules_version}. "
-            "Please read them and accept that version.",
+            _(
+                "The ground rules are now at version %(rules_version)s. Please read them and "
+                "accept that version."
+            )
+            % {"rules_version": circle.rules_version},
             code="rules_version_stale",
             current_version=circle.rules_version,
         )
@@ -205,10 +217,10 @@ async def join_circle(
 
 async def leave_circle(db: AsyncSession, user: User, view: CircleView) -> None:
     if view.membership is None:
-        raise Conflict("You are not a member of this circle.", code="not_a_member")
+        raise Conflict(_("You are not a member of this circle."), code="not_a_member")
     if view.is_owner:
         raise Conflict(
-            "Owners can't leave their own circle yet. Hand it to another owner first.",
+            _("Owners can't leave their own circle yet. Hand it to another owner first."),
             code="owner_cannot_leave",
         )
     await db.delete(view.membership)
@@ -224,20 +236,20 @@ async def invite_member(
         CircleRole.OWNER,
         CircleRole.MODERATOR,
     ):
-        raise Forbidden("Only this circle's owners and moderators can invite people.")
+        raise Forbidden(_("Only this circle's owners and moderators can invite people."))
     invitee = (
         who
         if isinstance(who, User)
         else await accounts_repository.get_user_by_key(db, username_key(who))
     )
     if invitee is None:
-        raise NotFound("There is no member with that username.", code="no_such_user")
+        raise NotFound(_("There is no member with that username."), code="no_such_user")
     await accounts_repository.lock_user(db, invitee.id)  # takes turns with a ban, as joining
     if await repository.get_membership(db, view.circle.id, invitee.id) is not None:
-        raise Conflict("They are already a member of this circle.", code="already_member")
+        raise Conflict(_("They are already a member of this circle."), code="already_member")
     if await repository.is_banned(db, view.circle.id, invitee.id):
         raise Conflict(
-            "They are banned from this circle. Lift the ban on the members page first.",
+            _("They are banned from this circle. Lift the ban on the members page first."),
             code="banned",
         )
     # Version 0 means "invited, has not accepted any rules yet".
@@ -261,7 +273,7 @@ async def invite_member(
 
 async def require_not_banned(db: AsyncSession, circle_id: int, user: User) -> None:
     if await repository.is_banned(db, circle_id, user.id):
-        raise Forbidden(BANNED, code="banned")
+        raise Forbidden(_(BANNED), code="banned")
 
 
 async def require_can_write(db: AsyncSession, view: CircleView, user: User) -> Membership:
@@ -275,15 +287,18 @@ def require_can_post(view: CircleView) -> Membership:
     """Members post once they have accepted the circle's current rules."""
     if view.membership is None:
         raise Forbidden(
-            "Join this circle (and accept its ground rules) to post here.", code="not_a_member"
+            _("Join this circle (and accept its ground rules) to post here."), code="not_a_member"
         )
     if view.needs_rules_acceptance:
         version = view.circle.rules_version
         raise Conflict(
-            f"This circle's ground rules have changed (now version {version}). Please read "
-            "what changed and accept them to post; reading stays open to you."
+            _(
+                "This circle's ground rules have changed (now version %(version)s). Please read "
+                "what changed and accept them to post; reading stays open to you."
+            )
+            % {"version": version}
             if view.membership.accepted_rules_version
-            else "Please read this circle's ground rules and accept them to post.",
+            else _("Please read this circle's ground rules and accept them to post."),
             code="rules_not_accepted",
             current_version=version,
         )

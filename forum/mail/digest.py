@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from forum.accounts import repository as accounts_repository
 from forum.db import transaction, utcnow
+from forum.i18n import using
 from forum.mail import letters, repository
 from forum.mail.sender import Mailer
 
@@ -50,9 +51,10 @@ async def _send_one(
         row = await repository.get_email(db, user_id)
         user = await accounts_repository.get_user(db, user_id)
         assert row is not None and user is not None
-        mail = letters.digest(
-            user.display_name, found, user.unread_notifications, mailer.settings.base_url
-        )
+        with using(letters.language_of(user)):
+            mail = letters.digest(
+                user.display_name, found, user.unread_notifications, mailer.settings.base_url
+            )
         mail = replace(mail, to=row.address)
     try:
         await mailer.send(mail)

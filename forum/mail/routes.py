@@ -8,6 +8,7 @@ from starlette.routing import Route
 from forum.accounts.routes import account_page_response
 from forum.accounts.schemas import Empty
 from forum.errors import AppError, RateLimited
+from forum.i18n import N_, _
 from forum.mail import service
 from forum.mail.schemas import (
     DigestForm,
@@ -25,7 +26,7 @@ from forum.mail.sender import Mail
 from forum.ratelimit.service import Pace
 from forum.web import Ctx, endpoint
 
-RESET_SENT = (
+RESET_SENT = N_(
     "If that username or address belongs to an account with a verified e-mail address, "
     "a link to choose a new password is on its way. It works for an hour. "
     "Please check your spam folder too."
@@ -38,7 +39,9 @@ def _address(ctx: Ctx) -> str:
 
 def _pace(ctx: Ctx, action: str, doing: str) -> Pace:
     settings = ctx.app.settings
-    return Pace(action, settings.reset_rate_burst, settings.reset_rate_seconds, doing, "Circles")
+    return Pace(
+        action, settings.reset_rate_burst, settings.reset_rate_seconds, doing, N_("Circles")
+    )
 
 
 def _send_after_commit(ctx: Ctx, mails: list[Mail]) -> None:
@@ -49,7 +52,7 @@ def _send_after_commit(ctx: Ctx, mails: list[Mail]) -> None:
 
 async def _set_email(ctx: Ctx, raw: str) -> service.EmailState:
     user = await ctx.require_user()
-    pace = _pace(ctx, "mail_verify", "asking for confirmation mail")
+    pace = _pace(ctx, "mail_verify", N_("asking for confirmation mail"))
     await ctx.app.limits.keep_pace(ctx.db, pace, f"user:{user.id}")
     state, mail = await service.set_email(ctx.db, user, raw, ctx.app.settings.base_url)
     _send_after_commit(ctx, [mail])
@@ -59,9 +62,9 @@ async def _set_email(ctx: Ctx, raw: str) -> service.EmailState:
 async def _request_reset(ctx: Ctx, login: str) -> None:
     """The same whether anyone is found: mail leaves after the answer, in the background."""
     limits = ctx.app.limits
-    await limits.keep_pace(ctx.db, _pace(ctx, "reset", "asking for reset links"), _address(ctx))
+    await limits.keep_pace(ctx.db, _pace(ctx, "reset", N_("asking for reset links")), _address(ctx))
     key = f"login:{login.strip().casefold()[:180]}"
-    await limits.keep_pace(ctx.db, _pace(ctx, "reset_login", "asking for reset links"), key)
+    await limits.keep_pace(ctx.db, _pace(ctx, "reset_login", N_("asking for reset links")), key)
     mails = await service.request_reset(ctx.db, login, ctx.app.settings.base_url)
     _send_after_commit(ctx, mails)
 
@@ -70,7 +73,7 @@ async def _confirm_reset(ctx: Ctx, token: str, new_password: str) -> None:
     """Tries with a link count like sign-ins from the address (links can't be guessed)."""
     limits = ctx.app.limits
     rules = [(limits.address, _address(ctx))]
-    await limits.attempt(ctx.db, rules, "Too many tries with reset links.")
+    await limits.attempt(ctx.db, rules, N_("Too many tries with reset links."))
     user = await service.confirm_reset(ctx.db, token, new_password)
     await limits.passed(ctx.db, rules)
     ctx.forget_user(user.id)
@@ -116,7 +119,7 @@ async def api_verify_email(ctx: Ctx) -> Response:
 async def api_password_reset(ctx: Ctx) -> Response:
     data = await ctx.json_body(ResetIn)
     await _request_reset(ctx, data.login)
-    return JSONResponse({"message": RESET_SENT}, status_code=202)
+    return JSONResponse({"message": _(RESET_SENT)}, status_code=202)
 
 
 @endpoint
@@ -193,7 +196,7 @@ async def forgot_page(ctx: Ctx) -> Response:
         await _request_reset(ctx, data.login)
     except AppError as exc:
         return ctx.form_error("password_forgot.html", exc, form={"login": data.login}, sent=False)
-    return ctx.render("password_forgot.html", form={}, sent=True, message=RESET_SENT)
+    return ctx.render("password_forgot.html", form={}, sent=True, message=_(RESET_SENT))
 
 
 @endpoint

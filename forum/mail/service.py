@@ -15,6 +15,7 @@ from forum.accounts.service import check_password, username_key
 from forum.db import utcnow
 from forum.errors import Conflict, Invalid, NotFound
 from forum.events import access_changed, emit
+from forum.i18n import N_, _, using
 from forum.mail import letters, repository
 from forum.mail.models import MailToken, MemberEmail
 from forum.mail.sender import Mail
@@ -32,7 +33,7 @@ ECMA_SPACE = frozenset(
     "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
     "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 )
-BAD_ADDRESS = (
+BAD_ADDRESS = N_(
     "That doesn't look like an e-mail address. Please check it: it should look like "
     "name@example.org."
 )
@@ -57,7 +58,7 @@ def state_of(email: MemberEmail | None) -> EmailState:
 def check_address(raw: str) -> str:
     address = raw.strip()
     if len(address) > MAX_EMAIL or not re.fullmatch(EMAIL_PATTERN, address):
-        raise Invalid(BAD_ADDRESS, field="email", code="bad_email")
+        raise Invalid(_(BAD_ADDRESS), field="email", code="bad_email")
     return address
 
 
@@ -102,26 +103,32 @@ async def set_email(
     token = await _new_token(db, user, "verify", VERIFY_TTL, address)
     await db.flush()
     link = f"{base_url}/account/email/verify?token={token}"
-    return state_of(email), replace(letters.verify_address(user.display_name, link), to=address)
+    with using(letters.language_of(user)):
+        mail = letters.verify_address(user.display_name, link)
+    return state_of(email), replace(mail, to=address)
 
 
 async def _usable_token(db: AsyncSession, token: str, purpose: str) -> MailToken:
     found = await repository.find_token(db, security.token_hash(token.strip()), purpose)
     if found is None:
         raise NotFound(
-            "This link isn't one we sent, or it was replaced by a newer one. "
-            "Please use the newest mail, or ask for a new link.",
+            _(
+                "This link isn't one we sent, or it was replaced by a newer one. "
+                "Please use the newest mail, or ask for a new link."
+            ),
             code="link_not_found",
         )
     if found.used_at is not None:
         raise Conflict(
-            "This link has already been used (each one works once). "
-            "If you still need to, please ask for a new one.",
+            _(
+                "This link has already been used (each one works once). "
+                "If you still need to, please ask for a new one."
+            ),
             code="link_used",
         )
     if found.expires_at <= utcnow():
         raise Conflict(
-            "This link has expired. Please ask for a new one.",
+            _("This link has expired. Please ask for a new one."),
             code="link_expired",
         )
     return found
@@ -132,9 +139,11 @@ async def verify_email(db: AsyncSession, token: str, user: User | None = None) -
     found = await _usable_token(db, token, "verify")
     email = await repository.get_email(db, found.user_id)
     if (user is not None and found.user_id != user.id) or email is None:
-        raise NotFound("This link isn't for your account.", code="link_not_found")
+        raise NotFound(_("This link isn't for your account."), code="link_not_found")
     if email.address != found.address:
-        raise Conflict("This link was for an address you have since changed.", code="link_expired")
+        raise Conflict(
+            _("This link was for an address you have since changed."), code="link_expired"
+        )
     found.used_at = email.verified_at = utcnow()
     await db.flush()
     return state_of(email)
@@ -152,7 +161,7 @@ async def set_digest(db: AsyncSession, user: User, on: bool) -> EmailState:
     email = await repository.get_email(db, user.id)
     if email is None:
         raise Conflict(
-            "Please add an e-mail address first: the summary is sent there.", code="no_email"
+            _("Please add an e-mail address first: the summary is sent there."), code="no_email"
         )
     email.digest = on
     await db.flush()
@@ -165,10 +174,11 @@ async def request_reset(db: AsyncSession, login: str, base_url: str) -> list[Mai
     The caller answers the same whatever this finds, so nobody learns who has an account.
     """
     if all(char in ECMA_SPACE for char in login):
-        raise Invalid("Please enter your username or e-mail address.", field="login")
+        raise Invalid(_("Please enter your username or e-mail address."), field="login")
     if len(login) > MAX_EMAIL:
         raise Invalid(
-            f"That is longer than any username or address ({MAX_EMAIL} characters at most).",
+            _("That is longer than any username or address (%(max_email)s characters at most).")
+            % {"max_email": MAX_EMAIL},
             field="login",
         )
     login = login.strip()
@@ -186,7 +196,8 @@ async def request_reset(db: AsyncSession, login: str, base_url: str) -> list[Mai
     for user, address in found:
         token = await _new_token(db, user, "reset", RESET_TTL, address)
         link = f"{base_url}/reset-password?token={token}"
-        mail = letters.reset_password(user.display_name, user.username, link)
+        with using(letters.language_of(user)):
+            mail = letters.reset_password(user.display_name, user.username, link)
         mails.append(replace(mail, to=address))
     return mails
 
@@ -200,7 +211,7 @@ async def confirm_reset(db: AsyncSession, token: str, new_password: str) -> User
     found = await _usable_token(db, token, "reset")
     user = await accounts_repository.get_user(db, found.user_id)
     if user is None:
-        raise NotFound("This link isn't one we sent.", code="link_not_found")
+        raise NotFound(_("This link isn't one we sent."), code="link_not_found")
     now = utcnow()
     user.password_hash = security.hash_password(new_password)
     await repository.use_tokens(db, user.id, "reset", now)

@@ -7,6 +7,7 @@ from starlette.routing import Route
 
 from forum.db import utcnow
 from forum.errors import AppError, Invalid
+from forum.i18n import _
 from forum.ownership import service
 from forum.ownership.schemas import DeleteAccount, DeleteAccountForm
 from forum.web import SESSION_COOKIE, Ctx, endpoint
@@ -71,7 +72,9 @@ async def delete_account_page(ctx: Ctx) -> Response:
     data = await ctx.form(DeleteAccountForm)
     try:
         if not data.posts:
-            raise Invalid("Please choose what happens to your posts and messages.", field="posts")
+            raise Invalid(
+                _("Please choose what happens to your posts and messages."), field="posts"
+            )
         deleted = await _delete(ctx, data.password, keep_posts=data.posts == "keep")
     except AppError as exc:
         return ctx.form_error("account_delete.html", exc, form={"posts": data.posts})

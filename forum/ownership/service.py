@@ -16,6 +16,7 @@ from forum.circles.models import CircleRole
 from forum.db import utcnow
 from forum.errors import Forbidden
 from forum.events import access_changed, emit
+from forum.i18n import N_, _
 from forum.mail import service as mail
 from forum.ownership import repository
 from forum.ratelimit.service import Limits
@@ -215,10 +216,10 @@ class Deleted:
 async def check_password(db: AsyncSession, user: User, password: str, limits: Limits) -> None:
     """Deleting asks for the password again; wrong guesses wait like sign-ins."""
     rules = limits.password_rules(user.id)
-    await limits.attempt(db, rules, "Too many wrong passwords.")
+    await limits.attempt(db, rules, N_("Too many wrong passwords."))
     if not security.verify_password(user.password_hash, password):
         raise Forbidden(
-            "That password isn't right, so nothing was deleted. Please try again.",
+            _("That password isn't right, so nothing was deleted. Please try again."),
             code="wrong_password",
         )
     await limits.passed(db, rules)

@@ -23,11 +23,12 @@ from forum.accounts.models import User
 from forum.circles.models import Circle, Membership
 from forum.errors import BadRequest, Invalid, NotFound
 from forum.fields import NamesMember
+from forum.i18n import N_, _
 from forum.names import name_key
 
 MAX_QUERY = 48  # as long as a display name
 MAX_FOUND = 10
-NO_SUCH_PERSON = "There's no member by that name in a circle you share."
+NO_SUCH_PERSON = N_("There's no member by that name in a circle you share.")
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,11 @@ def person_json(person: Person) -> dict[str, object]:
 def _query_key(query: str) -> str:
     query = query.strip()
     if not query:
-        raise BadRequest("Type part of a display name to search for.", code="empty_query")
+        raise BadRequest(_("Type part of a display name to search for."), code="empty_query")
     if len(query) > MAX_QUERY:
         raise BadRequest(
-            f"A display name is at most {MAX_QUERY} characters; search for part of it.",
+            _("A display name is at most %(max_query)s characters; search for part of it.")
+            % {"max_query": MAX_QUERY},
             code="query_too_long",
         )
     return name_key(query)
@@ -117,7 +119,7 @@ async def person_or_404(db: AsyncSession, viewer: User, user_id: int) -> User:
     """The member a picker chose: someone the viewer shares a circle with."""
     found = await db.scalar(select(User).where(User.id == user_id, _shares_a_circle(viewer.id)))
     if found is None:
-        raise NotFound(NO_SUCH_PERSON, code="no_such_user", field="user_id")
+        raise NotFound(_(NO_SUCH_PERSON), code="no_such_user", field="user_id")
     return found
 
 
@@ -129,5 +131,5 @@ async def named(db: AsyncSession, viewer: User, choice: NamesMember) -> User | s
     if choice.username:
         return choice.username
     raise Invalid(
-        "Choose someone: start typing their display name.", code="no_member", field="user_id"
+        _("Choose someone: start typing their display name."), code="no_member", field="user_id"
     )

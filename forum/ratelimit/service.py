@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from forum.config import Settings
 from forum.errors import RateLimited
+from forum.i18n import N_, _, ngettext
 from forum.ratelimit import repository
 
 # How often a process sweeps out rows that no longer limit anything.
@@ -31,8 +32,10 @@ class Pace:
     action: str
     burst: int
     seconds: float
-    doing: str  # "posting": completes "You're … faster than this space allows"
-    where: str = "this space"
+    # Marked with N_ and translated where shown; "posting" completes "You're … faster than
+    # this space allows".
+    doing: str
+    where: str = N_("this space")
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class Backoff:
 
 def _seconds(wait: float) -> str:
     whole = max(1, round(wait + 0.4999))
-    return "1 second" if whole == 1 else f"{whole} seconds"
+    return ngettext("%(num)d second", "%(num)d seconds", whole) % {"num": whole}
 
 
 class Limits:
@@ -70,16 +73,16 @@ class Limits:
         self.clock = clock
         self._pruned_at = 0.0
         s = settings
-        self.posts = Pace("post", s.post_rate_burst, s.post_rate_seconds, "posting")
+        self.posts = Pace("post", s.post_rate_burst, s.post_rate_seconds, N_("posting"))
         self.chat = Pace(
-            "chat", s.chat_rate_burst, s.chat_rate_seconds, "sending", where="this room"
+            "chat", s.chat_rate_burst, s.chat_rate_seconds, N_("sending"), where=N_("this room")
         )
-        self.reports = Pace("report", s.report_rate_burst, s.report_rate_seconds, "reporting")
+        self.reports = Pace("report", s.report_rate_burst, s.report_rate_seconds, N_("reporting"))
         self.invitations = Pace(
-            "invite", s.invite_rate_burst, s.invite_rate_seconds, "inviting people"
+            "invite", s.invite_rate_burst, s.invite_rate_seconds, N_("inviting people")
         )
         self.registrations = Pace(
-            "register", s.register_rate_burst, s.register_rate_seconds, "creating accounts"
+            "register", s.register_rate_burst, s.register_rate_seconds, N_("creating accounts")
         )
         longest, forget = s.login_delay_max_seconds, s.login_rate_window_seconds
         self.account = Backoff(
@@ -105,11 +108,14 @@ class Limits:
         row = await repository.take_token(db, pace.action, key, now, pace.burst, pace.seconds)
         if row is None:
             return
-        level, at, _ = row
+        level, at = row[0], row[1]
         wait = (1 - repository.refilled(level, at, now, pace.burst, pace.seconds)) * pace.seconds
         raise RateLimited(
-            f"You're {pace.doing} faster than {pace.where} allows. "
-            f"Please take a breath and try again in {_seconds(wait)}.",
+            _(
+                "You're %(doing)s faster than %(where)s allows. Please take a breath and try again "
+                "in %(seconds)s."
+            )
+            % {"doing": _(pace.doing), "where": _(pace.where), "seconds": _seconds(wait)},
             retry_after=wait,
         )
 
@@ -125,7 +131,7 @@ class Limits:
         self,
         request_db: AsyncSession,
         rules: list[tuple[Backoff, str]],
-        what: str = "Too many sign-in attempts.",
+        what: str = N_("Too many sign-in attempts."),
     ) -> None:
         """Count this try as a failure before the password is checked, or refuse it (429).
 
@@ -154,7 +160,8 @@ class Limits:
             if (wait := max(waits)) > 0:
                 await db.rollback()
                 raise RateLimited(
-                    f"{what} Please wait {_seconds(wait)} and try again.",
+                    _("%(what)s Please wait %(seconds)s and try again.")
+                    % {"what": _(what), "seconds": _seconds(wait)},
                     retry_after=wait,
                 )
             await db.commit()

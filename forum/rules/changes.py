@@ -8,6 +8,7 @@ from typing import Protocol
 
 from forum import names
 from forum.errors import AppError, Conflict, Invalid
+from forum.i18n import N_, _
 
 MAX_RULES = 20
 TITLE_MAX = 100
@@ -62,33 +63,47 @@ class Change:
 
 def clean_title(title: str | None) -> str:
     if len(title or "") > TITLE_MAX:  # as sent (the documented limit), and once cleaned
-        raise Invalid(f"A rule's title can be at most {TITLE_MAX} characters.", field="title")
+        raise Invalid(
+            _("A rule's title can be at most %(title_max)s characters.") % {"title_max": TITLE_MAX},
+            field="title",
+        )
     title = names.clean(title or "")
     if not title:
-        raise Invalid("Please give the rule a short title.", field="title")
+        raise Invalid(_("Please give the rule a short title."), field="title")
     if len(title) > TITLE_MAX:
-        raise Invalid(f"A rule's title can be at most {TITLE_MAX} characters.", field="title")
+        raise Invalid(
+            _("A rule's title can be at most %(title_max)s characters.") % {"title_max": TITLE_MAX},
+            field="title",
+        )
     return title
 
 
 def clean_text(text: str | None) -> str:
     text = (text or "").strip()
     if not text:
-        raise Invalid("Please explain the rule in a sentence or two.", field="text")
+        raise Invalid(_("Please explain the rule in a sentence or two."), field="text")
     if len(text) > TEXT_MAX:
-        raise Invalid(f"A rule's explanation can be at most {TEXT_MAX} characters.", field="text")
+        raise Invalid(
+            _("A rule's explanation can be at most %(text_max)s characters.")
+            % {"text_max": TEXT_MAX},
+            field="text",
+        )
     return text
 
 
 def clean_words(
-    text: str, field: str, maximum: int, missing: str | None = None, what: str = "It"
+    text: str, field: str, maximum: int, missing: str | None = None, what: str = N_("It")
 ) -> str:
     """Free text from a person: trimmed, within its limit, present when `missing` says why."""
     text = text.strip()
     if missing is not None and not text:
-        raise Invalid(missing, field=field)
+        raise Invalid(_(missing), field=field)
     if len(text) > maximum:
-        raise Invalid(f"{what} can be at most {maximum} characters.", field=field)
+        raise Invalid(
+            _("%(what)s can be at most %(maximum)s characters.")
+            % {"what": _(what), "maximum": maximum},
+            field=field,
+        )
     return text
 
 
@@ -100,20 +115,27 @@ def check_rule_set(drafts: Sequence[Draft]) -> None:
     """A version's rules: between one and MAX_RULES, each title used once."""
     if not drafts:
         raise Conflict(
-            "A circle needs at least one ground rule. Change the last one rather than removing it.",
+            _(
+                "A circle needs at least one ground rule. Change the last one rather than removing "
+                "it."
+            ),
             code="last_rule",
         )
     if len(drafts) > MAX_RULES:
         raise Conflict(
-            f"A circle can have at most {MAX_RULES} ground rules. Please remove or merge one "
-            "first.",
+            _(
+                "A circle can have at most %(max_rules)s ground rules. Please remove or merge one "
+                "first."
+            )
+            % {"max_rules": MAX_RULES},
             code="too_many_rules",
         )
     seen: set[str] = set()
     for draft in drafts:
         if _key(draft.title) in seen:
             raise Invalid(
-                f"Two rules can't share the title “{draft.title}”. Please give each its own.",
+                _("Two rules can't share the title “%(title)s”. Please give each its own.")
+                % {"title": draft.title},
                 field="title",
                 code="duplicate_title",
             )
@@ -149,10 +171,14 @@ def reordered(before: Sequence[Worded], after: Sequence[Worded]) -> bool:
 
 
 def summarize(changes: Sequence[Change], moved: bool) -> str:
-    words = {"added": "Added", "changed": "Changed", "removed": "Removed"}
-    parts = [f"{words[c.kind]} “{c.old_title or c.title}”." for c in changes]
+    words = {
+        "added": N_("Added “%(title)s”."),
+        "changed": N_("Changed “%(title)s”."),
+        "removed": N_("Removed “%(title)s”."),
+    }
+    parts = [_(words[c.kind]) % {"title": c.old_title or c.title} for c in changes]
     if moved:
-        parts.append("Put the rules in a new order.")
+        parts.append(_("Put the rules in a new order."))
     return " ".join(parts)
 
 
@@ -182,16 +208,22 @@ def conflict(proposal: Proposed, current: Sequence[Worded], version: int) -> App
         item = by_id.get(proposal.rule_id)
         if item is None:
             return Conflict(
-                f"Version {version} of the rules removed “{proposal.old_title}”, so this "
-                "proposal can no longer apply.",
+                _(
+                    "Version %(version)s of the rules removed “%(old_title)s”, so this proposal "
+                    "can no longer apply."
+                )
+                % {"version": version, "old_title": proposal.old_title},
                 code="rule_removed",
                 current_version=version,
             )
         if (item.title, item.text) != (proposal.old_title, proposal.old_text):
             return Conflict(
-                f"Version {version} of the rules changed “{proposal.old_title}” after this "
-                "proposal was made. Please look at its current wording and propose again "
-                "if it's still needed.",
+                _(
+                    "Version %(version)s of the rules changed “%(old_title)s” after this proposal "
+                    "was made. Please look at its current wording and propose again if it's still "
+                    "needed."
+                )
+                % {"version": version, "old_title": proposal.old_title},
                 code="proposal_outdated",
                 current_version=version,
             )
@@ -200,7 +232,8 @@ def conflict(proposal: Proposed, current: Sequence[Worded], version: int) -> App
             same = item.rule_id == proposal.rule_id and proposal.kind == "change"
             if not same and _key(item.title) == _key(proposal.title):
                 return Conflict(
-                    f"Version {version} of the rules already has a rule called “{item.title}”.",
+                    _("Version %(version)s of the rules already has a rule called “%(title)s”.")
+                    % {"version": version, "title": item.title},
                     code="duplicate_title",
                     current_version=version,
                 )

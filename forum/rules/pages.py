@@ -14,6 +14,7 @@ from forum.circles.models import RuleItem
 from forum.circles.service import CircleView
 from forum.errors import AppError, Invalid
 from forum.fields import parse_id
+from forum.i18n import N_, _
 from forum.rules import proposals, service
 from forum.rules.changes import (
     COMMENT_MAX,
@@ -36,7 +37,7 @@ LIMITS = {
     "summary": SUMMARY_MAX,
     "rules": MAX_RULES,
 }
-KIND_WORDS = {"add": "Add a rule", "change": "Change a rule", "remove": "Remove a rule"}
+KIND_WORDS = {"add": N_("Add a rule"), "change": N_("Change a rule"), "remove": N_("Remove a rule")}
 EDIT_FIELD = re.compile(r"^rule-(\d{1,3})-(id|title|text|position|remove)$")
 
 
@@ -51,7 +52,7 @@ def _number(text: str, field: str) -> int | None:
         return None
     value = parse_id(text.strip())
     if value is None:
-        raise Invalid(f"'{field}' must be a number.", field=field)
+        raise Invalid(_("'%(field)s' must be a number.") % {"field": field}, field=field)
     return value
 
 
@@ -75,7 +76,7 @@ async def _rules_page(
         "closed_proposals": closed,
         "is_owner": view.is_owner,
         "limits": LIMITS,
-        "kinds": KIND_WORDS,
+        "kinds": {kind: _(words) for kind, words in KIND_WORDS.items()},
         **extra,
     }
     if error is not None:
@@ -115,7 +116,7 @@ async def _after(ctx: Ctx, user_action: str) -> Response:
     """Run one action on a proposal from its form; back to the rules page either way."""
     user = await ctx.require_user()
     proposal_id = int(ctx.request.path_params["proposal_id"])
-    _, view = await proposals.get_proposal_or_404(ctx.db, user, proposal_id)
+    _proposal, view = await proposals.get_proposal_or_404(ctx.db, user, proposal_id)
     try:
         if user_action == "endorse":
             stance = await ctx.form(StanceIn)
@@ -191,7 +192,7 @@ def _rows_of(items: Sequence[RuleItem]) -> list[dict[str, str]]:
 async def edit_page(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     view = await _view(ctx)
-    service.require_owner(view, "edit the ground rules")
+    service.require_owner(view, N_("edit the ground rules"))
     if ctx.request.method == "GET":
         items = await service.current_items(ctx.db, view.circle)
         return ctx.render("rules_edit.html", view=view, rows=_rows_of(items), limits=LIMITS)

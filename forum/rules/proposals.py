@@ -15,6 +15,7 @@ from forum.circles.models import RuleItem, RuleVersion
 from forum.circles.service import CircleView
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
+from forum.i18n import N_, _
 from forum.rules import notices, repository, service
 from forum.rules.changes import (
     COMMENT_MAX,
@@ -45,10 +46,10 @@ STATUS_FILTERS = {
     "all": (ProposalStatus.OPEN, *CLOSED),
 }
 CLOSED_WORDS = {
-    ProposalStatus.RATIFIED: "was ratified",
-    ProposalStatus.DECLINED: "was declined",
-    ProposalStatus.WITHDRAWN: "was withdrawn",
-    ProposalStatus.OUTDATED: "no longer applies to the current rules",
+    ProposalStatus.RATIFIED: N_("was ratified"),
+    ProposalStatus.DECLINED: N_("was declined"),
+    ProposalStatus.WITHDRAWN: N_("was withdrawn"),
+    ProposalStatus.OUTDATED: N_("no longer applies to the current rules"),
 }
 
 
@@ -69,7 +70,8 @@ class ProposalView:
 def require_member(view: CircleView, doing: str) -> None:
     if view.membership is None:
         raise Forbidden(
-            f"Join this circle (and accept its ground rules) to {doing}.", code="not_a_member"
+            _("Join this circle (and accept its ground rules) to %(doing)s.") % {"doing": _(doing)},
+            code="not_a_member",
         )
 
 
@@ -79,7 +81,8 @@ def require_voice(user: User, view: CircleView, doing: str) -> None:
     require_member(view, doing)
     if not view.has_accepted_rules:
         raise Conflict(
-            f"Please read this circle's ground rules and accept them to {doing}.",
+            _("Please read this circle's ground rules and accept them to %(doing)s.")
+            % {"doing": _(doing)},
             code="rules_not_accepted",
             current_version=view.circle.rules_version,
         )
@@ -98,19 +101,22 @@ async def propose(
     seen_version: int | None = None,
 ) -> RuleProposal:
     """A member's proposal to add, change or remove a rule, with their reasons."""
-    require_voice(user, view, "propose changes to its ground rules")
+    require_voice(user, view, N_("propose changes to its ground rules"))
     circle = view.circle
     rationale = clean_words(
         rationale,
         "rationale",
         RATIONALE_MAX,
-        "Please say why you're proposing this, so others can weigh it.",
-        "Your reasons",
+        N_("Please say why you're proposing this, so others can weigh it."),
+        N_("Your reasons"),
     )
     if await repository.count_open_by(db, circle.id, user.id) >= MAX_OPEN_PER_MEMBER:
         raise Conflict(
-            f"You already have {MAX_OPEN_PER_MEMBER} open proposals in this circle. Please "
-            "wait for one to be decided, or withdraw one, before proposing another.",
+            _(
+                "You already have %(max_open_per_member)s open proposals in this circle. Please "
+                "wait for one to be decided, or withdraw one, before proposing another."
+            )
+            % {"max_open_per_member": MAX_OPEN_PER_MEMBER},
             code="too_many_open_proposals",
         )
     current = await service.current_items(db, circle)
@@ -124,14 +130,24 @@ async def propose(
     if kind == ProposalKind.ADD:
         if len(current) >= MAX_RULES:
             raise Conflict(
-                f"This circle already has {MAX_RULES} ground rules, the most it can have. "
-                "Propose removing or merging one first.",
+                _(
+                    "This circle already has %(max_rules)s ground rules, the most it can have. "
+                    "Propose removing or merging one first."
+                )
+                % {"max_rules": MAX_RULES},
                 code="too_many_rules",
             )
         proposal.title, proposal.text = clean_title(title), clean_text(text)
     else:
         if rule_id is None:
-            raise Invalid(f"Please say which rule to {kind} (rule_id).", field="rule_id")
+            raise Invalid(
+                (
+                    _("Please say which rule to change (rule_id).")
+                    if kind == ProposalKind.CHANGE
+                    else _("Please say which rule to remove (rule_id).")
+                ),
+                field="rule_id",
+            )
         item = await service.rule_or_error(db, circle, rule_id)
         if seen_version is not None:
             await _check_unchanged_since(db, view, seen_version, item)
@@ -158,14 +174,16 @@ def _aim_at(
         if (proposal.title, proposal.text) == (item.title, item.text):
             # Only the stored wording makes this change empty: a conflict, like no_changes.
             raise Conflict(
-                "That's the rule's current wording. Please write the change you'd like.",
+                _("That's the rule's current wording. Please write the change you'd like."),
                 code="no_changes",
                 field="text",
             )
     elif count == 1:
         raise Conflict(
-            "This is the circle's only ground rule, and a circle needs at least one. "
-            "You could propose changing it instead.",
+            _(
+                "This is the circle's only ground rule, and a circle needs at least one. "
+                "You could propose changing it instead."
+            ),
             code="last_rule",
         )
 
@@ -178,8 +196,11 @@ async def _check_unchanged_since(
     if not 1 <= seen <= circle.rules_version:
         # Which versions exist is stored state, as with rules_version_stale elsewhere.
         raise Conflict(
-            f"There is no version {seen} of these rules; the current one is "
-            f"version {circle.rules_version}.",
+            _(
+                "There is no version %(seen)s of these rules; the current one is version "
+                "%(rules_version)s."
+            )
+            % {"seen": seen, "rules_version": circle.rules_version},
             code="unknown_version",
             field="rules_version",
             current_version=circle.rules_version,
@@ -187,9 +208,12 @@ async def _check_unchanged_since(
     then = await repository.rule_in_version(db, circle.id, now.rule_id, seen)
     if then is None or (then.title, then.text) != (now.title, now.text):
         raise Conflict(
-            f"This rule has changed since version {seen}, which you were reading. Please "
-            f"read its current wording (version {circle.rules_version}) and propose again "
-            "if it's still needed.",
+            _(
+                "This rule has changed since version %(seen)s, which you were reading. Please read "
+                "its current wording (version %(rules_version)s) and propose again if it's still "
+                "needed."
+            )
+            % {"seen": seen, "rules_version": circle.rules_version},
             code="rule_outdated",
             current_version=circle.rules_version,
             current={"id": now.rule_id, "title": now.title, "text": now.text},
@@ -203,19 +227,19 @@ async def get_proposal_or_404(
     proposal = await repository.get_proposal(db, proposal_id, for_update=for_update)
     circle = await circles_repository.get_by_id(db, proposal.circle_id) if proposal else None
     if proposal is None or circle is None:
-        raise NotFound("There is no such proposal.")
+        raise NotFound(_("There is no such proposal."))
     try:
         view = await circles.view_of_or_404(db, circle, user)
     except NotFound:
-        raise NotFound("There is no such proposal.") from None
+        raise NotFound(_("There is no such proposal.")) from None
     return proposal, view
 
 
 def _require_open(proposal: RuleProposal) -> None:
     if proposal.status != ProposalStatus.OPEN:
-        words = CLOSED_WORDS.get(ProposalStatus(proposal.status), "is closed")
+        words = CLOSED_WORDS.get(ProposalStatus(proposal.status), N_("is closed"))
         raise Conflict(
-            f"This proposal {words}, so it can't be changed now.",
+            _("This proposal %(words)s, so it can't be changed now.") % {"words": _(words)},
             code="proposal_closed",
             status=proposal.status,
         )
@@ -226,9 +250,9 @@ async def take_stance(
 ) -> RuleProposal:
     """Endorse or object, with an optional comment; a second stance replaces the first."""
     proposal, view = await get_proposal_or_404(db, user, proposal_id)
-    require_voice(user, view, "endorse or object to proposals")
+    require_voice(user, view, N_("endorse or object to proposals"))
     _require_open(proposal)
-    comment = clean_words(comment, "comment", COMMENT_MAX, what="A comment")
+    comment = clean_words(comment, "comment", COMMENT_MAX, what=N_("A comment"))
     await repository.set_stance(db, proposal.id, user.id, Stance(stance), comment)
     return proposal
 
@@ -236,7 +260,7 @@ async def take_stance(
 async def ratify(db: AsyncSession, owner: User, proposal_id: int, summary: str) -> RuleVersion:
     """An owner accepts a proposal: a new version of the rules, which they accept too."""
     proposal, view = await get_proposal_or_404(db, owner, proposal_id)
-    service.require_owner(view, "ratify proposals")
+    service.require_owner(view, N_("ratify proposals"))
     # The circle first, then the proposal: the same order as an owner's edit takes them.
     current = await service.locked_items(db, view.circle)
     proposal, view = await get_proposal_or_404(db, owner, proposal_id, for_update=True)
@@ -247,7 +271,7 @@ async def ratify(db: AsyncSession, owner: User, proposal_id: int, summary: str) 
     # Everything that could refuse is checked before anything changes.
     drafts = apply(proposal, current)
     check_rule_set(drafts)
-    summary = clean_words(summary, "summary", SUMMARY_MAX, what="A summary")
+    summary = clean_words(summary, "summary", SUMMARY_MAX, what=N_("A summary"))
     proposal.status = ProposalStatus.RATIFIED
     snapshot = await service.write_version(db, view.circle, current, drafts, summary, owner.id)
     if proposal.kind == ProposalKind.ADD:
@@ -261,14 +285,14 @@ async def ratify(db: AsyncSession, owner: User, proposal_id: int, summary: str) 
 
 async def decline(db: AsyncSession, owner: User, proposal_id: int, reason: str) -> RuleProposal:
     proposal, view = await get_proposal_or_404(db, owner, proposal_id, for_update=True)
-    service.require_owner(view, "decline proposals")
+    service.require_owner(view, N_("decline proposals"))
     _require_open(proposal)
     proposal.decision_note = clean_words(
         reason,
         "reason",
         REASON_MAX,
-        "Please give a reason, so the member who proposed it understands.",
-        "A reason",
+        N_("Please give a reason, so the member who proposed it understands."),
+        N_("A reason"),
     )
     proposal.status = ProposalStatus.DECLINED
     proposal.decided_by, proposal.decided_at = owner.id, utcnow()
@@ -277,9 +301,9 @@ async def decline(db: AsyncSession, owner: User, proposal_id: int, reason: str) 
 
 
 async def withdraw(db: AsyncSession, user: User, proposal_id: int) -> RuleProposal:
-    proposal, _ = await get_proposal_or_404(db, user, proposal_id, for_update=True)
+    proposal, _view = await get_proposal_or_404(db, user, proposal_id, for_update=True)
     if proposal.author_id != user.id:
-        raise Forbidden("Only the member who made a proposal can withdraw it.")
+        raise Forbidden(_("Only the member who made a proposal can withdraw it."))
     _require_open(proposal)
     proposal.status = ProposalStatus.WITHDRAWN
     proposal.decided_by, proposal.decided_at = user.id, utcnow()
@@ -295,10 +319,10 @@ async def proposal_views(
     proposal_id: int | None = None,
 ) -> list[ProposalView]:
     """Proposals with tallies (a fixed number of statements); comments for owners only."""
-    require_member(view, "see and take part in proposals to its ground rules")
+    require_member(view, N_("see and take part in proposals to its ground rules"))
     statuses = STATUS_FILTERS.get(status)
     if statuses is None:
-        raise Invalid("status is one of: open, closed, all.", field="status")
+        raise Invalid(_("status is one of: open, closed, all."), field="status")
     rows = await repository.proposals(db, view.circle.id, statuses, LIST_LIMIT, proposal_id)
     ids = [p.id for p, _, _ in rows]
     tallies = await repository.tallies(db, ids)
@@ -322,10 +346,10 @@ async def proposal_views(
 
 
 async def one_proposal(db: AsyncSession, user: User, proposal_id: int) -> ProposalView:
-    _, view = await get_proposal_or_404(db, user, proposal_id)
+    _proposal, view = await get_proposal_or_404(db, user, proposal_id)
     found = await proposal_views(db, user, view, "all", proposal_id)
     if not found:
-        raise NotFound("There is no such proposal.")
+        raise NotFound(_("There is no such proposal."))
     return found[0]
 
 

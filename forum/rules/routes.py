@@ -7,6 +7,7 @@ from starlette.routing import Route
 
 from forum.circles import service as circles
 from forum.circles.service import CircleView
+from forum.i18n import N_
 from forum.rules import proposals, service
 from forum.rules.proposals import ProposalView
 from forum.rules.schemas import DeclineIn, ProposalIn, RatifyIn, RulesEdit, StanceIn
@@ -102,7 +103,7 @@ async def api_edit_rules(ctx: Ctx) -> Response:
     view = await _view(ctx)
     data = await ctx.json_body(RulesEdit)
     # Who may edit is settled before what they sent: a member hears 403, not about a title.
-    service.require_owner(view, "edit the ground rules")
+    service.require_owner(view, N_("edit the ground rules"))
     drafts = service.drafts_from([(i.id, i.title, i.text) for i in data.items])
     await service.edit_rules(ctx.db, view, drafts, data.summary)
     ctx.forget_membership(view.circle.id, user.id)

@@ -14,6 +14,7 @@ from forum.circles.service import CircleView
 from forum.db import utcnow
 from forum.errors import AppError, Conflict, Forbidden, Invalid, NotFound
 from forum.fields import parse_id
+from forum.i18n import N_, _
 from forum.rules import notices, repository
 from forum.rules.changes import (
     SUMMARY_MAX,
@@ -74,8 +75,11 @@ async def version_view(
     shown = found.get(number)
     if shown is None:
         raise NotFound(
-            f"These ground rules have no version {number}; "
-            f"the current one is version {circle.rules_version}."
+            _(
+                "These ground rules have no version %(number)s; the current one is version "
+                "%(rules_version)s."
+            )
+            % {"number": number, "rules_version": circle.rules_version}
         )
     before = found.get(number - 1)
     changes = diff(before.items, shown.items) if before else []
@@ -98,7 +102,9 @@ async def current_items(db: AsyncSession, circle: Circle) -> list[RuleItem]:
 
 def require_owner(view: CircleView, doing: str) -> None:
     if not view.is_owner:
-        raise Forbidden(f"Only this circle's owners can {doing}.", code="owners_only")
+        raise Forbidden(
+            _("Only this circle's owners can %(doing)s.") % {"doing": _(doing)}, code="owners_only"
+        )
 
 
 def drafts_from(entries: Sequence[tuple[int | None, str, str]]) -> list[Draft]:
@@ -110,10 +116,14 @@ def drafts_from(entries: Sequence[tuple[int | None, str, str]]) -> list[Draft]:
             drafts.append(Draft(rule_id, clean_title(title), clean_text(text)))
         except Invalid as exc:
             where = f"items.{n - 1}.{exc.extra['field']}"
-            raise Invalid(f"Rule {n}: {exc.message}", field=where) from None
+            raise Invalid(
+                _("Rule %(n)s: %(message)s") % {"n": n, "message": exc.message}, field=where
+            ) from None
         if rule_id is not None:
             if rule_id in seen:
-                raise Invalid(f"Rule {n} appears twice in the list.", field=f"items.{n - 1}.id")
+                raise Invalid(
+                    _("Rule %(n)s appears twice in the list.") % {"n": n}, field=f"items.{n - 1}.id"
+                )
             seen.add(rule_id)
     return drafts
 
@@ -122,15 +132,18 @@ async def edit_rules(
     db: AsyncSession, owner_view: CircleView, drafts: list[Draft], summary: str
 ) -> Snapshot:
     """An owner rewrites the rules directly: a new version members are asked to accept."""
-    require_owner(owner_view, "edit the ground rules")
+    require_owner(owner_view, N_("edit the ground rules"))
     circle = owner_view.circle
     current = await locked_items(db, circle)
     known = {item.rule_id for item in current}
     for n, draft in enumerate(drafts, start=1):
         if draft.rule_id is not None and draft.rule_id not in known:
             raise Conflict(
-                f"Rule {n} names a rule that isn't in the current version. "
-                "Leave out its id to add it as a new rule.",
+                _(
+                    "Rule %(n)s names a rule that isn't in the current version. Leave out its id "
+                    "to add it as a new rule."
+                )
+                % {"n": n},
                 code="unknown_rule",
                 field=f"items.{n - 1}.id",
             )
@@ -165,8 +178,8 @@ async def write_version(
     check_rule_set(drafts)
     changes, moved = diff(current, drafts), reordered(current, drafts)
     if not changes and not moved:
-        raise Conflict("That wouldn't change anything in the rules.", code="no_changes")
-    summary = clean_words(summary, "summary", SUMMARY_MAX, what="A summary")
+        raise Conflict(_("That wouldn't change anything in the rules."), code="no_changes")
+    summary = clean_words(summary, "summary", SUMMARY_MAX, what=N_("A summary"))
     number = circle.rules_version + 1
     version = await repository.add_version(
         db, circle.id, number, summary or summarize(changes, moved)
@@ -216,12 +229,15 @@ async def _missing_rule(db: AsyncSession, circle: Circle, rule_id: int) -> AppEr
         # A well-formed id; whether it names one of this circle's rules is stored state
         # (rules come and go by version), so the answer is a conflict, like a removed rule.
         return Conflict(
-            "That ground rule is not one of this circle's.", code="unknown_rule", field="rule_id"
+            _("That ground rule is not one of this circle's."), code="unknown_rule", field="rule_id"
         )
     item, version = last
     return Conflict(
-        f"The rule “{item.title}” was removed in version {version + 1} of this circle's "
-        f"ground rules. The current version is {circle.rules_version}.",
+        _(
+            "The rule “%(title)s” was removed in version %(removed_in)s of this circle's ground "
+            "rules. The current version is %(rules_version)s."
+        )
+        % {"title": item.title, "removed_in": version + 1, "rules_version": circle.rules_version},
         code="rule_removed",
         field="rule_id",
         removed_in_version=version + 1,
@@ -235,9 +251,11 @@ async def cite_rule(
     """A rule of the current version, as cited: its id, version and words at that moment."""
     if rules_version is not None and rules_version != circle.rules_version:
         raise Conflict(
-            f"This circle's ground rules are now at version {circle.rules_version} "
-            f"(you were looking at version {rules_version}). Please check the rule "
-            "you're citing.",
+            _(
+                "This circle's ground rules are now at version %(rules_version)s (you were looking "
+                "at version %(seen)s). Please check the rule you're citing."
+            )
+            % {"rules_version": circle.rules_version, "seen": rules_version},
             code="rules_version_stale",
             current_version=circle.rules_version,
         )

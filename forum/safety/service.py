@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from forum.accounts.models import User
 from forum.db import utcnow
 from forum.errors import Invalid
+from forum.i18n import N_, _
 from forum.review import resources
 from forum.review.models import CrisisResource
 from forum.safety import repository
@@ -28,38 +29,41 @@ class Section:
 SECTIONS = (
     Section(
         "warning_signs",
-        "My warning signs",
-        "Thoughts, moods, situations or behaviours that tell me a crisis may be starting.",
+        N_("My warning signs"),
+        N_("Thoughts, moods, situations or behaviours that tell me a crisis may be starting."),
     ),
     Section(
         "coping",
-        "Things I can do on my own",
-        "Ways to take my mind off my problems without contacting anyone: a walk, music, a shower.",
+        N_("Things I can do on my own"),
+        N_(
+            "Ways to take my mind off my problems without contacting anyone: a walk, music, a "
+            "shower."
+        ),
     ),
     Section(
         "distractions",
-        "People and places that help me feel better",
-        "Friends I can be around without talking about it; places with people, like a café.",
+        N_("People and places that help me feel better"),
+        N_("Friends I can be around without talking about it; places with people, like a café."),
     ),
     Section(
         "helpers",
-        "People I can ask for help",
-        "Names and numbers of people I trust to tell how I'm feeling.",
+        N_("People I can ask for help"),
+        N_("Names and numbers of people I trust to tell how I'm feeling."),
     ),
     Section(
         "professionals",
-        "Professionals and crisis lines",
-        "My doctor or therapist, and crisis lines I can call or text any time.",
+        N_("Professionals and crisis lines"),
+        N_("My doctor or therapist, and crisis lines I can call or text any time."),
     ),
     Section(
         "safe_surroundings",
-        "Making my surroundings safe",
-        "What I can put away, give to someone to keep, or stay away from while it passes.",
+        N_("Making my surroundings safe"),
+        N_("What I can put away, give to someone to keep, or stay away from while it passes."),
     ),
     Section(
         "reasons_for_living",
-        "What matters most to me",
-        "People, pets, plans and hopes worth staying for.",
+        N_("What matters most to me"),
+        N_("People, pets, plans and hopes worth staying for."),
     ),
 )
 KEYS = tuple(section.key for section in SECTIONS)
@@ -91,14 +95,18 @@ def check_sections(sections: Mapping[str, Sequence[str]]) -> dict[str, list[str]
         lines = [line for line in lines if line]
         if len(lines) > MAX_LINES:
             raise Invalid(
-                f"“{section.title}” can hold up to {MAX_LINES} lines; it has {len(lines)}.",
+                _("“%(title)s” can hold up to %(max_lines)s lines; it has %(length)s.")
+                % {"title": _(section.title), "max_lines": MAX_LINES, "length": len(lines)},
                 field=section.key,
             )
         for line in lines:
             if len(line) > MAX_LINE:
                 raise Invalid(
-                    f"Each line in “{section.title}” can be up to {MAX_LINE} characters; "
-                    f"one has {len(line)}.",
+                    _(
+                        "Each line in “%(title)s” can be up to %(max_line)s characters; one has "
+                        "%(length)s."
+                    )
+                    % {"title": _(section.title), "max_line": MAX_LINE, "length": len(line)},
                     field=section.key,
                 )
         checked[section.key] = lines
@@ -137,7 +145,7 @@ def plan_json(view: PlanView) -> dict[str, Any]:
         "saved": view.saved,
         "updated_at": view.updated_at,
         "sections": [
-            {"key": s.key, "title": s.title, "hint": s.hint, "lines": view.sections[s.key]}
+            {"key": s.key, "title": _(s.title), "hint": _(s.hint), "lines": view.sections[s.key]}
             for s in SECTIONS
         ],
     }
@@ -145,13 +153,13 @@ def plan_json(view: PlanView) -> dict[str, Any]:
 
 def plan_text(view: PlanView, display_name: str) -> str:
     """The plan as plain text, to print or keep on a phone."""
-    out = [f"My safety plan ({display_name})", ""]
+    out = [_("My safety plan (%(display_name)s)") % {"display_name": display_name}, ""]
     for section in SECTIONS:
-        out.append(section.title.upper())
+        out.append(_(section.title).upper())
         lines = view.sections[section.key]
-        out.extend(f"  - {line}" for line in lines or ["(nothing yet)"])
+        out.extend(f"  - {line}" for line in lines or [_("(nothing yet)")])
         out.append("")
-    out.append("If you are in danger right now, call your local emergency number.")
+    out.append(_("If you are in danger right now, call your local emergency number."))
     return "\n".join(out) + "\n"
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from forum.accounts.boundaries import Boundaries
 from forum.accounts.models import User
 from forum.errors import BadRequest
+from forum.i18n import _
 from forum.search import repository
 from forum.search.repository import Clause, Found, Scope, Terms
 
@@ -48,10 +49,11 @@ def parse_query(raw: str) -> Terms:
     """
     text = " ".join(raw.split())
     if not text:
-        raise BadRequest("Please type a word or phrase to search for.", code="empty_query")
+        raise BadRequest(_("Please type a word or phrase to search for."), code="empty_query")
     if len(text) > MAX_QUERY:
         raise BadRequest(
-            f"A search can be at most {MAX_QUERY} characters; this one has {len(text)}.",
+            _("A search can be at most %(max_query)s characters; this one has %(length)s.")
+            % {"max_query": MAX_QUERY, "length": len(text)},
             code="query_too_long",
         )
     clauses: list[tuple[list[str], list[str]]] = [([], [])]

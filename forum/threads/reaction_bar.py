@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from markupsafe import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from forum.i18n import _
 from forum.reactions import repository as reactions
 from forum.reactions.kinds import KINDS
 from forum.reactions.models import PostReaction
@@ -64,9 +65,10 @@ def counts_only(
     if off:
         if not for_author:
             return b""
+        off_text, turn_on = escape(_("Reactions are off on this post.")), escape(_("Turn them on"))
         return (
-            f'<p class="reactions reactions-off meta">Reactions are off on this post. '
-            f'<a href="/posts/{post_id}/reactions">Turn them on</a></p>'
+            f'<p class="reactions reactions-off meta">{off_text} '
+            f'<a href="/posts/{post_id}/reactions">{turn_on}</a></p>'
         ).encode()
     shown = [
         f'<li class="reaction-count-item">{_label(kind)} <span class="reaction-count">{count}'
@@ -74,11 +76,12 @@ def counts_only(
         for kind, count in counts
     ]
     if for_author:
-        link = "Who reacted" if shown else "Reactions"
+        link = escape(_("Who reacted") if shown else _("Reactions"))
         shown.append(f'<li><a href="/posts/{post_id}/reactions">{link}</a></li>')
     if not shown:
         return b""
-    return f'<ul class="reactions" aria-label="Reactions">{"".join(shown)}</ul>'.encode()
+    label = escape(_("Reactions"))
+    return f'<ul class="reactions" aria-label="{label}">{"".join(shown)}</ul>'.encode()
 
 
 def buttons(
@@ -88,7 +91,7 @@ def buttons(
     given = dict(counts)
     parts = [
         f'<form method="post" action="/posts/{post_id}/react" class="reactions reaction-form" '
-        f'data-post="{post_id}" aria-label="Reactions">'
+        f'data-post="{post_id}" aria-label="{escape(_("Reactions"))}">'
         '<input type="hidden" name="csrf_token" value="'
     ]
     parts.append(csrf_token.decode())

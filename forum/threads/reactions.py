@@ -19,18 +19,19 @@ from forum.accounts.service import require_not_muted
 from forum.circles import service as circles
 from forum.circles.service import CircleView
 from forum.errors import Conflict, Forbidden, NotFound
+from forum.i18n import N_, _
 from forum.reactions import repository as reactions
 from forum.reactions.kinds import KINDS, Counts, check_kind, ordered
 from forum.reactions.models import PostReaction
 from forum.threads import repository, service
 from forum.threads.models import Post, PostStatus, Thread
 
-NO_POST = "That post doesn't exist."
-NOT_PUBLISHED = "Reactions are for published posts; this one isn't published."
-OWN_POST = "You can't react to your own post."
-TURNED_OFF = "The author has turned reactions off on this post."
-BLOCKED = "You can't react to this member's posts."
-ONLY_AUTHOR = "Only the post's author can see who reacted."
+NO_POST = N_("That post doesn't exist.")
+NOT_PUBLISHED = N_("Reactions are for published posts; this one isn't published.")
+OWN_POST = N_("You can't react to your own post.")
+TURNED_OFF = N_("The author has turned reactions off on this post.")
+BLOCKED = N_("You can't react to this member's posts.")
+ONLY_AUTHOR = N_("Only the post's author can see who reacted.")
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,11 @@ async def _readable_post(
     """The post if this member may read its thread (404 otherwise, as the thread page)."""
     found = await repository.get_post_with_thread(db, post_id)
     if found is None:
-        raise NotFound(NO_POST)
-    post, thread, _ = found
-    _, view = await service.get_thread_or_404(db, thread.id, user)
+        raise NotFound(_(NO_POST))
+    post, thread, _view = found
+    _thread, view = await service.get_thread_or_404(db, thread.id, user)
     if post.status != PostStatus.PUBLISHED and post.author_id != user.id:
-        raise NotFound(NO_POST)
+        raise NotFound(_(NO_POST))
     return post, thread, view
 
 
@@ -84,7 +85,7 @@ async def _state(db: AsyncSession, post: Post, thread: Thread, user: User) -> Po
 
 
 async def post_reactions(db: AsyncSession, post_id: int, user: User) -> PostReactions:
-    post, thread, _ = await _readable_post(db, post_id, user)
+    post, thread, _view = await _readable_post(db, post_id, user)
     return await _state(db, post, thread, user)
 
 
@@ -102,13 +103,13 @@ async def react(
         await circles.require_can_write(db, view, user)
         require_not_muted(user)
         if post.status != PostStatus.PUBLISHED or thread.status != PostStatus.PUBLISHED:
-            raise Conflict(NOT_PUBLISHED, code="not_published")
+            raise Conflict(_(NOT_PUBLISHED), code="not_published")
         if post.author_id == user.id:
-            raise Forbidden(OWN_POST, code="own_post")
+            raise Forbidden(_(OWN_POST), code="own_post")
         if post.reactions_off:
-            raise Forbidden(TURNED_OFF, code="reactions_off")
+            raise Forbidden(_(TURNED_OFF), code="reactions_off")
         if post.author_id is not None and await is_blocked_between(db, user.id, post.author_id):
-            raise Forbidden(BLOCKED, code="blocked")
+            raise Forbidden(_(BLOCKED), code="blocked")
         await reactions.add(db, PostReaction, post.id, user.id, kind)
     else:
         await reactions.remove(db, PostReaction, post.id, user.id, kind)
@@ -117,7 +118,7 @@ async def react(
 
 async def own_post(db: AsyncSession, post_id: int, user: User) -> tuple[Post, Thread]:
     """The member's own post (404 to those who can't read it, 403 to other readers)."""
-    post, thread, _ = await service.get_own_post_or_404(db, post_id, user)
+    post, thread, _view = await service.get_own_post_or_404(db, post_id, user)
     return post, thread
 
 
@@ -131,4 +132,4 @@ async def set_enabled(
 
 def require_author(found: PostReactions, user: User) -> None:
     if found.post.author_id != user.id:
-        raise Forbidden(ONLY_AUTHOR, code="not_author")
+        raise Forbidden(_(ONLY_AUTHOR), code="not_author")

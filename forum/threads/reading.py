@@ -28,6 +28,7 @@ from forum.circles.service import CircleView
 from forum.config import Settings
 from forum.content_warnings import wrappers_for
 from forum.errors import NotFound
+from forum.i18n import N_, _
 from forum.reactions import repository as reactions
 from forum.reactions.kinds import ordered
 from forum.reactions.models import PostReaction
@@ -84,7 +85,7 @@ class ThreadRead:
     view: CircleView
 
 
-NOT_FOUND = "That thread doesn't exist, or has been removed."
+NOT_FOUND = N_("That thread doesn't exist, or has been removed.")
 
 Reads = ReadCache[User, Membership, ThreadSnapshot]
 
@@ -142,7 +143,7 @@ async def _build(
 ) -> ThreadSnapshot:
     found = await repository.get_thread_with_circle(db, thread_id)
     if found is None:
-        raise NotFound(NOT_FOUND)
+        raise NotFound(_(NOT_FOUND))
     thread, circle = found
     view = CircleView(circle, None)
     page = await service.read_thread_page(db, thread, view, viewer, cursor, app.settings.page_size)
@@ -251,9 +252,9 @@ async def read_thread(
     circle = snapshot.circle
     membership = await _membership(db, app.read_cache, circle.id, user)
     if not circle.is_public and membership is None:
-        raise NotFound(NOT_FOUND)
+        raise NotFound(_(NOT_FOUND))
     if not _visible_to(snapshot, user):
-        raise NotFound(NOT_FOUND)
+        raise NotFound(_(NOT_FOUND))
     if user is not None and user.id in snapshot.personal:
         snapshot = await _build(db, app, thread_id, cursor, user, post_json)
     return ThreadRead(snapshot, CircleView(circle, membership))

@@ -21,6 +21,7 @@ from forum.circles.service import CircleView
 from forum.content_warnings import check_warnings, screened_warnings
 from forum.db import utcnow
 from forum.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
+from forum.i18n import _, number
 from forum.review import service as review
 from forum.threads import repository
 from forum.threads.content import post_info, recount_reply
@@ -80,7 +81,7 @@ def _decode_cursor(cursor: str) -> list[str]:
         padded = cursor + "=" * (-len(cursor) % 4)
         return base64.urlsafe_b64decode(padded.encode()).decode().split("|")
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise BadRequest("That page link is not valid.", code="bad_cursor") from None
+        raise BadRequest(_("That page link is not valid."), code="bad_cursor") from None
 
 
 def decode_post_cursor(cursor: str | None) -> int | None:
@@ -88,7 +89,7 @@ def decode_post_cursor(cursor: str | None) -> int | None:
         return None
     parts = _decode_cursor(cursor)
     if len(parts) != 1 or not re.fullmatch(r"[0-9]{1,18}", parts[0]):
-        raise BadRequest("That page link is not valid.", code="bad_cursor")
+        raise BadRequest(_("That page link is not valid."), code="bad_cursor")
     return int(parts[0])
 
 
@@ -99,25 +100,32 @@ def decode_thread_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     try:
         return datetime.fromisoformat(parts[0]), int(parts[1])
     except (IndexError, ValueError):
-        raise BadRequest("That page link is not valid.", code="bad_cursor") from None
+        raise BadRequest(_("That page link is not valid."), code="bad_cursor") from None
 
 
 def check_title(title: str) -> str:
     # As sent, too (the documented limit): cleaning may shorten a title, never lengthen
     # what was accepted.
     if len(title) > MAX_TITLE:
-        raise Invalid(f"A title is 3 to {MAX_TITLE} characters.", field="title")
+        raise Invalid(
+            _("A title is 3 to %(max_title)s characters.") % {"max_title": MAX_TITLE}, field="title"
+        )
     title = names.clean(title)
     if not 3 <= len(title) <= MAX_TITLE:
-        raise Invalid(f"A title is 3 to {MAX_TITLE} characters.", field="title")
+        raise Invalid(
+            _("A title is 3 to %(max_title)s characters.") % {"max_title": MAX_TITLE}, field="title"
+        )
     return title
 
 
 def _replaced_title(title: str) -> str:
     if len(title) > MAX_TITLE:
         raise Invalid(
-            f"With this circle's word replacements the title would be longer than {MAX_TITLE} "
-            "characters. Please shorten it.",
+            _(
+                "With this circle's word replacements the title would be longer than %(max_title)s "
+                "characters. Please shorten it."
+            )
+            % {"max_title": MAX_TITLE},
             field="title",
         )
     return title
@@ -126,10 +134,11 @@ def _replaced_title(title: str) -> str:
 def check_body(body: str) -> str:
     body = body.strip()
     if not body:
-        raise Invalid("Please write something before posting.", field="body")
+        raise Invalid(_("Please write something before posting."), field="body")
     if len(body) > MAX_BODY:
         raise Invalid(
-            f"Posts can be at most {MAX_BODY:,} characters; this one has {len(body):,}.",
+            _("Posts can be at most %(max_body)s characters; this one has %(length)s.")
+            % {"max_body": number(MAX_BODY), "length": number(len(body))},
             field="body",
         )
     return body
@@ -177,7 +186,7 @@ async def start_thread(
     policy = Policy.from_dict(view.circle.moderation_policy)
     assessment = await screener.screen(f"{title}\n\n{body}", policy)
     # A title never holds a blank line and replacements never span lines: split it back.
-    _, _, body = _stored_body(f"{title}\n\n{body}", assessment).partition("\n\n")
+    _title, _gap, body = _stored_body(f"{title}\n\n{body}", assessment).partition("\n\n")
     if assessment.watched.changed:
         # Titles are plain text, not Markdown: their replacements are made as written.
         title = _replaced_title(policy.watched.review(title, title, markdown=False).source)
@@ -251,14 +260,14 @@ async def get_thread_or_404(
 ) -> tuple[Thread, CircleView]:
     found = await repository.get_thread_with_circle(db, thread_id)
     if found is None:
-        raise NotFound("That thread doesn't exist, or has been removed.")
+        raise NotFound(_("That thread doesn't exist, or has been removed."))
     thread, circle = found
     view = await _circle_view(db, circle.slug, user)
     hidden = thread.status != PostStatus.PUBLISHED and not (
         user is not None and (user.id == thread.author_id or user.is_staff)
     )
     if hidden:
-        raise NotFound("That thread doesn't exist, or has been removed.")
+        raise NotFound(_("That thread doesn't exist, or has been removed."))
     return thread, view
 
 
@@ -266,7 +275,7 @@ async def _circle_view(db: AsyncSession, slug: str, user: User | None) -> Circle
     try:
         return await circles.get_circle_view_or_404(db, slug, user)
     except NotFound:
-        raise NotFound("That thread doesn't exist, or has been removed.") from None
+        raise NotFound(_("That thread doesn't exist, or has been removed.")) from None
 
 
 async def get_own_post_or_404(
@@ -274,13 +283,13 @@ async def get_own_post_or_404(
 ) -> tuple[Post, Thread, CircleView]:
     found = await repository.get_post_with_thread(db, post_id)
     if found is None:
-        raise NotFound("That post doesn't exist.")
+        raise NotFound(_("That post doesn't exist."))
     post, thread, circle = found
     view = await _circle_view(db, circle.slug, user)
     if post.author_id != user.id:
-        raise Forbidden("You can only change your own posts.", code="not_author")
+        raise Forbidden(_("You can only change your own posts."), code="not_author")
     if post.status == PostStatus.REMOVED:
-        raise Conflict("That post has been removed.", code="post_removed")
+        raise Conflict(_("That post has been removed."), code="post_removed")
     return post, thread, view
 
 
@@ -349,8 +358,10 @@ async def edit_post(
     if post.status == PostStatus.REJECTED:
         # The moderator's decision and the rule they cited stay with what they read.
         raise Conflict(
-            "A moderator didn't publish this post, so it can't be edited. "
-            "You can delete it and write a new one.",
+            _(
+                "A moderator didn't publish this post, so it can't be edited. "
+                "You can delete it and write a new one."
+            ),
             code="post_rejected",
         )
     body = check_body(body)

@@ -8,6 +8,7 @@ from starlette.routing import Route
 from forum.accounts.models import User
 from forum.chat.direct import DM_POLICY_LABELS
 from forum.errors import AppError, Invalid
+from forum.i18n import _
 from forum.review.regions import REGIONS
 from forum.web import Ctx, endpoint
 from forum.welcome import service
@@ -41,7 +42,7 @@ async def _choices(ctx: Ctx) -> service.Choices:
     for slug in form.getlist("circle"):
         version = str(form.get(f"rules_{slug}") or "")
         if not isinstance(slug, str) or not version.isdigit():
-            raise Invalid("Choose circles from the list on this page.", field="circles")
+            raise Invalid(_("Choose circles from the list on this page."), field="circles")
         joins.append((slug, int(version)))
     return service.Choices(
         region=fields.get("region", ""),

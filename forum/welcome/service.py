@@ -20,6 +20,7 @@ from forum.circles import service as circles
 from forum.circles.models import RuleItem
 from forum.circles.service import CircleView
 from forum.errors import Invalid, NotFound
+from forum.i18n import _
 
 MAX_SHOWN = 30  # circles offered on the page, newest first
 
@@ -72,7 +73,8 @@ async def settle_in(db: AsyncSession, user: User, choices: Choices) -> list[Circ
             view = await circles.get_circle_view_or_404(db, slug, user)
         except NotFound:
             raise Invalid(
-                f"There is no circle called “{slug}” any more.", field="circles"
+                _("There is no circle called “%(slug)s” any more.") % {"slug": slug},
+                field="circles",
             ) from None
         await circles.join_circle(db, user, view, version)
         joined.append(view)
