@@ -20,9 +20,18 @@ from forum.circles.models import Circle, CircleRole
 from forum.circles.service import CircleView
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid
+from forum.i18n import N_, gettext
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+DAY_NAMES = (
+    N_("Mondays"),
+    N_("Tuesdays"),
+    N_("Wednesdays"),
+    N_("Thursdays"),
+    N_("Fridays"),
+    N_("Saturdays"),
+    N_("Sundays"),
+)
 MAX_ROOMS = 20
 MAX_SLOTS = 14
 MAX_SLOW_MODE = 3600
@@ -54,7 +63,10 @@ def _clock(text: str, what: str) -> time | None:
     if len(text) == 4:
         text = "0" + text
     if not CLOCK.match(text):
-        raise Invalid(f"{what} must be a time like 19:00 (24-hour clock).", field="schedule")
+        raise Invalid(
+            gettext("%(what)s must be a time like 19:00 (24-hour clock).") % {"what": what},
+            field="schedule",
+        )
     return None if text == "24:00" else time.fromisoformat(text)
 
 
@@ -67,20 +79,26 @@ def check_schedule(schedule: dict[str, Any] | None) -> dict[str, Any] | None:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         raise Invalid(
-            f"“{zone[:60]}” is not a time zone we know; use a name like Europe/London.",
+            gettext("“%(zone)s” is not a time zone we know; use a name like Europe/London.")
+            % {"zone": zone[:60]},
             field="schedule",
         ) from None
     slots = schedule["slots"]
     if not isinstance(slots, list) or len(slots) > MAX_SLOTS:
-        raise Invalid(f"A room can have at most {MAX_SLOTS} opening times.", field="schedule")
+        raise Invalid(
+            gettext("A room can have at most %(count)d opening times.") % {"count": MAX_SLOTS},
+            field="schedule",
+        )
     checked = []
     for slot in slots:
         if not isinstance(slot, dict) or str(slot.get("day", ""))[:3].lower() not in DAYS:
-            raise Invalid("Each opening time needs a day (mon to sun).", field="schedule")
-        start = _clock(str(slot.get("start", "")), "The opening time")
-        end = _clock(str(slot.get("end", "")), "The closing time")
+            raise Invalid(gettext("Each opening time needs a day (mon to sun)."), field="schedule")
+        start = _clock(str(slot.get("start", "")), gettext("The opening time"))
+        end = _clock(str(slot.get("end", "")), gettext("The closing time"))
         if start is None or (end is not None and end <= start):
-            raise Invalid("A room must close after it opens on the same day.", field="schedule")
+            raise Invalid(
+                gettext("A room must close after it opens on the same day."), field="schedule"
+            )
         checked.append(Slot(DAYS.index(str(slot["day"])[:3].lower()), start, end).to_dict())
     return {"timezone": zone, "slots": checked}
 
@@ -124,7 +142,7 @@ def hours_text(room: Room) -> str:
     parts = []
     for slot in _slots(room.schedule):
         times = slot.to_dict()
-        parts.append(f"{DAY_NAMES[slot.day]} {times['start']}{EN_DASH}{times['end']}")
+        parts.append(f"{gettext(DAY_NAMES[slot.day])} {times['start']}{EN_DASH}{times['end']}")
     return f"{', '.join(parts)} ({room.schedule['timezone']})"
 
 
@@ -143,13 +161,13 @@ def is_host(user: User, view: CircleView) -> bool:
 
 def require_host(user: User, view: CircleView) -> None:
     if not is_host(user, view):
-        raise Forbidden("Only this circle's owners and moderators can change its rooms.")
+        raise Forbidden(gettext("Only this circle's owners and moderators can change its rooms."))
 
 
 def _check_name(name: str) -> str:
     name = names.clean(name)
     if not 1 <= len(name) <= 80:
-        raise Invalid("A room's name must be 1 to 80 characters.", field="name")
+        raise Invalid(gettext("A room's name must be 1 to 80 characters."), field="name")
     return name
 
 
@@ -157,7 +175,8 @@ def _check_description(description: str) -> str:
     description = description.strip()
     if len(description) > MAX_DESCRIPTION:
         raise Invalid(
-            f"A room's description can be at most {MAX_DESCRIPTION} characters.",
+            gettext("A room's description can be at most %(count)d characters.")
+            % {"count": MAX_DESCRIPTION},
             field="description",
         )
     return description
@@ -166,7 +185,8 @@ def _check_description(description: str) -> str:
 def _check_slow_mode(seconds: int) -> int:
     if not 0 <= seconds <= MAX_SLOW_MODE:
         raise Invalid(
-            f"Slow mode is 0 (off) to {MAX_SLOW_MODE} seconds between messages.",
+            gettext("Slow mode is 0 (off) to %(max)d seconds between messages.")
+            % {"max": MAX_SLOW_MODE},
             field="slow_mode_seconds",
         )
     return seconds
@@ -184,9 +204,12 @@ async def add_room(
     """Owners (and site admins) add rooms, such as a weekly evening circle."""
     role = view.membership.role if view.membership else None
     if role != CircleRole.OWNER and user.role != Role.ADMIN:
-        raise Forbidden("Only this circle's owners can add rooms.")
+        raise Forbidden(gettext("Only this circle's owners can add rooms."))
     if len(await repository.rooms_for_circle(db, view.circle.id)) >= MAX_ROOMS:
-        raise Conflict(f"A circle can have at most {MAX_ROOMS} rooms.", code="too_many_rooms")
+        raise Conflict(
+            gettext("A circle can have at most %(count)d rooms.") % {"count": MAX_ROOMS},
+            code="too_many_rooms",
+        )
     room = Room(
         circle_id=view.circle.id,
         name=_check_name(name),

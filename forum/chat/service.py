@@ -17,7 +17,15 @@ from forum.accounts.service import require_not_muted
 from forum.chat import direct, repository, rooms, team
 from forum.chat.content import message_info
 from forum.chat.direct import DirectRoom
-from forum.chat.models import ChatMessage, MessageStatus, Room, RoomKind
+from forum.chat.models import (
+    DROP_IN,
+    DROP_IN_DESCRIPTION,
+    ChatMessage,
+    MessageStatus,
+    Room,
+    RoomKind,
+)
+from forum.chat.team import DESCRIPTION as TEAM_DESCRIPTION
 from forum.chat.team import TEAM, TEAM_NAME, TeamRoom
 from forum.circle_moderation.service import refuse_blocked
 from forum.circles import repository as circles_repository
@@ -27,6 +35,7 @@ from forum.circles.service import CircleView
 from forum.content_warnings import check_warnings, screened_warnings
 from forum.db import utcnow
 from forum.errors import AppError, Conflict, Forbidden, Invalid, NotFound, RateLimited
+from forum.i18n import N_, gettext, number
 from forum.ratelimit.service import Limits
 from forum.review import resources
 from forum.review import service as review
@@ -39,8 +48,11 @@ from realtime.hub import public
 MAX_MESSAGE = 2000
 PAGE_SIZE = 50
 REPLAY_PAGE = 500
-FORMER_MEMBER = "a former member"
-NO_LONGER_MEMBER = "You are no longer a member of this circle."
+FORMER_MEMBER = N_("a former member")
+NO_LONGER_MEMBER = N_("You are no longer a member of this circle.")
+# Names and descriptions the app itself gives rooms: stored in English, read in the
+# reader's language. What a host writes is shown as written.
+OWN_WORDS = frozenset({DROP_IN, DROP_IN_DESCRIPTION, TEAM_DESCRIPTION})
 
 Event = dict[str, Any]
 
@@ -69,13 +81,17 @@ def room_json(room: Room) -> dict[str, Any]:
     return {
         "id": room.id,
         "kind": room.kind,
-        "name": room.name,
-        "description": room.description,
+        "name": _own_words(room.name),
+        "description": _own_words(room.description),
         "slow_mode_seconds": room.slow_mode_seconds,
         "schedule": room.schedule,
         "hours": rooms.hours_text(room),
         "open_now": rooms.is_open(room),
     }
+
+
+def _own_words(text: str) -> str:
+    return gettext(text) if text in OWN_WORDS else text
 
 
 def direct_json(found: DirectRoom) -> dict[str, Any]:
@@ -99,13 +115,20 @@ def conversation_json(found: DirectRoom | TeamRoom) -> dict[str, Any]:
 
 def message_event(message: ChatMessage, author_name: str | None) -> Event:
     # In a check-in the team speaks as one: which volunteer wrote stays in the log.
-    name = TEAM_NAME if message.sent_as == TEAM else (author_name or FORMER_MEMBER)
+    # One event goes to everyone in the room, so the names the app gives stay English
+    # here, flagged for each reader's page to word its own way (static/js/chat.js).
+    if message.sent_as == TEAM:
+        author: dict[str, Any] = {"display_name": TEAM_NAME, "team": True}
+    elif author_name:
+        author = {"display_name": author_name}
+    else:
+        author = {"display_name": FORMER_MEMBER, "former": True}
     return {
         "type": "message",
         "id": message.id,
         "seq": message.seq,
         "room_id": message.room_id,
-        "author": {"display_name": name},
+        "author": author,
         "body_html": message.body_html,
         "created_at": message.created_at.isoformat(),
         "client_msg_id": message.client_msg_id,
@@ -163,7 +186,7 @@ async def get_room_or_404(db: AsyncSession, room_id: int, user: User | None) -> 
     """A circle's room if this member may read its circle; private rooms are 404 to outsiders."""
     found = await find_room_or_404(db, room_id, user)
     if not isinstance(found, RoomView):
-        raise NotFound("There is no chat room here.")
+        raise NotFound(gettext("There is no chat room here."))
     return found
 
 
@@ -172,18 +195,18 @@ async def find_room_or_404(db: AsyncSession, room_id: int, user: User | None) ->
     check-in they are the member or on the team of."""
     found = await repository.get_room_with_circle(db, room_id)
     if found is None:
-        raise NotFound("There is no chat room here.")
+        raise NotFound(gettext("There is no chat room here."))
     room, circle = found
     if circle is None:
         if user is None:
-            raise NotFound("There is no chat room here.")
+            raise NotFound(gettext("There is no chat room here."))
         if room.kind == RoomKind.CHECK_IN:
             return await team.get_for_viewer(db, room, user)
         return await direct.get_for_member(db, room, user)
     try:
         view = await circles.view_of_or_404(db, circle, user)
     except NotFound:
-        raise NotFound("There is no chat room here.") from None
+        raise NotFound(gettext("There is no chat room here.")) from None
     return RoomView(room, view)
 
 
@@ -201,7 +224,7 @@ async def enter_room(db: AsyncSession, room_id: int, user: User) -> Found:
         await circles.require_not_banned(db, found.view.circle.id, user)
     if not found.view.circle.is_public and not found.view.has_accepted_rules:
         raise Forbidden(
-            "Please read and accept this circle's ground rules to join its chat.",
+            gettext("Please read and accept this circle's ground rules to join its chat."),
             code="rules_not_accepted",
         )
     return found
@@ -228,7 +251,7 @@ async def still_in_room(db: AsyncSession, room_id: int, user: User, joined: Join
         await circles.require_not_banned(db, joined.circle_id, user)
         membership = await circles_repository.get_membership(db, joined.circle_id, user.id)
         if joined.as_member and membership is None:
-            raise Forbidden(NO_LONGER_MEMBER, code="not_a_member")
+            raise Forbidden(gettext(NO_LONGER_MEMBER), code="not_a_member")
     await enter_room(db, room_id, user)
 
 
@@ -264,10 +287,11 @@ async def replay(
 def check_body(body: str) -> str:
     body = body.strip()
     if not body:
-        raise Invalid("Please write something before sending.", field="body")
+        raise Invalid(gettext("Please write something before sending."), field="body")
     if len(body) > MAX_MESSAGE:
         raise Invalid(
-            f"Chat messages can be at most {MAX_MESSAGE:,} characters; this one has {len(body):,}.",
+            gettext("Chat messages can be at most %(most)s characters; this one has %(count)s.")
+            % {"most": number(MAX_MESSAGE), "count": number(len(body))},
             code="too_long",
             field="body",
         )
@@ -284,7 +308,8 @@ def _check_open(user: User, found: RoomView) -> None:
     if rooms.is_host(user, found.view) or rooms.is_open(found.room):
         return
     raise Forbidden(
-        f"This room is closed now; you can still read. It is open {rooms.hours_text(found.room)}.",
+        gettext("This room is closed now; you can still read. It is open %(hours)s.")
+        % {"hours": rooms.hours_text(found.room)},
         code="room_closed",
     )
 
@@ -296,7 +321,8 @@ def _check_slow_mode(user: User, found: RoomView, last: datetime | None) -> None
     wait = (last + timedelta(seconds=seconds) - utcnow()).total_seconds()
     if wait > 0:
         raise RateLimited(
-            f"This room is in slow mode: one message every {seconds} seconds.",
+            gettext("This room is in slow mode: one message every %(seconds)d seconds.")
+            % {"seconds": seconds},
             retry_after=wait,
             code="slow_mode",
         )
@@ -477,7 +503,9 @@ def _not_sent_directly(assessment: Assessment) -> AppError | None:
         return None
     why = " ".join(dict.fromkeys(r.message for r in decision.reasons if r.kind != "crisis"))
     return Forbidden(
-        f"This message wasn't sent. {why} Please put it another way.".replace("  ", " "),
+        (
+            gettext("This message wasn't sent. %(why)s Please put it another way.") % {"why": why}
+        ).replace("  ", " "),
         code="not_sent",
     )
 

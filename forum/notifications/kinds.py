@@ -175,7 +175,11 @@ def invite_text(data: Data) -> str:
 
 
 def check_in_reply_text(data: Data) -> str:
-    return gettext("%(member)s replied to your check-in.") % {"member": _member(data)}
+    # Sent without a name when the member has no account any more.
+    member = data.get("member")
+    if not member or member == "The member":
+        member = gettext("The member")
+    return gettext("%(member)s replied to your check-in.") % {"member": member}
 
 
 def circle_url(data: Data) -> str:

@@ -53,6 +53,14 @@ async function getJson(url) {
   return data;
 }
 
+// The names the app gives (the moderators as a team, a deleted account) come flagged, in
+// English, since one event reaches every reader: each page words them its own way.
+function authorName(author) {
+  if (author.team) return t("chat_team", author.display_name);
+  if (author.former) return t("chat_former_member", author.display_name);
+  return author.display_name;
+}
+
 function roomInfo(room) {
   const parts = [];
   if (room.description) parts.push(room.description);
@@ -334,7 +342,7 @@ class ChatPanel {
     const words = message.muted ? t("chat_announce_muted", "a message hidden by your muted words")
       : covered ? t("chat_announce_warned", "a message with a content warning ({words})", { words: covered.dataset.cwWords })
       : added.querySelector(".chat-body").textContent.trim();
-    this.announce(`${message.author.display_name}: ${words}`);
+    this.announce(`${authorName(message.author)}: ${words}`);
   }
 
   onHeld(event) {
@@ -454,7 +462,7 @@ class ChatPanel {
     const body = el("div", { class: "chat-body" }, fragment(message.body_html));
     item.append(
       el("p", { class: "chat-meta" },
-        el("span", { class: "author" }, message.author.display_name), " ",
+        el("span", { class: "author" }, authorName(message.author)), " ",
         timeElement(message.created_at)),
       message.muted ? this.mutedNotice(body) : null,
       this.warnedBody(body, message, pending),
