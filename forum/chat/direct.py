@@ -30,7 +30,6 @@ from forum.chat.models import ChatMessage, Room, RoomKind, RoomMember
 from forum.chat.team import TeamRoom
 from forum.circles.models import Membership
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
-from forum.i18n import N_, gettext
 
 
 class DmPolicy(StrEnum):
@@ -39,13 +38,12 @@ class DmPolicy(StrEnum):
     ANYONE = "anyone"
 
 
-# English, shown with `gettext` (or `_()` in a template) in the reader's language.
 DM_POLICY_LABELS = {
-    DmPolicy.NOBODY: N_("Nobody"),
-    DmPolicy.CIRCLES: N_("Members of a circle I'm in"),
-    DmPolicy.ANYONE: N_("Anyone with an account"),
+    DmPolicy.NOBODY: "Nobody",
+    DmPolicy.CIRCLES: "Members of a circle I'm in",
+    DmPolicy.ANYONE: "Anyone with an account",
 }
-NOT_AVAILABLE = N_("You can't start a conversation with this member.")
+NOT_AVAILABLE = "You can't start a conversation with this member."
 
 
 @dataclass(frozen=True)
@@ -57,7 +55,7 @@ class DirectRoom:
 
     @property
     def other_name(self) -> str:
-        return self.other.display_name if self.other else gettext("a former member")
+        return self.other.display_name if self.other else "a former member"
 
 
 def direct_key(a_id: int, b_id: int) -> str:
@@ -70,10 +68,7 @@ def check_policy(value: str) -> DmPolicy:
         return DmPolicy(value)
     except ValueError:
         choices = ", ".join(f"'{p.value}'" for p in DmPolicy)
-        raise Invalid(
-            gettext("Choose who may message you: %(choices)s.") % {"choices": choices},
-            field="dm_policy",
-        ) from None
+        raise Invalid(f"Choose who may message you: {choices}.", field="dm_policy") from None
 
 
 async def set_policy(db: AsyncSession, user: User, value: str) -> None:
@@ -111,24 +106,22 @@ async def start(db: AsyncSession, starter: User, who: User | str) -> tuple[Direc
         else await accounts_repository.get_user_by_key(db, username_key(who))
     )
     if other is None:
-        raise NotFound(gettext("There is no member with that username."))
+        raise NotFound("There is no member with that username.")
     if other.id == starter.id:
         # As with blocking: a real member's name, refused only because it is the asker's.
         raise Conflict(
-            gettext("A conversation needs someone else."),
-            code="cannot_message_self",
-            field="username",
+            "A conversation needs someone else.", code="cannot_message_self", field="username"
         )
     key = direct_key(starter.id, other.id)
     room = await db.scalar(select(Room).where(Room.direct_key == key))
     if room is not None:
         # An existing conversation carries on, unless one of them has since blocked the other.
         if await is_blocked_between(db, starter.id, other.id):
-            raise Forbidden(gettext(NOT_AVAILABLE), code="dm_not_available")
+            raise Forbidden(NOT_AVAILABLE, code="dm_not_available")
         return DirectRoom(room, other), False
     if not await may_start(db, starter, other):
         # The same words whatever the reason, so a block is never revealed.
-        raise Forbidden(gettext(NOT_AVAILABLE), code="dm_not_available")
+        raise Forbidden(NOT_AVAILABLE, code="dm_not_available")
     room = Room(circle_id=None, kind=RoomKind.DIRECT, direct_key=key, name="Direct")
     db.add(room)
     await db.flush()
@@ -147,7 +140,7 @@ async def get_for_member(db: AsyncSession, room: Room, user: User) -> DirectRoom
     )
     members = {member_id: other for member_id, other in rows}
     if user.id not in members:
-        raise NotFound(gettext("There is no chat room here."))
+        raise NotFound("There is no chat room here.")
     other = next((o for o in members.values() if o is not None), None)
     return DirectRoom(room, other)
 
@@ -180,11 +173,9 @@ async def conversations(db: AsyncSession, user: User) -> Sequence[DirectRoom | T
 
 async def require_not_blocked(db: AsyncSession, found: DirectRoom, user: User) -> None:
     if found.other is not None and await is_blocked_between(db, user.id, found.other.id):
-        raise Forbidden(
-            gettext("This conversation is closed; you can still read it."), code="dm_closed"
-        )
+        raise Forbidden("This conversation is closed; you can still read it.", code="dm_closed")
     if found.other is None:
         raise Forbidden(
-            gettext("This member has left Circles; you can still read your conversation."),
+            "This member has left Circles; you can still read your conversation.",
             code="dm_closed",
         )

@@ -19,15 +19,14 @@ from forum.chat import service
 from forum.chat.models import ChatMessage, MessageStatus
 from forum.circles import service as circles
 from forum.errors import Conflict, Forbidden, NotFound
-from forum.i18n import N_, gettext
 from forum.reactions import repository as reactions
 from forum.reactions.kinds import Counts, check_kind, ordered
 from forum.reactions.models import MessageReaction
 from realtime.hub import Event
 
-NO_MESSAGE = N_("That message doesn't exist.")
-OWN_MESSAGE = N_("You can't react to your own message.")
-BLOCKED = N_("You can't react to this member's messages.")
+NO_MESSAGE = "That message doesn't exist."
+OWN_MESSAGE = "You can't react to your own message."
+BLOCKED = "You can't react to this member's messages."
 
 
 @dataclass(frozen=True)
@@ -52,11 +51,11 @@ def reactions_json(found: MessageReactions) -> dict[str, object]:
 async def _readable_message(db: AsyncSession, message_id: int, user: User) -> ChatMessage:
     message = await db.get(ChatMessage, message_id)
     if message is None or message.status != MessageStatus.PUBLISHED:
-        raise NotFound(gettext(NO_MESSAGE))
+        raise NotFound(NO_MESSAGE)
     try:
         await service.find_room_or_404(db, message.room_id, user)
     except NotFound:
-        raise NotFound(gettext(NO_MESSAGE)) from None
+        raise NotFound(NO_MESSAGE) from None
     return message
 
 
@@ -82,9 +81,9 @@ async def _require_can_react(db: AsyncSession, message: ChatMessage, user: User)
             raise Forbidden(exc.message, code=exc.code) from None
         require_not_muted(user)
     if message.author_id == user.id:
-        raise Forbidden(gettext(OWN_MESSAGE), code="own_message")
+        raise Forbidden(OWN_MESSAGE, code="own_message")
     if message.author_id is not None and await is_blocked_between(db, user.id, message.author_id):
-        raise Forbidden(gettext(BLOCKED), code="blocked")
+        raise Forbidden(BLOCKED, code="blocked")
 
 
 async def react(

@@ -20,18 +20,9 @@ from forum.circles.models import Circle, CircleRole
 from forum.circles.service import CircleView
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid
-from forum.i18n import N_, gettext
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES = (
-    N_("Mondays"),
-    N_("Tuesdays"),
-    N_("Wednesdays"),
-    N_("Thursdays"),
-    N_("Fridays"),
-    N_("Saturdays"),
-    N_("Sundays"),
-)
+DAY_NAMES = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
 MAX_ROOMS = 20
 MAX_SLOTS = 14
 MAX_SLOW_MODE = 3600
@@ -63,10 +54,7 @@ def _clock(text: str, what: str) -> time | None:
     if len(text) == 4:
         text = "0" + text
     if not CLOCK.match(text):
-        raise Invalid(
-            gettext("%(what)s must be a time like 19:00 (24-hour clock).") % {"what": what},
-            field="schedule",
-        )
+        raise Invalid(f"{what} must be a time like 19:00 (24-hour clock).", field="schedule")
     return None if text == "24:00" else time.fromisoformat(text)
 
 
@@ -79,26 +67,20 @@ def check_schedule(schedule: dict[str, Any] | None) -> dict[str, Any] | None:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         raise Invalid(
-            gettext("“%(zone)s” is not a time zone we know; use a name like Europe/London.")
-            % {"zone": zone[:60]},
+            f"“{zone[:60]}” is not a time zone we know; use a name like Europe/London.",
             field="schedule",
         ) from None
     slots = schedule["slots"]
     if not isinstance(slots, list) or len(slots) > MAX_SLOTS:
-        raise Invalid(
-            gettext("A room can have at most %(count)d opening times.") % {"count": MAX_SLOTS},
-            field="schedule",
-        )
+        raise Invalid(f"A room can have at most {MAX_SLOTS} opening times.", field="schedule")
     checked = []
     for slot in slots:
         if not isinstance(slot, dict) or str(slot.get("day", ""))[:3].lower() not in DAYS:
-            raise Invalid(gettext("Each opening time needs a day (mon to sun)."), field="schedule")
-        start = _clock(str(slot.get("start", "")), gettext("The opening time"))
-        end = _clock(str(slot.get("end", "")), gettext("The closing time"))
+            raise Invalid("Each opening time needs a day (mon to sun).", field="schedule")
+        start = _clock(str(slot.get("start", "")), "The opening time")
+        end = _clock(str(slot.get("end", "")), "The closing time")
         if start is None or (end is not None and end <= start):
-            raise Invalid(
-                gettext("A room must close after it opens on the same day."), field="schedule"
-            )
+            raise Invalid("A room must close after it opens on the same day.", field="schedule")
         checked.append(Slot(DAYS.index(str(slot["day"])[:3].lower()), start, end).to_dict())
     return {"timezone": zone, "slots": checked}
 
@@ -142,7 +124,7 @@ def hours_text(room: Room) -> str:
     parts = []
     for slot in _slots(room.schedule):
         times = slot.to_dict()
-        parts.append(f"{gettext(DAY_NAMES[slot.day])} {times['start']}{EN_DASH}{times['end']}")
+        parts.append(f"{DAY_NAMES[slot.day]} {times['start']}{EN_DASH}{times['end']}")
     return f"{', '.join(parts)} ({room.schedule['timezone']})"
 
 
@@ -161,13 +143,13 @@ def is_host(user: User, view: CircleView) -> bool:
 
 def require_host(user: User, view: CircleView) -> None:
     if not is_host(user, view):
-        raise Forbidden(gettext("Only this circle's owners and moderators can change its rooms."))
+        raise Forbidden("Only this circle's owners and moderators can change its rooms.")
 
 
 def _check_name(name: str) -> str:
     name = names.clean(name)
     if not 1 <= len(name) <= 80:
-        raise Invalid(gettext("A room's name must be 1 to 80 characters."), field="name")
+        raise Invalid("A room's name must be 1 to 80 characters.", field="name")
     return name
 
 
@@ -175,8 +157,7 @@ def _check_description(description: str) -> str:
     description = description.strip()
     if len(description) > MAX_DESCRIPTION:
         raise Invalid(
-            gettext("A room's description can be at most %(count)d characters.")
-            % {"count": MAX_DESCRIPTION},
+            f"A room's description can be at most {MAX_DESCRIPTION} characters.",
             field="description",
         )
     return description
@@ -185,8 +166,7 @@ def _check_description(description: str) -> str:
 def _check_slow_mode(seconds: int) -> int:
     if not 0 <= seconds <= MAX_SLOW_MODE:
         raise Invalid(
-            gettext("Slow mode is 0 (off) to %(max)d seconds between messages.")
-            % {"max": MAX_SLOW_MODE},
+            f"Slow mode is 0 (off) to {MAX_SLOW_MODE} seconds between messages.",
             field="slow_mode_seconds",
         )
     return seconds
@@ -204,12 +184,9 @@ async def add_room(
     """Owners (and site admins) add rooms, such as a weekly evening circle."""
     role = view.membership.role if view.membership else None
     if role != CircleRole.OWNER and user.role != Role.ADMIN:
-        raise Forbidden(gettext("Only this circle's owners can add rooms."))
+        raise Forbidden("Only this circle's owners can add rooms.")
     if len(await repository.rooms_for_circle(db, view.circle.id)) >= MAX_ROOMS:
-        raise Conflict(
-            gettext("A circle can have at most %(count)d rooms.") % {"count": MAX_ROOMS},
-            code="too_many_rooms",
-        )
+        raise Conflict(f"A circle can have at most {MAX_ROOMS} rooms.", code="too_many_rooms")
     room = Room(
         circle_id=view.circle.id,
         name=_check_name(name),

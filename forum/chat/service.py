@@ -35,7 +35,7 @@ from forum.circles.service import CircleView
 from forum.content_warnings import check_warnings, screened_warnings
 from forum.db import utcnow
 from forum.errors import AppError, Conflict, Forbidden, Invalid, NotFound, RateLimited
-from forum.i18n import N_, gettext, number
+from forum.i18n import N_, gettext
 from forum.ratelimit.service import Limits
 from forum.review import resources
 from forum.review import service as review
@@ -49,10 +49,10 @@ MAX_MESSAGE = 2000
 PAGE_SIZE = 50
 REPLAY_PAGE = 500
 FORMER_MEMBER = N_("a former member")
-NO_LONGER_MEMBER = N_("You are no longer a member of this circle.")
 # Names and descriptions the app itself gives rooms: stored in English, read in the
 # reader's language. What a host writes is shown as written.
 OWN_WORDS = frozenset({DROP_IN, DROP_IN_DESCRIPTION, TEAM_DESCRIPTION})
+NO_LONGER_MEMBER = "You are no longer a member of this circle."
 
 Event = dict[str, Any]
 
@@ -186,7 +186,7 @@ async def get_room_or_404(db: AsyncSession, room_id: int, user: User | None) -> 
     """A circle's room if this member may read its circle; private rooms are 404 to outsiders."""
     found = await find_room_or_404(db, room_id, user)
     if not isinstance(found, RoomView):
-        raise NotFound(gettext("There is no chat room here."))
+        raise NotFound("There is no chat room here.")
     return found
 
 
@@ -195,18 +195,18 @@ async def find_room_or_404(db: AsyncSession, room_id: int, user: User | None) ->
     check-in they are the member or on the team of."""
     found = await repository.get_room_with_circle(db, room_id)
     if found is None:
-        raise NotFound(gettext("There is no chat room here."))
+        raise NotFound("There is no chat room here.")
     room, circle = found
     if circle is None:
         if user is None:
-            raise NotFound(gettext("There is no chat room here."))
+            raise NotFound("There is no chat room here.")
         if room.kind == RoomKind.CHECK_IN:
             return await team.get_for_viewer(db, room, user)
         return await direct.get_for_member(db, room, user)
     try:
         view = await circles.view_of_or_404(db, circle, user)
     except NotFound:
-        raise NotFound(gettext("There is no chat room here.")) from None
+        raise NotFound("There is no chat room here.") from None
     return RoomView(room, view)
 
 
@@ -224,7 +224,7 @@ async def enter_room(db: AsyncSession, room_id: int, user: User) -> Found:
         await circles.require_not_banned(db, found.view.circle.id, user)
     if not found.view.circle.is_public and not found.view.has_accepted_rules:
         raise Forbidden(
-            gettext("Please read and accept this circle's ground rules to join its chat."),
+            "Please read and accept this circle's ground rules to join its chat.",
             code="rules_not_accepted",
         )
     return found
@@ -251,7 +251,7 @@ async def still_in_room(db: AsyncSession, room_id: int, user: User, joined: Join
         await circles.require_not_banned(db, joined.circle_id, user)
         membership = await circles_repository.get_membership(db, joined.circle_id, user.id)
         if joined.as_member and membership is None:
-            raise Forbidden(gettext(NO_LONGER_MEMBER), code="not_a_member")
+            raise Forbidden(NO_LONGER_MEMBER, code="not_a_member")
     await enter_room(db, room_id, user)
 
 
@@ -287,11 +287,10 @@ async def replay(
 def check_body(body: str) -> str:
     body = body.strip()
     if not body:
-        raise Invalid(gettext("Please write something before sending."), field="body")
+        raise Invalid("Please write something before sending.", field="body")
     if len(body) > MAX_MESSAGE:
         raise Invalid(
-            gettext("Chat messages can be at most %(most)s characters; this one has %(count)s.")
-            % {"most": number(MAX_MESSAGE), "count": number(len(body))},
+            f"Chat messages can be at most {MAX_MESSAGE:,} characters; this one has {len(body):,}.",
             code="too_long",
             field="body",
         )
@@ -308,8 +307,7 @@ def _check_open(user: User, found: RoomView) -> None:
     if rooms.is_host(user, found.view) or rooms.is_open(found.room):
         return
     raise Forbidden(
-        gettext("This room is closed now; you can still read. It is open %(hours)s.")
-        % {"hours": rooms.hours_text(found.room)},
+        f"This room is closed now; you can still read. It is open {rooms.hours_text(found.room)}.",
         code="room_closed",
     )
 
@@ -321,8 +319,7 @@ def _check_slow_mode(user: User, found: RoomView, last: datetime | None) -> None
     wait = (last + timedelta(seconds=seconds) - utcnow()).total_seconds()
     if wait > 0:
         raise RateLimited(
-            gettext("This room is in slow mode: one message every %(seconds)d seconds.")
-            % {"seconds": seconds},
+            f"This room is in slow mode: one message every {seconds} seconds.",
             retry_after=wait,
             code="slow_mode",
         )
@@ -503,9 +500,7 @@ def _not_sent_directly(assessment: Assessment) -> AppError | None:
         return None
     why = " ".join(dict.fromkeys(r.message for r in decision.reasons if r.kind != "crisis"))
     return Forbidden(
-        (
-            gettext("This message wasn't sent. %(why)s Please put it another way.") % {"why": why}
-        ).replace("  ", " "),
+        f"This message wasn't sent. {why} Please put it another way.".replace("  ", " "),
         code="not_sent",
     )
 

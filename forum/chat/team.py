@@ -20,15 +20,12 @@ from forum.chat import repository
 from forum.chat.models import Room, RoomKind, RoomMember
 from forum.db import utcnow
 from forum.errors import Forbidden, NotFound
-from forum.i18n import N_, gettext
 from forum.notifications import service as notifications
 from forum.review import repository as review_repository
 
-TEAM_NAME = N_("Circles moderators")
+TEAM_NAME = "Circles moderators"
 TEAM = "team"  # chat_messages.sent_as for the team's messages
-DESCRIPTION = N_(
-    "A private conversation with the Circles moderators. Only you and they can read it."
-)
+DESCRIPTION = "A private conversation with the Circles moderators. Only you and they can read it."
 
 
 @dataclass(frozen=True)
@@ -42,9 +39,9 @@ class TeamRoom:
     @property
     def name(self) -> str:
         if self.is_member:
-            return gettext(TEAM_NAME)
-        who = self.member.display_name if self.member else gettext("a former member")
-        return gettext("Check-in with %(who)s") % {"who": who}
+            return TEAM_NAME
+        who = self.member.display_name if self.member else "a former member"
+        return f"Check-in with {who}"
 
     @property
     def closed(self) -> bool:
@@ -65,7 +62,7 @@ async def get_for_viewer(db: AsyncSession, room: Room, user: User) -> TeamRoom:
         return TeamRoom(room, member, is_member=True)
     if await _on_team(db, room, user):
         return TeamRoom(room, member, is_member=False)
-    raise NotFound(gettext("There is no chat room here."))
+    raise NotFound("There is no chat room here.")
 
 
 async def _on_team(db: AsyncSession, room: Room, user: User) -> bool:
@@ -107,8 +104,7 @@ async def close(db: AsyncSession, found: TeamRoom) -> TeamRoom:
     """The member ends the conversation; they can still read it."""
     if not found.is_member:
         raise Forbidden(
-            gettext("Only the member can close their check-in conversation."),
-            code="not_your_check_in",
+            "Only the member can close their check-in conversation.", code="not_your_check_in"
         )
     if found.room.closed_at is None:
         found.room.closed_at = utcnow()
@@ -120,21 +116,16 @@ def require_open(found: TeamRoom) -> None:
     """Sending needs the conversation open and its member still here."""
     if found.member is None:
         raise Forbidden(
-            gettext("This member has left Circles; the conversation can still be read."),
+            "This member has left Circles; the conversation can still be read.",
             code="check_in_closed",
         )
     if found.closed:
         message = (
-            gettext(
-                "You closed this conversation, so nothing more can be sent here. "
-                "If the moderators check in again, it opens again."
-            )
+            "You closed this conversation, so nothing more can be sent here. "
+            "If the moderators check in again, it opens again."
             if found.is_member
-            else gettext(
-                "%(name)s closed this conversation. A new check-in from "
-                "their post opens it again, if they still welcome check-ins."
-            )
-            % {"name": found.member.display_name}
+            else f"{found.member.display_name} closed this conversation. A new check-in from "
+            "their post opens it again, if they still welcome check-ins."
         )
         raise Forbidden(message, code="check_in_closed")
 
