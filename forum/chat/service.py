@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from forum import events
+from forum import events, i18n
 from forum.accounts.boundaries import Boundaries
 from forum.accounts.models import User
 from forum.accounts.service import require_not_muted
@@ -35,7 +35,6 @@ from forum.circles.service import CircleView
 from forum.content_warnings import check_warnings, screened_warnings
 from forum.db import utcnow
 from forum.errors import AppError, Conflict, Forbidden, Invalid, NotFound, RateLimited
-from forum.i18n import N_, gettext
 from forum.ratelimit.service import Limits
 from forum.review import resources
 from forum.review import service as review
@@ -48,10 +47,7 @@ from realtime.hub import public
 MAX_MESSAGE = 2000
 PAGE_SIZE = 50
 REPLAY_PAGE = 500
-FORMER_MEMBER = N_("a former member")
-# Names and descriptions the app itself gives rooms: stored in English, read in the
-# reader's language. What a host writes is shown as written.
-OWN_WORDS = frozenset({DROP_IN, DROP_IN_DESCRIPTION, TEAM_DESCRIPTION})
+FORMER_MEMBER = "a former member"
 NO_LONGER_MEMBER = "You are no longer a member of this circle."
 
 Event = dict[str, Any]
@@ -90,8 +86,13 @@ def room_json(room: Room) -> dict[str, Any]:
     }
 
 
+# Names and descriptions the app itself gives rooms: stored in English, read in the
+# reader's language. What a host writes is shown as written.
+OWN_WORDS = frozenset({DROP_IN, DROP_IN_DESCRIPTION, TEAM_DESCRIPTION})
+
+
 def _own_words(text: str) -> str:
-    return gettext(text) if text in OWN_WORDS else text
+    return i18n.gettext(text) if text in OWN_WORDS else text
 
 
 def direct_json(found: DirectRoom) -> dict[str, Any]:

@@ -66,17 +66,9 @@ ACTION_WORDS = {
 }
 
 
-def _english_priority(priority: int) -> str:
-    return next((words for level, words in PRIORITY_WORDS if priority >= level), QUEUED)
-
-
 def priority_words(priority: int) -> str:
-    return gettext(_english_priority(priority))
-
-
-def priority_class(priority: int) -> str:
-    """The same in every language, for a CSS class: "urgent-crisis"."""
-    return _english_priority(priority).lower().replace(" ", "-")
+    """In English, as pages also make a CSS class of it: show it as `_(priority_words(p))`."""
+    return next((words for level, words in PRIORITY_WORDS if priority >= level), QUEUED)
 
 
 def translated(words: Mapping[str, str]) -> dict[str, str]:
@@ -103,7 +95,6 @@ def duration_words(delta: timedelta | float | None) -> str:
 
 HELPERS: dict[str, Any] = {
     "priority_words": priority_words,
-    "priority_class": priority_class,
     "duration_words": duration_words,
     "check_in_text": checkins.DEFAULT_TEXT,
 }
