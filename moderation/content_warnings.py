@@ -2,20 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
-# Key (stored and used in the API) -> the words a reader sees ("Content warning: grief").
+Translate = Callable[[str], str]
+
+
+def N_(message: str) -> str:
+    """Marks words for the catalog (as forum.i18n.N_; this package does not import forum)."""
+    return message
+
+
+# Key (stored and used in the API) -> the words a reader sees ("Content warning: grief"),
+# in English; `Labels` shows them in the reader's language.
 WARNINGS: dict[str, str] = {
-    "self-harm": "self-harm",
-    "suicide": "suicide",
-    "eating": "eating and food",
-    "grief": "grief and loss",
-    "abuse": "abuse",
-    "sexual-violence": "sexual violence",
-    "violence": "violence",
-    "substance-use": "substance use",
-    "medical": "medical details",
+    "self-harm": N_("self-harm"),
+    "suicide": N_("suicide"),
+    "eating": N_("eating and food"),
+    "grief": N_("grief and loss"),
+    "abuse": N_("abuse"),
+    "sexual-violence": N_("sexual violence"),
+    "violence": N_("violence"),
+    "substance-use": N_("substance use"),
+    "medical": N_("medical details"),
 }
+
+
+class Labels(Mapping[str, str]):
+    """WARNINGS read through `translate` each time (forum.i18n.gettext: the language of
+    whoever is reading now), so one object can serve every request."""
+
+    def __init__(self, translate: Translate) -> None:
+        self.translate = translate
+
+    def __getitem__(self, key: str) -> str:
+        return self.translate(WARNINGS[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(WARNINGS)
+
+    def __len__(self) -> int:
+        return len(WARNINGS)
+
+    def words(self, key: str) -> str:
+        """A warning's words, or the key itself when it is not one of the list."""
+        return self[key] if key in WARNINGS else key
+
 
 SHOW, BLUR, HIDE = "show", "blur", "hide"
 TREATMENTS = (SHOW, BLUR, HIDE)
@@ -33,8 +64,8 @@ def ordered(keys: Iterable[str]) -> tuple[str, ...]:
     return tuple(key for key in WARNINGS if key in wanted)
 
 
-def words_for(keys: Iterable[str]) -> str:
-    return ", ".join(WARNINGS.get(key, key) for key in keys)
+def words_for(keys: Iterable[str], translate: Translate = N_) -> str:
+    return ", ".join(translate(WARNINGS[key]) if key in WARNINGS else key for key in keys)
 
 
 def full_prefs(prefs: Mapping[str, str] | None) -> dict[str, str]:

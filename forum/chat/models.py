@@ -10,6 +10,7 @@ from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.db import Base, BigId, JsonDoc, UTCDateTime, utcnow
+from forum.i18n import N_
 
 
 class MessageStatus(StrEnum):
@@ -118,9 +119,12 @@ class CheckIn(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-DROP_IN = "Drop-in"
+# Every circle's first room, stored in English and shown in the reader's language
+# (`chat.service.room_json`).
+DROP_IN = N_("Drop-in")
+DROP_IN_DESCRIPTION = N_("Always open.")
 
 
 def drop_in_room(circle_id: int) -> Room:
     """Every circle starts with one room that is always open."""
-    return Room(circle_id=circle_id, name=DROP_IN, description="Always open.")
+    return Room(circle_id=circle_id, name=DROP_IN, description=DROP_IN_DESCRIPTION)

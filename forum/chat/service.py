@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from forum import events
+from forum import events, i18n
 from forum.accounts.boundaries import Boundaries
 from forum.accounts.models import User
 from forum.accounts.service import require_not_muted
@@ -18,7 +18,15 @@ from forum.chat import direct, repository, rooms, team
 from forum.chat.content import message_info
 from forum.chat.direct import DirectRoom
 from forum.chat.mentions import tell_of_chat_mentions
-from forum.chat.models import ChatMessage, MessageStatus, Room, RoomKind
+from forum.chat.models import (
+    DROP_IN,
+    DROP_IN_DESCRIPTION,
+    ChatMessage,
+    MessageStatus,
+    Room,
+    RoomKind,
+)
+from forum.chat.team import DESCRIPTION as TEAM_DESCRIPTION
 from forum.chat.team import TEAM, TEAM_NAME, TeamRoom
 from forum.circle_moderation.service import refuse_blocked
 from forum.circles import repository as circles_repository
@@ -71,13 +79,22 @@ def room_json(room: Room) -> dict[str, Any]:
     return {
         "id": room.id,
         "kind": room.kind,
-        "name": room.name,
-        "description": room.description,
+        "name": _own_words(room.name),
+        "description": _own_words(room.description),
         "slow_mode_seconds": room.slow_mode_seconds,
         "schedule": room.schedule,
         "hours": rooms.hours_text(room),
         "open_now": rooms.is_open(room),
     }
+
+
+# Names and descriptions the app itself gives rooms: stored in English, read in the
+# reader's language. What a host writes is shown as written.
+OWN_WORDS = frozenset({DROP_IN, DROP_IN_DESCRIPTION, TEAM_DESCRIPTION})
+
+
+def _own_words(text: str) -> str:
+    return i18n.gettext(text) if text in OWN_WORDS else text
 
 
 def direct_json(found: DirectRoom) -> dict[str, Any]:
@@ -101,13 +118,20 @@ def conversation_json(found: DirectRoom | TeamRoom) -> dict[str, Any]:
 
 def message_event(message: ChatMessage, author_name: str | None) -> Event:
     # In a check-in the team speaks as one: which volunteer wrote stays in the log.
-    name = TEAM_NAME if message.sent_as == TEAM else (author_name or FORMER_MEMBER)
+    # One event goes to everyone in the room, so the names the app gives stay English
+    # here, flagged for each reader's page to word its own way (static/js/chat.js).
+    if message.sent_as == TEAM:
+        author: dict[str, Any] = {"display_name": TEAM_NAME, "team": True}
+    elif author_name:
+        author = {"display_name": author_name}
+    else:
+        author = {"display_name": FORMER_MEMBER, "former": True}
     return {
         "type": "message",
         "id": message.id,
         "seq": message.seq,
         "room_id": message.room_id,
-        "author": {"display_name": name},
+        "author": author,
         "body_html": message.body_html,
         "created_at": message.created_at.isoformat(),
         "client_msg_id": message.client_msg_id,

@@ -159,7 +159,8 @@ async def tell_team(db: AsyncSession, found: TeamRoom) -> None:
     waiting = await notifications.unread_of_kind(db, moderators, "check_in_reply")
     for moderator_id in moderators:
         if not any(n.data.get("room_id") == room_id for n in waiting.get(moderator_id, [])):
-            name = found.member.display_name if found.member else "The member"
+            # Without a name the notification says "The member" in the reader's language.
+            name = found.member.display_name if found.member else ""
             await notifications.notify(
                 db, moderator_id, "check_in_reply", {"room_id": room_id, "member": name}
             )

@@ -20,6 +20,7 @@ from forum.chat import service
 from forum.chat.models import MessageStatus
 from forum.errors import AppError, BadRequest, RateLimited, Unauthorized
 from forum.fields import parse_id
+from forum.i18n import gettext
 from forum.outage import DATABASE_ERRORS, is_unavailable, unavailable
 from forum.review.regions import choose_region
 from forum.sockets import (
@@ -137,7 +138,10 @@ async def _read(websocket: WebSocket, sender: _Sender, subscriber: Subscriber) -
             return
         text = message.get("text")
         if text is None:
-            _tell(subscriber, error_event(BadRequest("Send JSON text frames.", code="bad_frame")))
+            _tell(
+                subscriber,
+                error_event(BadRequest(gettext("Send JSON text frames."), code="bad_frame")),
+            )
             continue
         try:
             send = _parse(text)
@@ -146,8 +150,10 @@ async def _read(websocket: WebSocket, sender: _Sender, subscriber: Subscriber) -
             continue
         if not sender.take(send):
             too_fast = RateLimited(
-                "Messages are arriving faster than this room can take them. "
-                "Please wait a moment and send again.",
+                gettext(
+                    "Messages are arriving faster than this room can take them. "
+                    "Please wait a moment and send again."
+                ),
                 retry_after=1.0,
                 code="too_fast",
             )
@@ -158,7 +164,7 @@ def _parse(text: str) -> SendIn:
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
-        raise BadRequest("That message is not valid JSON.", code="bad_json") from None
+        raise BadRequest(gettext("That message is not valid JSON."), code="bad_json") from None
     return validate(SendIn, data)
 
 
@@ -262,7 +268,9 @@ class _Sender:
             # Looked up afresh for every batch, so a mute or a lost membership applies at once.
             user = await accounts_repository.get_user(db, self.user_id)
             if user is None:
-                raise Unauthorized("Your account is no longer active.", code="login_required")
+                raise Unauthorized(
+                    gettext("Your account is no longer active."), code="login_required"
+                )
             found = await service.enter_room(db, self.room_id, user)
             outcomes = await service.send_messages(
                 db,

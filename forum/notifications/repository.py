@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forum.accounts.models import User
@@ -78,14 +78,20 @@ async def mark_read(db: AsyncSession, user_id: int, ids: list[int] | None, now: 
 
 async def with_unread_counts(
     db: AsyncSession, ids: list[int]
-) -> Sequence[tuple[Notification, int]]:
-    """The notifications and their member's unread count, for the live push."""
+) -> Sequence[tuple[Notification, int, str | None]]:
+    """The notifications, their member's unread count and language, for the live push."""
     rows = await db.execute(
-        select(Notification, User.unread_notifications)
+        select(Notification, User.unread_notifications, _user_locale())
         .join(User, User.id == Notification.user_id)
         .where(Notification.id.in_(ids))
     )
-    return [(notification, int(unread)) for notification, unread in rows]
+    return [(notification, int(unread), locale) for notification, unread, locale in rows]
+
+
+def _user_locale() -> Any:
+    # users.locale comes with the language setting; without it everyone reads English.
+    column = getattr(User, "locale", None)
+    return column if column is not None else literal(None, String)
 
 
 async def unread_count(db: AsyncSession, user_id: int) -> int:

@@ -13,7 +13,7 @@ from forum.accounts.models import User
 from forum.accounts.schemas import Empty
 from forum.errors import AppError
 from forum.notifications import service
-from forum.notifications.kinds import OPTIONAL
+from forum.notifications.kinds import OPTIONAL, optional_labels
 from forum.notifications.models import Notification
 from forum.notifications.schemas import MarkRead, SettingsChanges, SettingsForm
 from forum.notifications.settings import checked
@@ -63,7 +63,7 @@ def _context(ctx: Ctx, user: User, found: list[Notification]) -> dict[str, Any]:
     return {
         "notifications": [service.notification_json(n) for n in found],
         "settings": service.settings_of(user).as_json(),
-        "kinds": OPTIONAL,
+        "kinds": optional_labels(),
         "form": {},
         "error": "",
         "saved": ctx.request.query_params.get("saved") == "settings",

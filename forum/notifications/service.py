@@ -11,6 +11,7 @@ from forum import events
 from forum.accounts.models import User
 from forum.db import utcnow
 from forum.errors import Invalid
+from forum.i18n import gettext, using
 from forum.notifications import repository
 from forum.notifications.kinds import KINDS, OPTIONAL
 from forum.notifications.models import Notification
@@ -85,7 +86,10 @@ async def newest(db: AsyncSession, user: User) -> list[Notification]:
 
 def check_ids(ids: list[int] | None) -> list[int] | None:
     if ids is not None and len(ids) > MAX_IDS:
-        raise Invalid(f"Mark at most {MAX_IDS} notifications at once.", field="ids")
+        raise Invalid(
+            gettext("Mark at most %(count)d notifications at once.") % {"count": MAX_IDS},
+            field="ids",
+        )
     return ids
 
 
@@ -99,12 +103,13 @@ async def mark_read(db: AsyncSession, user: User, ids: list[int] | None) -> int:
 async def live_events(db: AsyncSession, ids: list[int]) -> dict[int, tuple[int, dict[str, Any]]]:
     """For each notification id: its member and the event their open pages are sent."""
     found = {}
-    for notification, unread in await repository.with_unread_counts(db, ids):
-        event = {
-            "type": "notification",
-            "notification": notification_json(notification),
-            "unread": unread,
-        }
+    for notification, unread, locale in await repository.with_unread_counts(db, ids):
+        with using(locale or "en"):  # the words are the recipient's, not the sender's
+            event = {
+                "type": "notification",
+                "notification": notification_json(notification),
+                "unread": unread,
+            }
         found[notification.id] = (notification.user_id, event)
     return found
 

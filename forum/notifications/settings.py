@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from forum.errors import Invalid
+from forum.i18n import gettext
 from forum.notifications.kinds import OPTIONAL
 
 CLOCK = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
@@ -85,9 +86,12 @@ def checked(kinds: dict[str, bool], quiet: dict[str, str] | None) -> Settings:
     for kind in kinds:
         if kind not in OPTIONAL:
             raise Invalid(
-                f"“{kind}” can't be turned off here. You can choose: {', '.join(OPTIONAL)}. "
-                "What the moderators tell you about your own posts and your safety always "
-                "arrives.",
+                gettext(
+                    "“%(kind)s” can't be turned off here. You can choose: %(choices)s. "
+                    "What the moderators tell you about your own posts and your safety always "
+                    "arrives."
+                )
+                % {"kind": kind, "choices": ", ".join(OPTIONAL)},
                 field=f"kinds.{kind}",
             )
     off = frozenset(kind for kind, wanted in kinds.items() if not wanted)
@@ -99,7 +103,9 @@ def checked(kinds: dict[str, bool], quiet: dict[str, str] | None) -> Settings:
 def _clock(value: object, field: str) -> time:
     match = CLOCK.fullmatch(str(value or "").strip())
     if match is None:
-        raise Invalid("Please give the time as hours and minutes, like 22:00.", field=field)
+        raise Invalid(
+            gettext("Please give the time as hours and minutes, like 22:00."), field=field
+        )
     return time(int(match[1]), int(match[2]))
 
 
@@ -107,7 +113,8 @@ def _quiet(start: object, end: object, zone: object) -> QuietHours:
     begins, ends = _clock(start, "quiet_hours.start"), _clock(end, "quiet_hours.end")
     if begins == ends:
         raise Invalid(
-            "Quiet hours need to start and end at different times.", field="quiet_hours.end"
+            gettext("Quiet hours need to start and end at different times."),
+            field="quiet_hours.end",
         )
     name = str(zone or "").strip()
     try:
@@ -116,7 +123,9 @@ def _quiet(start: object, end: object, zone: object) -> QuietHours:
         ZoneInfo(name)
     except (ValueError, OSError, ZoneInfoNotFoundError):
         raise Invalid(
-            "Please choose a time zone by its name, like Europe/London or America/Chicago.",
+            gettext(
+                "Please choose a time zone by its name, like Europe/London or America/Chicago."
+            ),
             field="quiet_hours.time_zone",
         ) from None
     return QuietHours(begins, ends, name)

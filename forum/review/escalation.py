@@ -20,6 +20,7 @@ from forum.accounts import repository as accounts_repository
 from forum.accounts.models import User
 from forum.db import utcnow
 from forum.errors import Invalid
+from forum.i18n import gettext
 from forum.live import ALL_CIRCLES, Live
 from forum.notifications.service import notify
 from forum.review import repository, resources, wording
@@ -51,8 +52,10 @@ async def set_escalate_after(db: AsyncSession, admin: User, minutes: int) -> Sit
     resources.require_admin(admin)
     if not MIN_MINUTES <= minutes <= MAX_MINUTES:
         raise Invalid(
-            f"Choose between {MIN_MINUTES} and {MAX_MINUTES} minutes before an urgent item "
-            "is escalated.",
+            gettext(
+                "Choose between %(low)d and %(high)d minutes before an urgent item is escalated."
+            )
+            % {"low": MIN_MINUTES, "high": MAX_MINUTES},
             field="escalate_after_minutes",
         )
     found = await repository.site_settings(db)
@@ -84,10 +87,11 @@ async def _tell_author(db: AsyncSession, author_id: int, item: ReviewItem) -> bo
     if author is None:
         return False
     # No request here, so no browser language: the profile's region, else the lines for
-    # everywhere; the link opens the support page, which reads their language.
+    # everywhere; the link opens the support page, which reads their language. The words
+    # are put together when the notification is read, in the reader's language.
     region = author.region or "*"
     lines = [
-        f"{r.name}: call {r.phone}" if r.phone else f"{r.name}: {r.url or r.sms}"
+        {"name": r.name, "phone": r.phone, "other": r.url or r.sms}
         for r in await resources.resources_for(db, region)
     ]
     data = {"item_id": item.id, "region": region, "message": wording.WAITING, "lines": lines}

@@ -21,9 +21,10 @@ from forum.circles.models import CircleRole
 from forum.db import utcnow
 from forum.errors import AppError, Invalid
 from forum.fields import MAX_ID, parse_id
+from forum.i18n import N_, gettext
 from forum.review import escalation, reports, resources, service
 from forum.review.health import WaitStats, queue_health
-from forum.review.regions import REGIONS, choose_region
+from forum.review.regions import REGIONS, choose_region, region_names
 from forum.review.routes import announce
 from forum.review.schemas import DecisionForm, EscalationForm, ReportForm, ResourceIn
 from forum.review.service import QueueRow, Verdict
@@ -32,39 +33,47 @@ from forum.web import Ctx, endpoint
 from moderation.crisis_model import SIGNS
 from moderation.decision import Priority
 
+# The words below are English (msgids); pages show them in the reader's language.
 PRIORITY_WORDS = [
-    (Priority.URGENT_CRISIS, "Urgent crisis"),
-    (Priority.CRISIS, "Crisis"),
-    (Priority.DISTRESS, "Distress"),
-    (Priority.HELD, "Held"),
-    (Priority.FLAGGED, "Flagged"),
-    (Priority.REPORT, "Reported"),
-    (Priority.SUPPORT, "Support"),
+    (Priority.URGENT_CRISIS, N_("Urgent crisis")),
+    (Priority.CRISIS, N_("Crisis")),
+    (Priority.DISTRESS, N_("Distress")),
+    (Priority.HELD, N_("Held")),
+    (Priority.FLAGGED, N_("Flagged")),
+    (Priority.REPORT, N_("Reported")),
+    (Priority.SUPPORT, N_("Support")),
 ]
+QUEUED = N_("Queued")
 REASON_KINDS = {
-    "crisis": "Crisis language",
-    "toxicity": "May be hurtful",
-    "self_directed": "Sounds painful (support)",
-    "classifier_unavailable": "Automatic check couldn't run",
-    "report": "Reported by a member",
+    "crisis": N_("Crisis language"),
+    "toxicity": N_("May be hurtful"),
+    "self_directed": N_("Sounds painful (support)"),
+    "classifier_unavailable": N_("Automatic check couldn't run"),
+    "report": N_("Reported by a member"),
     # The circle's own watched words (forum/circle_moderation).
-    "watched_word": "Watched word",
-    "watched_replaced": "Words replaced",
-    "content_warning": "Content warning added",
+    "watched_word": N_("Watched word"),
+    "watched_replaced": N_("Words replaced"),
+    "content_warning": N_("Content warning added"),
 }
 ACTION_WORDS = {
-    "approve": "Approved",
-    "reject": "Not published",
-    "remove": "Removed",
-    "escalate": "Passed to the admins",
-    "warn": "Warned the author",
-    "mute": "Paused the author's posting",
-    "check_in": "Checked in with the author",
+    "approve": N_("Approved"),
+    "reject": N_("Not published"),
+    "remove": N_("Removed"),
+    "escalate": N_("Passed to the admins"),
+    "warn": N_("Warned the author"),
+    "mute": N_("Paused the author's posting"),
+    "check_in": N_("Checked in with the author"),
 }
 
 
 def priority_words(priority: int) -> str:
-    return next((words for level, words in PRIORITY_WORDS if priority >= level), "Queued")
+    """In English, as pages also make a CSS class of it: show it as `_(priority_words(p))`."""
+    return next((words for level, words in PRIORITY_WORDS if priority >= level), QUEUED)
+
+
+def translated(words: Mapping[str, str]) -> dict[str, str]:
+    """One of the tables above in the reader's language."""
+    return {key: gettext(text) for key, text in words.items()}
 
 
 def duration_words(delta: timedelta | float | None) -> str:
@@ -73,13 +82,15 @@ def duration_words(delta: timedelta | float | None) -> str:
         return "—"
     minutes = int(delta.total_seconds() // 60 if isinstance(delta, timedelta) else delta)
     if minutes < 1:
-        return "under a minute"
+        return gettext("under a minute")
     if minutes < 60:
-        return f"{minutes} min"
+        return gettext("%(minutes)d min") % {"minutes": minutes}
     if minutes < 48 * 60:
         hours, rest = divmod(minutes, 60)
-        return f"{hours} h {rest} min" if rest else f"{hours} h"
-    return f"{minutes // 1440} days"
+        if rest:
+            return gettext("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": rest}
+        return gettext("%(hours)d h") % {"hours": hours}
+    return gettext("%(days)d days") % {"days": minutes // 1440}
 
 
 HELPERS: dict[str, Any] = {
@@ -105,9 +116,11 @@ def _number(text: str, field: str, kind: Callable[[str], Any] = int) -> Any:
     try:
         value = kind(text) if text.strip() else None
     except ValueError:
-        raise Invalid(f"'{field}' must be a number.", field=field) from None
+        raise Invalid(
+            gettext("'%(field)s' must be a number.") % {"field": field}, field=field
+        ) from None
     if isinstance(value, int) and not 0 <= value <= MAX_ID:
-        raise Invalid(f"'{field}' is out of range.", field=field)
+        raise Invalid(gettext("'%(field)s' is out of range.") % {"field": field}, field=field)
     return value
 
 
@@ -151,7 +164,7 @@ async def queue_page(ctx: Ctx) -> Response:
         filters=filters,
         now=utcnow(),
         circles=_circle_choices(rows, views, user),
-        reasons=REASON_KINDS,
+        reasons=translated(REASON_KINDS),
         signs=SIGNS,
         wellbeing=state,
     )
@@ -163,7 +176,7 @@ async def _item_page(ctx: Ctx, user: User, error: AppError | None = None) -> Res
     nearby = await threads_content.posts_around(ctx.db, content)
     page: dict[str, Any] = {"item": item, "content": content, "reports": reports}
     page.update(history=history, around=around, nearby=nearby, now=utcnow())
-    page.update(actions=ACTION_WORDS, reasons=REASON_KINDS, signs=SIGNS)
+    page.update(actions=translated(ACTION_WORDS), reasons=translated(REASON_KINDS), signs=SIGNS)
     if error is not None:
         return _error_page(ctx, "moderation_item.html", error, **page)
     return _page(ctx, "moderation_item.html", **page)
@@ -224,7 +237,7 @@ async def check_in_form_page(ctx: Ctx) -> Response:
 @endpoint
 async def log_page(ctx: Ctx) -> Response:
     entries = await service.moderation_log(ctx.db, await ctx.require_user())
-    return _page(ctx, "moderation_log.html", entries=entries, actions=ACTION_WORDS)
+    return _page(ctx, "moderation_log.html", entries=entries, actions=translated(ACTION_WORDS))
 
 
 def _waits(stats: WaitStats) -> dict[str, Any]:
@@ -264,7 +277,12 @@ async def support_page(ctx: Ctx) -> Response:
     everything = await resources.all_resources(ctx.db)
     ctx.app.crisis_lines.remember(everything)  # what the outage page shows, kept fresh
     return _page(
-        ctx, "support.html", region=region, regions=REGIONS, yours=yours, everything=everything
+        ctx,
+        "support.html",
+        region=region,
+        regions=region_names(),
+        yours=yours,
+        everything=everything,
     )
 
 
@@ -276,7 +294,7 @@ async def _admin_page(ctx: Ctx, error: AppError | None = None, **form: Any) -> R
         "pipeline_version": ctx.app.screener.pipeline.version,
         "all_resources": await resources.all_resources(ctx.db),
         "escalate_after": await escalation.escalate_after(ctx.db),
-        "regions": REGIONS,
+        "regions": region_names(),
         "staff": await accounts_repository.staff(ctx.db),
         "form": form,
     }
@@ -338,7 +356,7 @@ async def delete_resource_page(ctx: Ctx) -> Response:
 @endpoint
 async def my_decisions_page(ctx: Ctx) -> Response:
     entries = await service.decisions_about(ctx.db, await ctx.require_user())
-    return _page(ctx, "my_decisions.html", entries=entries, actions=ACTION_WORDS)
+    return _page(ctx, "my_decisions.html", entries=entries, actions=translated(ACTION_WORDS))
 
 
 @endpoint

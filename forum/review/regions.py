@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+from forum.i18n import babel_locale
+
+# The regions with crisis lines, by their English name; `region_names` gives them in the
+# reader's language (Babel's country names).
 REGIONS = {
     "US": "United States",
     "CA": "Canada",
@@ -11,6 +15,13 @@ REGIONS = {
     "IE": "Ireland",
     "AU": "Australia",
 }
+
+
+def region_names() -> dict[str, str]:
+    territories = babel_locale().territories
+    return {code: territories.get(code, name) for code, name in REGIONS.items()}
+
+
 _TAG = re.compile(r"^[a-zA-Z]{2,3}(?:-[a-zA-Z]{4})?-([a-zA-Z]{2})$")
 
 

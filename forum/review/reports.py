@@ -11,6 +11,7 @@ from forum.circles import repository as circles_repository
 from forum.circles import service as circles
 from forum.circles.models import Circle, RuleItem
 from forum.errors import Invalid, NotFound
+from forum.i18n import gettext
 from forum.review.content import ALIASES, KINDS, ContentInfo, Resolve
 from forum.review.models import Report, ReviewItem
 from forum.review.service import announce_item, open_item
@@ -22,11 +23,13 @@ async def _content_or_404(db: AsyncSession, content_type: str, content_id: int) 
     kind = KINDS.get(content_type)
     if kind is None:
         raise Invalid(
-            f"content_type must be one of: {', '.join(sorted(KINDS))}.", field="content_type"
+            gettext("content_type must be one of: %(kinds)s.")
+            % {"kinds": ", ".join(sorted(KINDS))},
+            field="content_type",
         )
     content = await kind.load(db, content_id)
     if content is None:
-        raise NotFound("That content doesn't exist.")
+        raise NotFound(gettext("That content doesn't exist."))
     return content
 
 
@@ -46,9 +49,9 @@ async def report_content(
     rule = await ground_rules.cite_rule(db, circle, rule_id) if rule_id is not None else None
     rule_title = rule["title"] if rule else None
     if not reason and rule_title is None:
-        raise Invalid("Please say what's wrong, or choose a ground rule.", field="reason")
+        raise Invalid(gettext("Please say what's wrong, or choose a ground rule."), field="reason")
     if len(reason) > 1000:
-        raise Invalid("A report can be at most 1000 characters.", field="reason")
+        raise Invalid(gettext("A report can be at most 1000 characters."), field="reason")
     item = await open_item(db, content)
     change = "new" if item.version == 1 else "updated"
     words = f"Reported: {reason}" if reason else f"Reported under the rule “{rule_title}”"
@@ -79,7 +82,7 @@ async def _resolve(
     stands_for, resolve = alias
     found = await resolve(db, content_id)
     if found is None:
-        raise NotFound("That content doesn't exist.")
+        raise NotFound(gettext("That content doesn't exist."))
     return stands_for, found
 
 
@@ -94,7 +97,7 @@ async def reportable_or_404(
     public = content.status == "published" and content.in_public_thread
     hidden = not public and not (reporter.is_staff or reporter.id == content.author_id)
     if circle is None or hidden or (not circle.is_public and membership is None):
-        raise NotFound("That content doesn't exist.")
+        raise NotFound(gettext("That content doesn't exist."))
     if membership is None:
         await circles.require_not_banned(db, circle.id, reporter)
     return content, circle

@@ -12,24 +12,34 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from forum.accounts.models import Role, User
 from forum.db import utcnow
 from forum.errors import Forbidden, Invalid, NotFound
+from forum.i18n import N_, gettext
 from forum.review import repository, wording
 from forum.review.models import CrisisResource
 from forum.review.wording import Situation
 from moderation.pipeline import Assessment
 
 REGION_RE = re.compile(r"^(?:[A-Z]{2}|\*)$")
+# The descriptions the first migration stores (migrations/versions/0002_moderation.py),
+# marked here so they are translated; an admin's own description is shown as written.
+SEEDED_DESCRIPTIONS = (
+    N_("Free, confidential support 24/7 by call, text or chat."),
+    N_("Call or text 9-8-8, any time, in English or French."),
+    N_("Free to call, any time, day or night."),
+    N_("Crisis support and suicide prevention, 24/7."),
+    N_("Free, confidential helplines in your country, by phone, text or chat."),
+)
 
 
 def require_admin(user: User) -> None:
     if user.role != Role.ADMIN:
-        raise Forbidden("Only admins can do this.", code="not_an_admin")
+        raise Forbidden(gettext("Only admins can do this."), code="not_an_admin")
 
 
 def check_region(region: str) -> str:
     region = region.strip().upper()
     if not REGION_RE.match(region):
         raise Invalid(
-            "A region is a two-letter country code such as GB, or * for everywhere.",
+            gettext("A region is a two-letter country code such as GB, or * for everywhere."),
             field="region",
         )
     return region
@@ -54,14 +64,14 @@ async def add_resource(
     require_admin(admin)
     name = " ".join(name.split())
     if not 1 <= len(name) <= 120:
-        raise Invalid("A resource needs a name of up to 120 characters.", field="name")
+        raise Invalid(gettext("A resource needs a name of up to 120 characters."), field="name")
     url = url.strip()
     if url and not re.match(r"^https?://[^\s]+$", url):
-        raise Invalid("The web address must start with https:// or http://.", field="url")
+        raise Invalid(gettext("The web address must start with https:// or http://."), field="url")
     if not (phone.strip() or sms.strip() or url):
-        raise Invalid("Give at least a phone number, a text number or a web address.")
+        raise Invalid(gettext("Give at least a phone number, a text number or a web address."))
     if len(phone) > 40 or len(sms) > 40 or len(url) > 300 or len(description) > 1000:
-        raise Invalid("One of the fields is too long.")
+        raise Invalid(gettext("One of the fields is too long."))
     resource = CrisisResource(
         region=check_region(region),
         name=name,
@@ -81,7 +91,7 @@ async def delete_resource(db: AsyncSession, admin: User, resource_id: int) -> No
     require_admin(admin)
     resource = await repository.get_resource(db, resource_id)
     if resource is None:
-        raise NotFound("That resource doesn't exist.")
+        raise NotFound(gettext("That resource doesn't exist."))
     await db.delete(resource)
     await db.flush()
 
@@ -91,6 +101,16 @@ async def resources_for(db: AsyncSession, region: str) -> Sequence[CrisisResourc
 
 
 def resource_json(resource: CrisisResource) -> dict[str, Any]:
+    """A line as the reader sees it: names and numbers as they are, the description in the
+    reader's language when it is one of ours."""
+    return translated(_stored_json(resource))
+
+
+def translated(line: dict[str, Any]) -> dict[str, Any]:
+    return {**line, "description": gettext(line["description"]) if line["description"] else ""}
+
+
+def _stored_json(resource: CrisisResource) -> dict[str, Any]:
     return {
         "name": resource.name,
         "region": resource.region,
@@ -107,12 +127,12 @@ async def support_for(db: AsyncSession, situation: Situation, region: str) -> di
     return {
         "situation": situation.value,
         "region": region,
-        "headline": wording.HEADLINE,
-        "message": wording.MESSAGES[situation],
-        "resources_intro": wording.RESOURCES_INTRO,
-        "emergency": wording.EMERGENCY,
+        "headline": gettext(wording.HEADLINE),
+        "message": wording.message(situation),
+        "resources_intro": gettext(wording.RESOURCES_INTRO),
+        "emergency": gettext(wording.EMERGENCY),
         "resources": [resource_json(r) for r in resources],
-        "safety_plan": {"text": wording.SAFETY_PLAN, "url": wording.SAFETY_PLAN_URL},
+        "safety_plan": {"text": gettext(wording.SAFETY_PLAN), "url": wording.SAFETY_PLAN_URL},
     }
 
 
@@ -133,10 +153,11 @@ class KnownLines:
     lines: tuple[dict[str, Any], ...] = ()
 
     def remember(self, resources: Sequence[CrisisResource]) -> None:
-        self.lines = tuple(resource_json(resource) for resource in resources)
+        # Stored as written; each page translates them for its own reader.
+        self.lines = tuple(_stored_json(resource) for resource in resources)
 
     def for_region(self, region: str) -> list[dict[str, Any]]:
         """The region's own lines first, then those for everywhere (as `resources_for`)."""
-        return [line for line in self.lines if line["region"] == region] + [
-            line for line in self.lines if line["region"] == "*"
+        return [translated(line) for line in self.lines if line["region"] == region] + [
+            translated(line) for line in self.lines if line["region"] == "*"
         ]

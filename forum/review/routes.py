@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from forum.accounts.schemas import Empty
 from forum.fields import parse_id
+from forum.i18n import gettext
 from forum.review import escalation, reports, resources, service
 from forum.review.content import ContentInfo
 from forum.review.health import queue_health
@@ -233,7 +234,7 @@ async def api_report(ctx: Ctx) -> Response:
         ctx.db, user, data.content_type, data.content_id, data.reason, data.rule_id
     )
     return JSONResponse(
-        {"status": "received", "message": "Thank you. A moderator will take a look."},
+        {"status": "received", "message": gettext("Thank you. A moderator will take a look.")},
         status_code=201,
     )
 

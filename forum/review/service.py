@@ -18,6 +18,7 @@ from forum.circles import repository as circles_repository
 from forum.circles.models import Circle, RuleItem
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from forum.i18n import gettext
 from forum.review import repository
 from forum.review.content import KINDS, ContentInfo
 from forum.review.models import ItemStatus, LogEntry, Report, ReviewItem
@@ -81,7 +82,9 @@ async def moderation_scope(db: AsyncSession, user: User) -> list[int] | None:
         return None
     circles = await repository.moderated_circle_ids(db, user.id)
     if not circles:
-        raise Forbidden("Only moderators can see the review queue.", code="not_a_moderator")
+        raise Forbidden(
+            gettext("Only moderators can see the review queue."), code="not_a_moderator"
+        )
     return circles
 
 
@@ -163,11 +166,12 @@ async def get_item_or_404(db: AsyncSession, moderator: User, item_id: int) -> Re
     scope = await moderation_scope(db, moderator)
     item = await repository.get_item(db, item_id)
     if item is None or (scope is not None and item.circle_id not in scope):
-        raise NotFound("That review item doesn't exist.")
+        raise NotFound(gettext("That review item doesn't exist."))
     if item.author_id == moderator.id:
         # Nobody judges their own words, or learns who reported them.
         raise Forbidden(
-            "This is about your own post, so another moderator will look at it.", code="own_item"
+            gettext("This is about your own post, so another moderator will look at it."),
+            code="own_item",
         )
     return item
 
@@ -192,7 +196,7 @@ def _claimed_by_other(item: ReviewItem, user: User, now: datetime) -> bool:
 
 async def _holder_name(db: AsyncSession, user_id: int | None) -> str:
     holder = await accounts_repository.get_user(db, user_id) if user_id else None
-    return holder.display_name if holder else "another moderator"
+    return holder.display_name if holder else gettext("another moderator")
 
 
 async def _within_shift(
@@ -204,8 +208,11 @@ async def _within_shift(
     state = await wellbeing(db, moderator, rules)
     if state.at_limit:
         raise RateLimited(
-            f"You've made {state.decisions_this_shift} decisions this shift, the limit is "
-            f"{state.shift_limit}. Thank you. Please rest; crisis items stay open to you.",
+            gettext(
+                "You've made %(made)d decisions this shift, the limit is %(limit)d. "
+                "Thank you. Please rest; crisis items stay open to you."
+            )
+            % {"made": state.decisions_this_shift, "limit": state.shift_limit},
             retry_after=3600,
             code="shift_limit",
         )
@@ -217,16 +224,18 @@ async def claim_item(
     item = await get_item_or_404(db, moderator, item_id)
     now = utcnow()
     if item.status == ItemStatus.RESOLVED:
-        raise Conflict("This item has already been decided.", code="already_decided")
+        raise Conflict(gettext("This item has already been decided."), code="already_decided")
     if _claimed_by_other(item, moderator, now):
         name = await _holder_name(db, item.claimed_by)
         raise Conflict(
-            f"{name} is already looking at this item.", code="already_claimed", claimed_by=name
+            gettext("%(name)s is already looking at this item.") % {"name": name},
+            code="already_claimed",
+            claimed_by=name,
         )
     await _within_shift(db, moderator, item, rules)
     expires = now + timedelta(minutes=rules.claim_minutes)
     if not await repository.claim(db, item.id, item.version, moderator.id, expires):
-        raise Conflict("Someone else just took this item.", code="already_claimed")
+        raise Conflict(gettext("Someone else just took this item."), code="already_claimed")
     await db.refresh(item)
     await announce_item(db, "claimed", item)
     return item
@@ -241,7 +250,9 @@ async def _rule_snapshot(
     circle = await circles_repository.get_by_id(db, circle_id)
     if circle is None:
         raise Conflict(
-            "That ground rule is not one of this circle's.", code="unknown_rule", field="rule_id"
+            gettext("That ground rule is not one of this circle's."),
+            code="unknown_rule",
+            field="rule_id",
         )
     return await ground_rules.cite_rule(db, circle, rule_id, rules_version)
 
@@ -266,31 +277,37 @@ async def decide_item(
     if item.status == ItemStatus.RESOLVED:
         name = await _holder_name(db, item.resolved_by)
         raise Conflict(
-            f"{name} has already decided this item ({item.resolution}).",
+            gettext("%(name)s has already decided this item (%(resolution)s).")
+            % {"name": name, "resolution": item.resolution},
             code="already_decided",
             resolution=item.resolution,
         )
     rule = await _rule_snapshot(db, item.circle_id, rule_id, rules_version)
     if verdict in (Verdict.REJECT, Verdict.REMOVE) and rule is None:
         raise Invalid(
-            "Please choose the ground rule this breaks, so the author knows why.", field="rule_id"
+            gettext("Please choose the ground rule this breaks, so the author knows why."),
+            field="rule_id",
         )
     if version is not None and version != item.version:
         raise Conflict(
-            "This item changed since you opened it. Please reload it.",
+            gettext("This item changed since you opened it. Please reload it."),
             code="stale_version",
             current_version=item.version,
         )
     if _claimed_by_other(item, moderator, now):
         name = await _holder_name(db, item.claimed_by)
-        raise Conflict(f"{name} is looking at this item.", code="already_claimed", claimed_by=name)
+        raise Conflict(
+            gettext("%(name)s is looking at this item.") % {"name": name},
+            code="already_claimed",
+            claimed_by=name,
+        )
     await _within_shift(db, moderator, item, rules or ShiftRules())
     if (
         item.status == ItemStatus.ESCALATED
         and moderator.role != Role.ADMIN
         and verdict not in (Verdict.WARN, Verdict.MUTE)
     ):
-        raise Forbidden("This item was escalated to the admins.", code="escalated")
+        raise Forbidden(gettext("This item was escalated to the admins."), code="escalated")
     content = (
         await KINDS[item.content_type].load(db, item.content_id)
         if (item.content_type in KINDS)
@@ -344,7 +361,9 @@ async def _apply(
             resolved_at=now,
         )
     if not await repository.resolve(db, item.id, item.version, values):
-        raise Conflict("Another moderator decided this item a moment ago.", code="already_decided")
+        raise Conflict(
+            gettext("Another moderator decided this item a moment ago."), code="already_decided"
+        )
     await db.refresh(item)
     kind = KINDS.get(item.content_type)
     if kind is None or verdict == Verdict.ESCALATE:
@@ -373,17 +392,19 @@ async def _act_on_author(
 ) -> None:
     author = await accounts_repository.get_user(db, item.author_id) if item.author_id else None
     if author is None:
-        raise Conflict("This content's author no longer has an account.", code="no_author")
+        raise Conflict(gettext("This content's author no longer has an account."), code="no_author")
     if verdict == Verdict.MUTE:
         # A mute stops someone posting anywhere, so only site staff may pause a member,
         # and only an admin may pause staff.
         if not moderator.is_staff or (author.is_staff and moderator.role != Role.ADMIN):
             raise Forbidden(
-                "Only site moderators can pause someone's posting; escalate it to them.",
+                gettext("Only site moderators can pause someone's posting; escalate it to them."),
                 code="mute_not_allowed",
             )
         if mute_hours is None or not 0 < mute_hours <= 24 * 90:
-            raise Invalid("Mute for between a minute and 90 days (mute_hours).", field="mute_hours")
+            raise Invalid(
+                gettext("Mute for between a minute and 90 days (mute_hours)."), field="mute_hours"
+            )
         author.muted_until = now + timedelta(hours=mute_hours)
     item.first_decision_at = item.first_decision_at or now
     await db.flush()
@@ -462,7 +483,7 @@ class ItemContext:
 async def item_context(db: AsyncSession, item: ReviewItem) -> ItemContext:
     circle = await circles_repository.get_by_id(db, item.circle_id)
     if circle is None:
-        raise NotFound("That review item's circle no longer exists.")
+        raise NotFound(gettext("That review item's circle no longer exists."))
     rules = await circles_repository.get_rules(db, circle.id, circle.rules_version)
     claimer = None
     if item.claimed_by and item.claim_expires_at and item.claim_expires_at > utcnow():

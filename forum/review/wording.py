@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-HEADLINE = "You are not alone"
-_HEARD = "What you wrote sounds really hard, and we're glad you said it."
+from forum.i18n import N_, gettext
+
+# English constants (msgids): shown through `gettext` in the reader's language, as in
+# `support_for` and `notifications.kinds`.
+HEADLINE = N_("You are not alone")
 
 
 class Situation(StrEnum):
@@ -20,29 +23,45 @@ class Situation(StrEnum):
     DIRECT = "direct"  # a direct message: sent, and no moderator reads it
 
 
+# Each message opens with the same words ("What you wrote sounds really hard..."), written
+# out in full so that a translation can join them the way its language does.
 MESSAGES = {
-    Situation.HELD: f"{_HEARD} A moderator will read it soon and check in with you.",
-    Situation.QUEUED: f"{_HEARD} Your post is with the circle, and a moderator will also "
-    "read it and check in with you.",
-    Situation.CHAT: f"{_HEARD} Your message is with the room, and a moderator will also "
-    "read it and check in with you.",
-    Situation.DIRECT: f"{_HEARD} Your message was sent.",
+    Situation.HELD: N_(
+        "What you wrote sounds really hard, and we're glad you said it. "
+        "A moderator will read it soon and check in with you."
+    ),
+    Situation.QUEUED: N_(
+        "What you wrote sounds really hard, and we're glad you said it. Your post is with "
+        "the circle, and a moderator will also read it and check in with you."
+    ),
+    Situation.CHAT: N_(
+        "What you wrote sounds really hard, and we're glad you said it. Your message is with "
+        "the room, and a moderator will also read it and check in with you."
+    ),
+    Situation.DIRECT: N_(
+        "What you wrote sounds really hard, and we're glad you said it. Your message was sent."
+    ),
 }
-RESOURCES_INTRO = (
+RESOURCES_INTRO = N_(
     "If you are in danger right now, or just need someone to talk to, these services are "
     "free, confidential and there to listen:"
 )
-EMERGENCY = (
+EMERGENCY = N_(
     "If you might act on thoughts of harming yourself, please call your local emergency number now."
 )
-SAFETY_PLAN = "Your safety plan: the steps you choose for when things get hard."
+SAFETY_PLAN = N_("Your safety plan: the steps you choose for when things get hard.")
 SAFETY_PLAN_URL = "/me/safety-plan"
 # Told when an urgent post waits longer than it should and no moderator is online.
-WAITING = (
+WAITING = N_(
     "We haven't forgotten what you wrote. Our moderators are volunteers and it may take "
     "them a while to reach you. You don't have to wait for us: these services are there "
     "for you right now."
 )
+
+
+def message(situation: Situation) -> str:
+    """The situation's message in the reader's language."""
+    return gettext(MESSAGES[situation])
 
 
 def situation_for(*, held: bool, direct: bool = False, chat: bool = False) -> Situation:

@@ -10,6 +10,7 @@ from starlette.websockets import WebSocket
 
 from forum.accounts.models import User
 from forum.errors import AppError, Forbidden
+from forum.i18n import gettext
 from forum.live import ALL_CIRCLES
 from forum.review.service import moderation_scope
 from forum.sockets import accept_live, authenticate, guarded, refuse, until_either_ends, write
@@ -38,7 +39,9 @@ async def queue_socket(websocket: WebSocket) -> None:
     async def still_moderates(db: AsyncSession, member: User) -> None:
         now = await moderation_scope(db, member)
         if now is not None and (scope is None or set(scope) - set(now)):
-            raise Forbidden("You no longer moderate some of these circles.", code="not_moderator")
+            raise Forbidden(
+                gettext("You no longer moderate some of these circles."), code="not_moderator"
+            )
 
     try:
         with guarded(state.live, state.sessions, websocket, subscriber, still_moderates):

@@ -4,9 +4,11 @@
 // that works without JavaScript). Here it becomes a notice with a "show" button that
 // reveals it, and hides it again.
 
+import { t } from "./strings.js";
+
 for (const details of document.querySelectorAll("details.muted")) {
   const summary = details.querySelector("summary");
-  const note = summary.querySelector(".muted-note")?.textContent ?? "Hidden by your muted words";
+  const note = summary.querySelector(".muted-note")?.textContent ?? t("muted_note", "Hidden by your muted words");
   const content = document.createElement("div");
   content.className = "muted-content";
   content.hidden = true;
@@ -15,7 +17,7 @@ for (const details of document.querySelectorAll("details.muted")) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "link-button muted-toggle";
-  button.textContent = "show";
+  button.textContent = t("show", "show");
   button.setAttribute("aria-expanded", "false");
   const notice = document.createElement("p");
   notice.className = "muted-notice";
@@ -26,7 +28,7 @@ for (const details of document.querySelectorAll("details.muted")) {
   button.addEventListener("click", () => {
     const showing = content.hidden;
     content.hidden = !showing;
-    button.textContent = showing ? "hide" : "show";
+    button.textContent = showing ? t("hide", "hide") : t("show", "show");
     button.setAttribute("aria-expanded", String(showing));
   });
   details.replaceWith(wrapper);
@@ -35,9 +37,9 @@ for (const details of document.querySelectorAll("details.muted")) {
 // Blocking takes effect at once: say what it does before the form is sent.
 for (const form of document.querySelectorAll("form.block-form")) {
   form.addEventListener("submit", (event) => {
-    const name = form.dataset.name || "this member";
-    const question = `Block ${name}? You won't see their posts or chat messages, and they `
-      + "can't reach you. They won't be told. You can unblock them at any time.";
+    const name = form.dataset.name || t("block_this_member", "this member");
+    const question = t("block_confirm", "Block {name}? You won't see their posts or chat messages, and they "
+      + "can't reach you. They won't be told. You can unblock them at any time.", { name });
     if (!window.confirm(question)) event.preventDefault();
   });
 }
@@ -46,6 +48,6 @@ for (const form of document.querySelectorAll("form.block-form")) {
 const deletion = document.querySelector("form.delete-account-form");
 if (deletion) {
   deletion.addEventListener("submit", (event) => {
-    if (!window.confirm("Delete your account now? This can't be undone.")) event.preventDefault();
+    if (!window.confirm(t("delete_account_confirm", "Delete your account now? This can't be undone."))) event.preventDefault();
   });
 }

@@ -7,6 +7,7 @@
 import { reactionButtons, showCounts } from "./reactions.js";
 import { timeElement } from "./times.js";
 import { treatmentFor, warned } from "./warnings.js";
+import { t } from "./strings.js";
 
 const RECONNECT_MIN_MS = 1000;
 const RECONNECT_MAX_MS = 30000;
@@ -16,9 +17,9 @@ const ANNOUNCE_CHARS = 200;
 const UNAVAILABLE = "database_unavailable"; // a send refused while the database is away
 
 const REFUSALS = {
-  login_required: "Please log in again to chat.",
-  rules_not_accepted: "Please read and accept this circle's ground rules to chat.",
-  bad_origin: "The chat can only be used from this site's own pages.",
+  login_required: t("chat_login_required", "Please log in again to chat."),
+  rules_not_accepted: t("chat_rules_not_accepted", "Please read and accept this circle's ground rules to chat."),
+  bad_origin: t("chat_bad_origin", "The chat can only be used from this site's own pages."),
 };
 
 function el(tag, attrs = {}, ...children) {
@@ -48,15 +49,23 @@ function newClientId() {
 async function getJson(url) {
   const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data?.error?.message || `The server answered ${response.status}.`);
+  if (!response.ok) throw new Error(data?.error?.message || t("server_answered", "The server answered {status}.", { status: response.status }));
   return data;
+}
+
+// The names the app gives (the moderators as a team, a deleted account) come flagged, in
+// English, since one event reaches every reader: each page words them its own way.
+function authorName(author) {
+  if (author.team) return t("chat_team", author.display_name);
+  if (author.former) return t("chat_former_member", author.display_name);
+  return author.display_name;
 }
 
 function roomInfo(room) {
   const parts = [];
   if (room.description) parts.push(room.description);
-  if (room.hours) parts.push(`${room.hours} · ${room.open_now ? "open now" : "closed now"}`);
-  if (room.slow_mode_seconds) parts.push(`Slow mode: one message every ${room.slow_mode_seconds} seconds.`);
+  if (room.hours) parts.push(`${room.hours} · ${room.open_now ? t("chat_open_now", "open now") : t("chat_closed_now", "closed now")}`);
+  if (room.slow_mode_seconds) parts.push(t("chat_slow_mode", "Slow mode: one message every {seconds} seconds.", { seconds: room.slow_mode_seconds }));
   return parts.join(" — ");
 }
 
@@ -67,7 +76,7 @@ class ChatPanel {
     // Direct conversations reuse the panel: their list comes from another address.
     this.roomsUrl = panel.dataset.roomsUrl ?? `/api/v1/circles/${encodeURIComponent(this.slug)}/rooms`;
     this.firstRoom = Number(panel.dataset.room) || null;
-    this.emptyText = panel.dataset.emptyText ?? "This circle has no chat rooms yet.";
+    this.emptyText = panel.dataset.emptyText ?? t("chat_no_rooms", "This circle has no chat rooms yet.");
     const signedIn = panel.dataset.signedIn === "true";
     this.canSend = panel.dataset.canSend === "true";
     // The server admits anyone signed in to a public circle's rooms (to read), and to a
@@ -117,12 +126,12 @@ class ChatPanel {
       });
     }
     window.addEventListener("online", () => this.reconnectNow());
-    this.setEmpty("Loading messages…");
+    this.setEmpty(t("chat_loading", "Loading messages…"));
     let rooms;
     try {
       rooms = (await getJson(this.roomsUrl)).rooms;
     } catch (error) {
-      this.setEmpty(`The chat could not be loaded: ${error.message} Reload the page to try again.`);
+      this.setEmpty(t("chat_load_failed", "The chat could not be loaded: {error} Reload the page to try again.", { error: error.message }));
       return;
     }
     if (!rooms.length) {
@@ -141,7 +150,7 @@ class ChatPanel {
       button.addEventListener("click", () => { if (room !== this.room) this.openRoom(room); });
       return button;
     });
-    this.ui.rooms.replaceChildren(el("span", { class: "meta" }, "Rooms:"), ...this.roomButtons);
+    this.ui.rooms.replaceChildren(el("span", { class: "meta" }, t("chat_rooms", "Rooms:")), ...this.roomButtons);
     this.ui.rooms.hidden = false;
     this.rooms = rooms;
   }
@@ -155,12 +164,12 @@ class ChatPanel {
     this.ui.roomInfo.textContent = this.roomButtons && info ? `${room.name}: ${info}` : info;
     this.ui.roomInfo.hidden = !info;
     this.ui.presence.hidden = true;
-    this.setEmpty("Loading messages…");
+    this.setEmpty(t("chat_loading", "Loading messages…"));
     let page;
     try {
       page = await getJson(`/api/v1/rooms/${room.id}/messages`);
     } catch (error) {
-      if (this.room === room) this.setEmpty(`Messages could not be loaded: ${error.message}`);
+      if (this.room === room) this.setEmpty(t("chat_messages_failed", "Messages could not be loaded: {error}", { error: error.message }));
       return;
     }
     if (this.room !== room) return; // switched rooms meanwhile
@@ -172,7 +181,7 @@ class ChatPanel {
       if (this.mine.has(id)) this.ui.list.append(this.mine.get(id));
       else this.addPending(id, body);
     }
-    this.setEmpty(this.ui.list.children.length ? "" : "No messages yet.");
+    this.setEmpty(this.ui.list.children.length ? "" : t("chat_no_messages", "No messages yet."));
     this.scrollToEnd();
     if (this.live) this.connect();
   }
@@ -206,7 +215,7 @@ class ChatPanel {
       this.setBefore(page.before);
       if (this.before === null) log.focus();
     } catch (error) {
-      this.showStatus(`Earlier messages could not be loaded: ${error.message}`);
+      this.showStatus(t("chat_earlier_failed", "Earlier messages could not be loaded: {error}", { error: error.message }));
     } finally {
       this.ui.earlier.disabled = false;
     }
@@ -222,7 +231,7 @@ class ChatPanel {
     const socket = new WebSocket(url);
     this.socket = socket;
     this.inflight = [];
-    this.setConnection(this.attempt ? "Reconnecting…" : "Connecting…");
+    this.setConnection(this.attempt ? t("reconnecting", "Reconnecting…") : t("connecting", "Connecting…"));
     socket.addEventListener("open", () => {
       if (socket !== this.socket) return;
       this.attempt = 0;
@@ -259,14 +268,14 @@ class ChatPanel {
       // Resending a frame the server cannot take would only close the socket again.
       const size = (id) => this.outbox().get(id)?.length ?? 0;
       const biggest = unanswered.reduce((a, b) => (size(b) > size(a) ? b : a));
-      this.fail(biggest, "This message is too big to send.");
+      this.fail(biggest, t("chat_too_big", "This message is too big to send."));
     }
     if (event.code >= 4000 && event.code !== TOO_SLOW) {
-      this.setConnection("Not connected.");
+      this.setConnection(t("chat_not_connected", "Not connected."));
       // 4401 (signed out) and 4403 (access withdrawn) carry a sentence to show as it is.
       const sentence = event.reason.includes(" ") ? event.reason : null;
       const why =
-        REFUSALS[event.reason] ?? sentence ?? `The chat closed the connection (${event.reason || event.code}).`;
+        REFUSALS[event.reason] ?? sentence ?? t("chat_closed_connection", "The chat closed the connection ({reason}).", { reason: event.reason || event.code });
       this.showStatus(why, event.reason);
       return;
     }
@@ -278,7 +287,7 @@ class ChatPanel {
     // Jitter, so that everyone dropped by a restart does not come back at the same moment.
     const delay = atOnce ? 0 : Math.max(RECONNECT_MIN_MS, base * (0.5 + Math.random() * 0.5));
     this.attempt += 1;
-    this.setConnection("Reconnecting…");
+    this.setConnection(t("reconnecting", "Reconnecting…"));
     this.timer = setTimeout(() => this.connect(), delay);
   }
 
@@ -330,10 +339,10 @@ class ChatPanel {
     if (!added || own) return;
     // A covered message is not read aloud either: only its warning is named.
     const covered = added.querySelector(".cw-blur, .cw-hide");
-    const words = message.muted ? "a message hidden by your muted words"
-      : covered ? `a message with a content warning (${covered.dataset.cwWords})`
+    const words = message.muted ? t("chat_announce_muted", "a message hidden by your muted words")
+      : covered ? t("chat_announce_warned", "a message with a content warning ({words})", { words: covered.dataset.cwWords })
       : added.querySelector(".chat-body").textContent.trim();
-    this.announce(`${message.author.display_name}: ${words}`);
+    this.announce(`${authorName(message.author)}: ${words}`);
   }
 
   onHeld(event) {
@@ -345,8 +354,8 @@ class ChatPanel {
     const reasons = [...new Set((event.reasons ?? []).filter((reason) => reason.kind !== "crisis")
       .map((reason) => reason.message).filter(Boolean))];
     item.querySelector(".chat-state").replaceChildren(
-      el("strong", {}, "Only you can see this: "),
-      "it's waiting for a moderator to read it before anyone else sees it.",
+      el("strong", {}, t("chat_held_only_you", "Only you can see this: ")),
+      t("chat_held_waiting", "it's waiting for a moderator to read it before anyone else sees it."),
       reasons.length ? el("ul", { class: "chat-reasons" }, ...reasons.map((words) => el("li", {}, words))) : null,
     );
   }
@@ -358,7 +367,7 @@ class ChatPanel {
     item.querySelector(".muted-notice")?.remove();
     const body = item.querySelector(".chat-body");
     body.hidden = false;
-    body.replaceChildren(el("p", { class: "removed" }, "removed by a moderator"));
+    body.replaceChildren(el("p", { class: "removed" }, t("chat_removed", "removed by a moderator")));
   }
 
   // Someone reacted to a message (or took a reaction back): new counts for everyone.
@@ -371,7 +380,7 @@ class ChatPanel {
   // once "live" again, what was missed has already arrived and unsent messages go again.
   onStatus(event) {
     if (event.state === "reconnecting") {
-      this.setConnection("Reconnecting…");
+      this.setConnection(t("reconnecting", "Reconnecting…"));
     } else if (event.state === "live") {
       this.setConnection("");
       if (this.statusCode === UNAVAILABLE) this.showStatus("");
@@ -383,7 +392,7 @@ class ChatPanel {
   // the id, so one that was stored after all comes back as a duplicate).
   onUnavailable(event) {
     const state = this.mine.get(event.client_msg_id)?.querySelector(".chat-state");
-    state?.replaceChildren("waiting to send: it goes as soon as the chat can take it…");
+    state?.replaceChildren(t("chat_waiting_to_send", "waiting to send: it goes as soon as the chat can take it…"));
     this.showStatus(event.message, event.code);
     clearTimeout(this.resendTimer);
     this.resendTimer = setTimeout(() => this.resendOutbox(), 1000 * (event.retry_after ?? 5));
@@ -415,16 +424,16 @@ class ChatPanel {
     const item = this.mine.get(id);
     if (!item) return;
     item.className = "chat-message chat-mine chat-failed";
-    const retry = el("button", { type: "button", class: "link-button" }, "Try again");
+    const retry = el("button", { type: "button", class: "link-button" }, t("chat_try_again", "Try again"));
     retry.addEventListener("click", () => {
       if (body === undefined) return;
       item.className = "chat-message chat-mine chat-sending";
-      item.querySelector(".chat-state").replaceChildren("sending…");
+      item.querySelector(".chat-state").replaceChildren(t("chat_sending", "sending…"));
       this.outbox().set(id, body);
       this.transmit(id, body);
       this.textarea?.focus();
     });
-    item.querySelector(".chat-state").replaceChildren(`Not sent: ${why} `, body === undefined ? null : retry);
+    item.querySelector(".chat-state").replaceChildren(`${t("chat_not_sent", "Not sent: {why}", { why })} `, body === undefined ? null : retry);
   }
 
   // --- the log --------------------------------------------------------------------
@@ -453,7 +462,7 @@ class ChatPanel {
     const body = el("div", { class: "chat-body" }, fragment(message.body_html));
     item.append(
       el("p", { class: "chat-meta" },
-        el("span", { class: "author" }, message.author.display_name), " ",
+        el("span", { class: "author" }, authorName(message.author)), " ",
         timeElement(message.created_at)),
       message.muted ? this.mutedNotice(body) : null,
       this.warnedBody(body, message, pending),
@@ -475,21 +484,21 @@ class ChatPanel {
   // The server marks messages with the reader's muted words: folded away until asked for.
   mutedNotice(body) {
     body.hidden = true;
-    const button = el("button", { type: "button", class: "link-button", "aria-expanded": "false" }, "show");
+    const button = el("button", { type: "button", class: "link-button", "aria-expanded": "false" }, t("show", "show"));
     button.addEventListener("click", () => {
       const showing = body.hidden;
       body.hidden = !showing;
-      button.textContent = showing ? "hide" : "show";
+      button.textContent = showing ? t("hide", "hide") : t("show", "show");
       button.setAttribute("aria-expanded", String(showing));
     });
-    return el("p", { class: "muted-notice" }, "Hidden by your muted words: ", button);
+    return el("p", { class: "muted-notice" }, t("muted_hidden", "Hidden by your muted words: "), button);
   }
 
   // A message with content warnings, as this reader chose to see them (their own: shown).
   warnedBody(body, message, mine) {
     const keys = message.content_warnings || [];
     if (!keys.length) return body;
-    const words = keys.map((key) => this.cwWords[key] || key).join(", ");
+    const words = keys.map((key) => t(`cw_${key}`, this.cwWords[key] || key)).join(", ");
     return warned(body, words, mine ? "show" : treatmentFor(keys, this.cwPrefs));
   }
 
@@ -506,9 +515,9 @@ class ChatPanel {
 
   addPending(id, body) {
     const item = el("li", { class: "chat-message chat-mine chat-sending" },
-      el("p", { class: "chat-meta" }, el("span", { class: "author" }, "You")),
+      el("p", { class: "chat-meta" }, el("span", { class: "author" }, t("chat_you", "You"))),
       el("div", { class: "chat-body chat-plain" }, body),
-      el("div", { class: "chat-state" }, "sending…"));
+      el("div", { class: "chat-state" }, t("chat_sending", "sending…")));
     this.mine.set(id, item);
     this.ui.list.append(item);
     this.setEmpty("");
@@ -530,7 +539,7 @@ class ChatPanel {
     event.preventDefault();
     const body = this.textarea.value.trim();
     if (!body) {
-      this.showStatus("Please write something before sending.");
+      this.showStatus(t("chat_write_something", "Please write something before sending."));
       return;
     }
     if (!this.room) {
@@ -548,7 +557,7 @@ class ChatPanel {
 
   showPresence(members) {
     const names = members.map((member) => member.display_name);
-    this.ui.presence.textContent = names.length ? `Here now: ${names.join(", ")}` : "";
+    this.ui.presence.textContent = names.length ? t("chat_here_now", "Here now: {names}", { names: names.join(", ") }) : "";
     this.ui.presence.hidden = !names.length;
   }
 
@@ -557,9 +566,9 @@ class ChatPanel {
     const status = this.ui.status;
     status.replaceChildren(text);
     if (code === "rules_not_accepted" || code === "not_a_member") {
-      status.append(" ", el("a", { href: "#rules-heading" }, "Read and accept the ground rules"));
+      status.append(" ", el("a", { href: "#rules-heading" }, t("chat_accept_rules", "Read and accept the ground rules")));
     } else if (code === "login_required") {
-      status.append(" ", el("a", { href: `/login?next=/c/${encodeURIComponent(this.slug)}` }, "Log in"));
+      status.append(" ", el("a", { href: `/login?next=/c/${encodeURIComponent(this.slug)}` }, t("log_in", "Log in")));
     }
   }
 
@@ -573,9 +582,9 @@ class ChatPanel {
       const url = /^https?:\/\//.test(resource.url ?? "") ? resource.url : null;
       return el("li", {},
         el("strong", {}, resource.name),
-        resource.phone ? " · call " : null,
+        resource.phone ? ` · ${t("support_call", "call")} ` : null,
         resource.phone ? el("a", { href: `tel:${resource.phone.replace(/\s+/g, "")}` }, resource.phone) : null,
-        resource.sms ? ` · text ${resource.sms}` : null,
+        resource.sms ? ` · ${t("support_text", "text {number}", { number: resource.sms })}` : null,
         url ? " · " : null,
         url ? el("a", { href: url, rel: "noopener" }, url.replace(/^https:\/\//, "")) : null,
         resource.description ? el("br") : null,
@@ -589,9 +598,9 @@ class ChatPanel {
       el("p", {}, event.resources_intro),
       resources.length ? el("ul", { class: "resource-list" }, ...resources) : null,
       plan ? el("p", {}, el("a", { href: plan.url }, plan.text)) : null,
-      el("p", { class: "meta" }, `${event.emergency} `, el("a", { href: "/support" }, "More support lines")));
+      el("p", { class: "meta" }, `${event.emergency} `, el("a", { href: "/support" }, t("support_more", "More support lines"))));
     this.ui.support.replaceChildren(panel);
-    this.announce(`${event.headline}. Support lines you can call or text are shown below the chat.`);
+    this.announce(`${event.headline}. ${t("support_announce", "Support lines you can call or text are shown below the chat.")}`);
   }
 }
 

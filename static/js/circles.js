@@ -1,9 +1,11 @@
 // Small progressive enhancements; every page works without this file.
 
+import { t } from "./strings.js";
+
 // Ask before deleting a post: it cannot be undone.
 for (const form of document.querySelectorAll('form[action^="/posts/"][action$="/delete"]')) {
   form.addEventListener("submit", (event) => {
-    if (!window.confirm("Delete this post? This can't be undone.")) event.preventDefault();
+    if (!window.confirm(t("delete_post_confirm", "Delete this post? This can't be undone."))) event.preventDefault();
   });
 }
 
@@ -29,6 +31,6 @@ if (decision) {
 // Ask before deleting a crisis resource: people in need rely on these lines.
 for (const form of document.querySelectorAll('form[action^="/admin/resources/"]')) {
   form.addEventListener("submit", (event) => {
-    if (!window.confirm("Delete this support line for everyone?")) event.preventDefault();
+    if (!window.confirm(t("delete_line_confirm", "Delete this support line for everyone?"))) event.preventDefault();
   });
 }

@@ -8,6 +8,8 @@
 // draft of this member, and none is kept longer than a week, since this may be a shared
 // computer and these words may be private.
 
+import { t } from "./strings.js";
+
 const PREFIX = "circles-draft:";
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 const SAVE_DELAY_MS = 400;
@@ -41,11 +43,11 @@ function restoredNote(field, key) {
   const note = document.createElement("p");
   note.className = "draft-note hint";
   note.setAttribute("role", "status");
-  note.append("Your unsent words were kept in this browser. ");
+  note.append(t("draft_kept", "Your unsent words were kept in this browser. "));
   const discard = document.createElement("button");
   discard.type = "button";
   discard.className = "link-button";
-  discard.textContent = "Discard them";
+  discard.textContent = t("draft_discard", "Discard them");
   discard.addEventListener("click", () => {
     localStorage.removeItem(key);
     field.value = "";

@@ -2,6 +2,8 @@
 // circle with, and the form sends their id (usernames stay private). Without JavaScript
 // the field still takes a username, as before.
 
+import { t } from "./strings.js";
+
 const DELAY = 200;
 
 function picker(input) {
@@ -11,7 +13,7 @@ function picker(input) {
   list.id = `${input.id}-options`;
   list.className = "picker-options";
   list.setAttribute("role", "listbox");
-  list.setAttribute("aria-label", "People you share a circle with");
+  list.setAttribute("aria-label", t("picker_label", "People you share a circle with"));
   list.hidden = true;
   const status = document.createElement("p");
   status.className = "picker-status meta";
@@ -47,7 +49,7 @@ function picker(input) {
     input.value = person.display_name;
     chosen.value = String(person.id);
     status.textContent = person.circles.length
-      ? `${person.display_name}, in ${person.circles.join(", ")}.`
+      ? t("picker_chosen_in", "{name}, in {circles}.", { name: person.display_name, circles: person.circles.join(", ") })
       : `${person.display_name}.`;
     close();
   }
@@ -58,7 +60,7 @@ function picker(input) {
     if (!found.length) {
       const none = document.createElement("li");
       none.className = "picker-none";
-      none.textContent = "No one by that name in your circles.";
+      none.textContent = t("picker_none", "No one by that name in your circles.");
       list.append(none);
     }
     found.forEach((person, i) => {
@@ -72,7 +74,7 @@ function picker(input) {
       name.textContent = person.display_name;
       const where = document.createElement("span");
       where.className = "meta";
-      where.textContent = person.circles.length ? ` in ${person.circles.join(", ")}` : "";
+      where.textContent = person.circles.length ? ` ${t("picker_in", "in {circles}", { circles: person.circles.join(", ") })}` : "";
       option.append(name, where);
       // mousedown, not click: the input would lose focus (and close the list) first.
       option.addEventListener("mousedown", (event) => {

@@ -1,5 +1,7 @@
 // The bell: its unread count stays current, and new notifications arrive as they happen.
 
+import { t } from "./strings.js";
+
 const bell = document.getElementById("bell");
 const count = document.getElementById("bell-count");
 const list = document.getElementById("notification-list");
@@ -10,7 +12,7 @@ function show(unread) {
   count.hidden = unread === 0;
   bell.classList.toggle("bell-unread", unread > 0);
   bell.dataset.unread = String(unread);
-  bell.setAttribute("aria-label", unread ? `Notifications, ${unread} unread` : "Notifications");
+  bell.setAttribute("aria-label", unread ? t("bell_unread", "Notifications, {count} unread", { count: unread }) : t("bell", "Notifications"));
 }
 
 function announce(notification) {
@@ -23,7 +25,7 @@ function announce(notification) {
     region.setAttribute("role", "status");
     document.body.append(region);
   }
-  region.textContent = `New notification: ${notification.text}`;
+  region.textContent = t("bell_new", "New notification: {text}", { text: notification.text });
   bell.title = notification.text;
 }
 
@@ -44,7 +46,7 @@ function handle(event) {
     // Kept open while the server reconnects to the database; the count follows once back.
     const reconnecting = event.state === "reconnecting";
     bell.dataset.live = reconnecting ? "reconnecting" : "true";
-    bell.title = reconnecting ? "Reconnecting…" : "";
+    bell.title = reconnecting ? t("reconnecting", "Reconnecting…") : "";
   } else if (event.type === "unread") {
     show(event.count);
   } else if (event.type === "notification") {
@@ -66,7 +68,7 @@ function connect() {
     bell.dataset.live = "false";
     if (closed.code >= 4400 && closed.code < 4500) {
       // Signed out (4401) or refused: reconnecting won't help. Say why, politely.
-      bell.title = closed.reason || "Notifications are not live: reload the page.";
+      bell.title = closed.reason || t("bell_not_live", "Notifications are not live: reload the page.");
       return;
     }
     window.setTimeout(connect, delay * (0.5 + Math.random()));

@@ -1,6 +1,8 @@
 // The number beside "Review queue" in the navigation: items waiting in your circles,
 // recounted whenever the live queue says something changed.
 
+import { t } from "./strings.js";
+
 const link = document.getElementById("queue-link");
 const badge = document.getElementById("queue-count");
 let delay = 1000;
@@ -13,8 +15,10 @@ async function recount() {
   badge.textContent = String(counts.total);
   badge.hidden = counts.total === 0;
   badge.classList.toggle("queue-count-urgent", counts.urgent > 0);
-  const urgent = counts.urgent ? `, ${counts.urgent} urgent` : "";
-  link.setAttribute("aria-label", counts.total ? `Review queue, ${counts.total} waiting${urgent}` : "Review queue");
+  const label = !counts.total ? t("queue_label", "Review queue")
+    : counts.urgent ? t("queue_label_urgent", "Review queue, {total} waiting, {urgent} urgent", counts)
+    : t("queue_label_waiting", "Review queue, {total} waiting", counts);
+  link.setAttribute("aria-label", label);
   link.dataset.waiting = String(counts.total);
 }
 

@@ -4,6 +4,8 @@
 // Without JavaScript a reaction button submits its form (POST /posts/{id}/react); with
 // it, the button calls the API and shows the new counts. Nothing here is a downvote.
 
+import { t } from "./strings.js";
+
 const CSRF = () => document.querySelector('input[name="csrf_token"]')?.value ?? "";
 
 // PUT gives a reaction, DELETE takes it back; the answer holds the new counts.
@@ -14,7 +16,7 @@ export async function toggleReaction(url, given) {
     headers: { Accept: "application/json", "X-CSRF-Token": CSRF() },
   });
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data?.error?.message || `The server answered ${response.status}.`);
+  if (!response.ok) throw new Error(data?.error?.message || t("server_answered", "The server answered {status}.", { status: response.status }));
   return data;
 }
 
@@ -47,7 +49,7 @@ export function reactionButtons(url, kinds, counts, mine, own) {
   const bar = document.createElement("div");
   bar.className = own ? "reactions reactions-own" : "reactions";
   bar.setAttribute("role", "group");
-  bar.setAttribute("aria-label", "Reactions");
+  bar.setAttribute("aria-label", t("reactions", "Reactions"));
   for (const [kind, [symbol, words]] of Object.entries(kinds)) {
     const button = document.createElement(own ? "span" : "button");
     if (!own) button.type = "button";
@@ -59,7 +61,7 @@ export function reactionButtons(url, kinds, counts, mine, own) {
     icon.textContent = symbol;
     const count = document.createElement("span");
     count.className = "reaction-count";
-    button.append(icon, ` ${words} `, count);
+    button.append(icon, ` ${t(`reaction_${kind}`, words)} `, count);
     bar.append(button);
     if (own) continue;
     button.addEventListener("click", async () => {

@@ -4,6 +4,8 @@
 // The server renders warned posts as <details> (see forum/threads/content_warnings.py), which
 // works without this file; here, blurred ones get a cover over the blurred text instead.
 
+import { t } from "./strings.js";
+
 const STRICTNESS = { show: 0, blur: 1, hide: 2 };
 let covers = 0;
 
@@ -16,11 +18,11 @@ function cover(box, content, words) {
   const note = document.createElement("p");
   note.id = id;
   note.className = "cw-note";
-  note.textContent = `Content warning: ${words}`;
+  note.textContent = t("cw_label", "Content warning: {words}", { words });
   const button = document.createElement("button");
   button.type = "button";
   button.className = "button button-small cw-reveal";
-  button.textContent = "Show";
+  button.textContent = t("cw_show", "Show");
   button.setAttribute("aria-describedby", id);
   const shield = document.createElement("div");
   shield.className = "cw-cover";
@@ -69,13 +71,13 @@ export function warned(content, words, how) {
     details.className = "cw-details";
     const summary = document.createElement("summary");
     summary.className = "cw-summary";
-    summary.textContent = `Hidden by your content warning settings (${words}). Show it`;
+    summary.textContent = t("cw_hidden", "Hidden by your content warning settings ({words}). Show it", { words });
     details.append(summary, content);
     box.append(details);
   } else {
     const label = document.createElement("p");
     label.className = "cw-label";
-    label.textContent = `Content warning: ${words}`;
+    label.textContent = t("cw_label", "Content warning: {words}", { words });
     box.append(label, content);
   }
   return box;
