@@ -14,6 +14,7 @@ from functools import lru_cache
 from markupsafe import escape
 
 from forum.errors import Invalid
+from forum.i18n import current_locale, gettext, using
 from moderation.content_warnings import (
     HIDE,
     SHOW,
@@ -55,24 +56,29 @@ def wrappers_for(
     warnings: Sequence[str], prefs: Mapping[str, str] | None, is_author: bool
 ) -> tuple[bytes, bytes]:
     """Authors see their own posts with the warning named, whatever they chose for others'."""
-    return wrappers(tuple(warnings), SHOW if is_author else treatment(warnings, prefs))
+    how = SHOW if is_author else treatment(warnings, prefs)
+    return wrappers(tuple(warnings), how, current_locale())
 
 
 @lru_cache(maxsize=1024)
-def wrappers(warnings: tuple[str, ...], how: str) -> tuple[bytes, bytes]:
-    words = escape(words_for(warnings))
-    if how == SHOW:
-        before = f'<div class="cw cw-show"><p class="cw-label">Content warning: {words}</p>'
-        return before.encode(), b"</div>"
-    if how == HIDE:
-        summary = (
-            f"Hidden by your content warning settings ({words}). "
-            '<span class="cw-action">Show it</span>'
-        )
-        klass = "cw cw-hide"
-    else:
-        summary = f'Content warning: {words}. <span class="cw-action">Show this post</span>'
-        klass = "cw cw-blur"
+def wrappers(warnings: tuple[str, ...], how: str, locale: str) -> tuple[bytes, bytes]:
+    """The HTML either side of a warned post, in `locale` (part of the cache's key)."""
+    with using(locale):
+        plain = words_for(warnings, gettext)
+        words = escape(plain)
+        if how == SHOW:
+            label = escape(gettext("Content warning: %(words)s") % {"words": plain})
+            return f'<div class="cw cw-show"><p class="cw-label">{label}</p>'.encode(), b"</div>"
+        if how == HIDE:
+            notice = gettext("Hidden by your content warning settings (%(words)s).")
+            action = gettext("Show it")
+            klass = "cw cw-hide"
+        else:
+            notice = gettext("Content warning: %(words)s.")
+            action = gettext("Show this post")
+            klass = "cw cw-blur"
+        said = escape(notice % {"words": plain})
+        summary = f'{said} <span class="cw-action">{escape(action)}</span>'
     before = (
         f'<div class="{klass}" data-cw="{how}" '
         f'data-cw-words="{words}"><details class="cw-details">'

@@ -88,7 +88,7 @@ async def open_for(db: AsyncSession, member: User) -> tuple[Room, bool]:
                     kind=RoomKind.CHECK_IN,
                     direct_key=key,
                     name=TEAM_NAME,
-                    description=_(DESCRIPTION),
+                    description=DESCRIPTION,  # English, worded for each reader when shown
                 )
                 db.add(room)
                 await db.flush()

@@ -6,7 +6,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from forum.chat import reactions as chat_reactions
-from forum.reactions.kinds import KINDS
+from forum.reactions.kinds import labelled
 from forum.reactions.schemas import ReactionForm, ReactionSwitch, ReactionSwitchForm
 from forum.threads import reactions
 from forum.threads.reactions import PostReactions
@@ -59,7 +59,7 @@ async def post_reactions_page(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     found = await reactions.post_reactions(ctx.db, _post_id(ctx), user)
     reactions.require_author(found, user)
-    return ctx.render("post_reactions.html", found=found, kinds=KINDS)
+    return ctx.render("post_reactions.html", found=found, kinds=labelled())
 
 
 @endpoint

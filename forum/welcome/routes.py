@@ -9,7 +9,7 @@ from forum.accounts.models import User
 from forum.chat.direct import DM_POLICY_LABELS
 from forum.errors import AppError, Invalid
 from forum.i18n import _
-from forum.review.regions import REGIONS
+from forum.review.regions import region_names
 from forum.web import Ctx, endpoint
 from forum.welcome import service
 from moderation.content_warnings import WARNINGS, full_prefs
@@ -26,7 +26,7 @@ async def _page(
         "welcome.html",
         status_code=status,
         offered=await service.circles_to_offer(ctx.db, user),
-        regions=REGIONS,
+        regions=region_names(),
         dm_policy_labels=DM_POLICY_LABELS,
         cw_prefs=prefs,
         chosen=chosen,

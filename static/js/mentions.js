@@ -5,17 +5,10 @@
 // Enter or Tab chooses, Escape closes it; a click chooses too. Without JavaScript,
 // "@" and the name typed in full mentions the same person.
 
+import { t } from "./strings.js";
+
 const DELAY_MS = 150;
 const MAX_WORDS = 3; // "@Robin Ash" and the like; past that it is just text after an "@"
-
-function say(key, english) {
-  try {
-    const strings = JSON.parse(document.getElementById("circles-strings")?.textContent ?? "{}");
-    return strings[key] || english;
-  } catch {
-    return english;
-  }
-}
 
 // The "@name" being typed just before the caret, or null.
 function typedMention(field) {
@@ -31,7 +24,7 @@ function suggest(field) {
   list.className = "mention-options picker-options";
   list.id = `${field.id || "field"}-mentions`;
   list.setAttribute("role", "listbox");
-  list.setAttribute("aria-label", say("mention_list", "Members of this circle"));
+  list.setAttribute("aria-label", t("mention_list", "Members of this circle"));
   list.hidden = true;
   field.after(list);
 
