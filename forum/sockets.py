@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from forum import i18n
 from forum.accounts import service as accounts
 from forum.accounts.models import User
 from forum.errors import AppError, DatabaseUnavailable, Forbidden, RateLimited, Unauthorized
@@ -71,7 +72,13 @@ def _same_origin(websocket: WebSocket) -> bool:
 
 
 async def authenticate(db: AsyncSession, websocket: WebSocket) -> User:
-    """The member behind a Bearer token or (from our own pages only) the session cookie."""
+    """The member behind a Bearer token or (from our own pages only) the session cookie.
+
+    It also sets the socket's language (forum.i18n) for everything said on it from here
+    on: the member's own choice, else their browser's, which also words a refusal.
+    """
+    accept_language = websocket.headers.get("accept-language", "")
+    i18n.switch(i18n.for_request(None, accept_language))
     scheme, _, token = websocket.headers.get("authorization", "").partition(" ")
     user = None
     if scheme.lower() == "bearer" and token.strip():
@@ -85,6 +92,7 @@ async def authenticate(db: AsyncSession, websocket: WebSocket) -> User:
         user = await accounts.user_for_session_token(db, cookie)
     if user is None:
         raise Unauthorized("Please log in to join the chat.", code="login_required")
+    i18n.switch(i18n.for_request(user.locale, accept_language))
     return user
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from forum import security
+from forum import i18n, security
 from forum.accounts import service as accounts
 from forum.accounts.models import User
 from forum.errors import AppError, BadRequest, Forbidden, Invalid, RateLimited, Unauthorized
@@ -69,6 +69,9 @@ class Ctx:
                     raise Unauthorized("That API token is not valid.", code="bad_token")
             elif cookie := self.request.cookies.get(SESSION_COOKIE):
                 self._user = await self._principal("session", cookie)
+            if self._user is not None and self._user.locale:
+                # Their own choice outranks the browser's from here on (endpoint's `using`).
+                i18n.switch(self._user.locale)
         return self._user
 
     async def _principal(self, kind: str, token: str) -> User | None:
@@ -205,34 +208,54 @@ def endpoint(
     """Run a handler in one transaction; commit on success, then send after-commit events."""
 
     async def run(request: Request) -> Response:
-        state: AppState = request.app.state.circles
-        ctx = Ctx(request, state)
-        try:
-            check_address(request)
-            response = await handler(ctx)
-            if ctx._db is not None and ctx._db.in_transaction():
-                await (ctx._db.rollback() if ctx.failed else ctx._db.commit())
-        except AppError as exc:
-            # Render first: rolling back expires the loaded user the page shows.
-            response = error_response(ctx, exc)
-            ctx.failed = True
-            if ctx._db is not None:
-                await ctx._db.rollback()
-        finally:
-            if ctx._db is not None:
-                await ctx._db.close()
-        if not ctx.failed:
-            if ctx._db is not None:
-                state.live.committed(ctx._db)
-            for event in ctx.after_commit:
-                event()
-        for name, value, max_age in ctx.set_cookies:
-            set_cookie(response, state, name, value, max_age)
+        ctx = Ctx(request, request.app.state.circles)
+        # The browser's language until the member is known (Ctx.user), error pages included.
+        with i18n.using(i18n.for_request(None, request.headers.get("accept-language", ""))):
+            response = await respond(ctx, handler)
+            speaks(response)
         return response
 
     run.__name__ = handler.__name__
     run.__doc__ = handler.__doc__
     return run
+
+
+async def respond(ctx: Ctx, handler: Callable[[Ctx], Awaitable[Response]]) -> Response:
+    """The handler's answer inside one transaction, or the error it raised, as a response."""
+    state, request = ctx.app, ctx.request
+    try:
+        check_address(request)
+        response = await handler(ctx)
+        if ctx._db is not None and ctx._db.in_transaction():
+            await (ctx._db.rollback() if ctx.failed else ctx._db.commit())
+    except AppError as exc:
+        # Render first: rolling back expires the loaded user the page shows.
+        response = error_response(ctx, exc)
+        ctx.failed = True
+        if ctx._db is not None:
+            await ctx._db.rollback()
+    finally:
+        if ctx._db is not None:
+            await ctx._db.close()
+    if not ctx.failed:
+        if ctx._db is not None:
+            state.live.committed(ctx._db)
+        for event in ctx.after_commit:
+            event()
+    for name, value, max_age in ctx.set_cookies:
+        set_cookie(response, state, name, value, max_age)
+    return response
+
+
+def speaks(response: Response) -> None:
+    """Say which language the answer is in, and that it depends on the browser's (and on
+    who is signed in), so no shared cache hands a Spanish page to an English reader."""
+    response.headers["Content-Language"] = i18n.current_locale()
+    vary = [v.strip() for v in response.headers.get("vary", "").split(",") if v.strip()]
+    for name in ("Accept-Language", "Cookie"):
+        if name.lower() not in {v.lower() for v in vary}:
+            vary.append(name)
+    response.headers["Vary"] = ", ".join(vary)
 
 
 def check_address(request: Request) -> None:

@@ -12,6 +12,7 @@ from forum.accounts.schemas import (
     ContentWarningForm,
     Credentials,
     Empty,
+    LanguageForm,
     MeChanges,
     NewToken,
     PasswordChange,
@@ -46,6 +47,7 @@ def user_json(user: User) -> dict[str, object]:
         "taking_break": user.taking_break,
         "content_warning_prefs": full_prefs(user.content_warning_prefs),
         "check_ins": user.check_ins,
+        "locale": user.locale,
     }
 
 
@@ -106,6 +108,8 @@ async def api_change_me(ctx: Ctx) -> Response:
     await boundaries.change_boundaries(ctx.db, user, data)
     if data.content_warning_prefs is not None:
         await service.set_content_warning_prefs(ctx.db, user, data.content_warning_prefs)
+    if "locale" in data.model_fields_set:  # null is a choice: follow the browser
+        await service.set_locale(ctx.db, user, data.locale)
     ctx.forget_user(user.id)
     return JSONResponse(user_json(user))
 
@@ -226,6 +230,21 @@ async def update_region(ctx: Ctx) -> Response:
 
 
 @endpoint
+async def update_language(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(LanguageForm)
+    try:
+        await service.set_locale(ctx.db, user, data.locale)
+    except AppError as exc:
+        ctx.failed = True
+        return await account_page_response(
+            ctx, user, status_code=exc.status, language_error=exc.message
+        )
+    ctx.forget_user(user.id)
+    return ctx.redirect("/account?saved=language#language-heading")
+
+
+@endpoint
 async def update_content_warnings(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     data = await ctx.form(ContentWarningForm)
@@ -343,6 +362,7 @@ routes = [
     Route("/account/password", change_password_page, methods=["POST"]),
     Route("/account/region", update_region, methods=["POST"]),
     Route("/account/presence", update_presence, methods=["POST"]),
+    Route("/account/language", update_language, methods=["POST"]),
     Route("/account/content-warnings", update_content_warnings, methods=["POST"]),
     Route("/account/tokens", create_token, methods=["POST"]),
     Route("/account/tokens/{token_id:id}/revoke", revoke_token, methods=["POST"]),

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from forum import names, security
+from forum import i18n, names, security
 from forum.accounts import repository
 from forum.accounts.models import ApiToken, AuthSession, Role, User
 from forum.content_warnings import check_warnings
@@ -179,6 +179,32 @@ async def set_region(db: AsyncSession, user: User, region: str) -> User:
     if region and not re.fullmatch(r"[A-Z]{2}", region):
         raise Invalid("Choose a country, or leave it to your browser's language.", field="region")
     user.region = region or None
+    await db.flush()
+    return user
+
+
+def check_locale(locale: str | None) -> str | None:
+    """One of the languages Circles speaks (forum.i18n.LANGUAGES); empty or None means
+    "follow my browser's language"."""
+    if not locale:
+        return None
+    if locale not in i18n.LANGUAGES:
+        raise Invalid(
+            i18n._(
+                "Circles speaks %(languages)s. Choose one of them, or nothing to follow your "
+                "browser's language."
+            )
+            % {"languages": ", ".join(f"{name} ({code})" for code, name in i18n.LANGUAGES.items())},
+            field="locale",
+            code="unknown_locale",
+        )
+    return locale
+
+
+async def set_locale(db: AsyncSession, user: User, locale: str | None) -> User:
+    """The language pages speak to this member, from their next request; None follows
+    their browser's (Accept-Language)."""
+    user.locale = check_locale(locale)
     await db.flush()
     return user
 
