@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_datetime, format_skeleton, format_timedelta
 from markupsafe import Markup
 
 from forum.i18n import N_, _, babel_locale
@@ -61,6 +61,14 @@ def relative_words(moment: datetime, now: datetime) -> str:
 
 def exact_words(moment: datetime) -> str:
     return format_datetime(moment, EXACT_PATTERN, tzinfo=UTC, locale=babel_locale())
+
+
+def day_and_month(moment: datetime) -> str:
+    """ "7 December" in English, "7 de diciembre" in Spanish: the reader's way."""
+    locale = babel_locale()
+    if locale.language == "en":
+        return f"{moment.day} {format_datetime(moment, 'MMMM', locale=locale)}"
+    return format_skeleton("MMMMd", moment, locale=locale)
 
 
 def timestamp(value: datetime | str, now: datetime | None = None) -> Markup:

@@ -16,6 +16,7 @@ from forum.accounts import service as accounts
 from forum.accounts.models import User
 from forum.errors import AppError, BadRequest, Forbidden, Invalid, RateLimited, Unauthorized
 from forum.fields import check_values, invalid_field, parse_json
+from forum.i18n import _
 from forum.ratelimit.service import Pace
 from forum.state import AppState
 
@@ -57,7 +58,7 @@ class Ctx:
     @property
     def bearer(self) -> str | None:
         header = self.request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
+        scheme, _space, token = header.partition(" ")
         return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
     async def user(self) -> User | None:
@@ -66,7 +67,7 @@ class Ctx:
             if (token := self.bearer) is not None:
                 self._user = await self._principal("bearer", token)
                 if self._user is None:
-                    raise Unauthorized("That API token is not valid.", code="bad_token")
+                    raise Unauthorized(_("That API token is not valid."), code="bad_token")
             elif cookie := self.request.cookies.get(SESSION_COOKIE):
                 self._user = await self._principal("session", cookie)
             if self._user is not None and self._user.locale:
@@ -94,7 +95,7 @@ class Ctx:
     async def require_user(self) -> User:
         user = await self.user()
         if user is None:
-            raise Unauthorized("Please log in first.", code="login_required")
+            raise Unauthorized(_("Please log in first."), code="login_required")
         return user
 
     def forget_user(self, user_id: int) -> None:
@@ -137,7 +138,7 @@ class Ctx:
         seed = self.request.cookies.get(CSRF_COOKIE)
         if not security.csrf_valid(self.app.settings.secret_key, seed, submitted):
             raise Forbidden(
-                "This form has expired. Please go back, reload the page and try again.",
+                _("This form has expired. Please go back, reload the page and try again."),
                 code="csrf_failed",
             )
 
@@ -191,7 +192,7 @@ class Ctx:
 
 def validate(model: type[M], data: Any) -> M:
     if not isinstance(data, dict):
-        raise Invalid("The request body must be a JSON object.", code="invalid")
+        raise Invalid(_("The request body must be a JSON object."), code="invalid")
     if model.model_config.get("extra", "ignore") == "ignore":
         # What the model ignores is never read, so nothing in it can do harm.
         data = {key: value for key, value in data.items() if key in model.model_fields}
@@ -263,7 +264,7 @@ def check_address(request: Request) -> None:
     query = request.query_params.multi_items()
     if "\x00" in request.url.path or any("\x00" in k + v for k, v in query):
         raise BadRequest(
-            "This address contains a NUL character (%00), which no address here has.",
+            _("This address contains a NUL character (%00), which no address here has."),
             code="bad_address",
         )
 

@@ -25,13 +25,14 @@ from forum.accounts.schemas import (
 )
 from forum.chat import direct
 from forum.errors import AppError, RateLimited, Unauthorized
+from forum.i18n import N_, _
 from forum.mail import service as mail
 from forum.review.regions import REGIONS
 from forum.review.schemas import RegionIn
 from forum.web import SESSION_COOKIE, Ctx, endpoint, set_cookie
 from moderation.content_warnings import WARNINGS, full_prefs
 
-BAD_LOGIN = "That username and password don't match. Please try again."
+BAD_LOGIN = N_("That username and password don't match. Please try again.")
 
 
 def user_json(user: User) -> dict[str, object]:
@@ -71,7 +72,7 @@ async def _check_login(ctx: Ctx, username: str, password: str) -> User:
     await limits.attempt(ctx.db, rules)
     user = await service.authenticate(ctx.db, username, password)
     if user is None:
-        raise Unauthorized(BAD_LOGIN, code="invalid_credentials")
+        raise Unauthorized(_(BAD_LOGIN), code="invalid_credentials")
     await limits.passed(ctx.db, rules)
     return user
 
