@@ -46,7 +46,7 @@ class Message:
 @cache
 def messages() -> tuple[Message, ...]:
     with (ROOT / "babel.cfg").open() as config:
-        method_map, options_map = parse_mapping_cfg(config)
+        method_map, options_map = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]
     found = extract_from_dir(
         ROOT, method_map, options_map, directory_filter=lambda path: "/." not in path
     )

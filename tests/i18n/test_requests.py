@@ -56,9 +56,7 @@ async def test_the_members_own_language_outranks_accept_language(
     assert '<option value="es" lang="es" selected>Español</option>' in response.text
 
 
-async def test_following_the_browser_again_after_choosing(
-    signed_in: Opener, user: Persona
-) -> None:
+async def test_following_the_browser_again_after_choosing(signed_in: Opener, user: Persona) -> None:
     await ok(await user.api.patch("/api/v1/me", json={"locale": "es"}))
     await ok(await user.api.patch("/api/v1/me", json={"locale": None}))
     browser = await signed_in(user)
