@@ -15,8 +15,9 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
 
-from forum.i18n import catalog
+from forum.i18n import LOCALE_DIR, catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 # %(name)s, %(num)d, and bare %s / %d; "%%" is a literal percent sign.
@@ -106,3 +107,18 @@ def test_translations_keep_their_placeholders() -> None:
             if not ok:
                 wrong.append(f"{message.where}: {message.ids[0]!r} -> {text!r}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_no_string_is_translated_two_ways() -> None:
+    """The .po files are merged and the last one read wins: two translations of one
+    string would make a page say whichever file sorts last, so they must agree."""
+    chosen: dict[tuple[object, str | None], dict[str, str]] = {}
+    for path in sorted((LOCALE_DIR / "es" / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as source:
+            for entry in read_po(source, locale="es"):
+                if entry.id and entry.string and not entry.fuzzy:
+                    chosen.setdefault((entry.id, entry.context), {})[path.name] = str(entry.string)
+    differ = [
+        f"{key[0]!r}: {files}" for key, files in chosen.items() if len(set(files.values())) > 1
+    ]
+    assert not differ, f"{len(differ)} strings translated two ways:\n" + "\n".join(differ)
