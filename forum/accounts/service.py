@@ -8,14 +8,14 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from forum import i18n, names, security
+from forum import names, security
 from forum.accounts import repository
 from forum.accounts.models import ApiToken, AuthSession, Role, User
 from forum.content_warnings import check_warnings
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.events import access_changed, emit
-from forum.i18n import N_, _
+from forum.i18n import LANGUAGES, N_, _
 from forum.times import day_and_month
 from moderation.content_warnings import TREATMENTS, full_prefs
 
@@ -196,13 +196,13 @@ def check_locale(locale: str | None) -> str | None:
     "follow my browser's language"."""
     if not locale:
         return None
-    if locale not in i18n.LANGUAGES:
+    if locale not in LANGUAGES:
         raise Invalid(
             _(
                 "Circles speaks %(languages)s. Choose one of them, or nothing to follow your "
                 "browser's language."
             )
-            % {"languages": ", ".join(f"{name} ({code})" for code, name in i18n.LANGUAGES.items())},
+            % {"languages": ", ".join(f"{name} ({code})" for code, name in LANGUAGES.items())},
             field="locale",
             code="unknown_locale",
         )
