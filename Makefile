@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-postgres test-sqlite lint bench venv venv-test browser-deps clean
+.PHONY: run test test-postgres test-sqlite lint bench venv venv-test browser-deps clean translations
 
 $(BIN)/circles: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,22 @@ test-postgres:
 
 test-sqlite:
 	CIRCLES_TEST_BACKEND=sqlite $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# Every interface string (forum/**.py and the templates, per babel.cfg) into
+# forum/locale/messages.pot, then each language's messages.po brought up to date: new
+# strings appear there untranslated, strings no longer used are kept as obsolete (#~).
+# The app reads every .po of a language, merged (forum/i18n.py); no compile step.
+TRANSLATED := es
+
+translations: venv
+	$(BIN)/pybabel extract -F babel.cfg --sort-by-file --project Circles -o forum/locale/messages.pot .
+	for locale in $(TRANSLATED); do \
+	  if [ -f forum/locale/$$locale/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update -i forum/locale/messages.pot -d forum/locale -D messages -l $$locale --no-fuzzy-matching; \
+	  else \
+	    $(BIN)/pybabel init -i forum/locale/messages.pot -d forum/locale -D messages -l $$locale; \
+	  fi; \
+	done
 
 bench: venv-test
 	scripts/with-postgres.sh $(BIN)/python bench/run_all.py

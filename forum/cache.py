@@ -9,6 +9,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
+from forum import i18n
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -65,14 +67,54 @@ class TTLCache(Generic[K, V]):
         self._entries.clear()
 
 
+class PerLanguage(Generic[K, V]):
+    """A TTLCache whose keys also hold the request's language (forum.i18n).
+
+    What was rendered for a Spanish reader is only ever handed to another Spanish
+    reader, and callers need not name the language.
+    """
+
+    def __init__(self, ttl: float, max_entries: int = 10_000) -> None:
+        self._entries: TTLCache[tuple[K, str], V] = TTLCache(ttl, max_entries)
+
+    def get(self, key: K) -> Entry[V] | None:
+        return self._entries.get((key, i18n.current_locale()))
+
+    def put(self, key: K, value: V) -> None:
+        self._entries.put((key, i18n.current_locale()), value)
+
+    def drop_where(self, matches: Callable[[K, V], bool]) -> None:
+        """Drop in every language."""
+        self._entries.drop_where(lambda key, value: matches(key[0], value))
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+class Pending(Generic[K, V]):
+    """Builds under way, by key and the request's language (see PerLanguage)."""
+
+    def __init__(self) -> None:
+        self._futures: dict[tuple[K, str], asyncio.Future[V]] = {}
+
+    def get(self, key: K) -> asyncio.Future[V] | None:
+        return self._futures.get((key, i18n.current_locale()))
+
+    def __setitem__(self, key: K, future: asyncio.Future[V]) -> None:
+        self._futures[(key, i18n.current_locale())] = future
+
+    def pop(self, key: K, default: asyncio.Future[V] | None = None) -> asyncio.Future[V] | None:
+        return self._futures.pop((key, i18n.current_locale()), default)
+
+
 @dataclass(frozen=True)
 class CachedPage:
     body: bytes
     etag: str
 
 
-class PageCache(TTLCache[tuple[int, str], CachedPage]):
-    """Rendered anonymous pages keyed by (thread id, page).
+class PageCache(PerLanguage[tuple[int, str], CachedPage]):
+    """Rendered anonymous pages keyed by (thread id, page), in each language apart.
 
     Writes in this process drop a thread's pages at once. Another process's writes
     reach this one when the entry's time-to-live runs out, which bounds how stale a
@@ -103,10 +145,11 @@ class ReadCache(Generic[P, M, S]):
         self.principal_id = principal_id  # which member a remembered principal is
         self.principals: TTLCache[tuple[str, str], P] = TTLCache(ttl)
         self.memberships: TTLCache[tuple[int, int], M | None] = TTLCache(ttl)
-        self.threads: TTLCache[tuple[int, str], S] = TTLCache(ttl, 2000)
+        # Rendered posts: in the language they were rendered in (forum.i18n).
+        self.threads: PerLanguage[tuple[int, str], S] = PerLanguage(ttl, 2000)
         # Whom each member blocked (forum.accounts.boundaries), for their reads.
         self.blocked: TTLCache[int, frozenset[int]] = TTLCache(ttl)
-        self.building: dict[tuple[int, str], asyncio.Future[S]] = {}
+        self.building: Pending[tuple[int, str], S] = Pending()
         self._generations: dict[int, int] = {}
 
     def generation(self, thread_id: int) -> int:

@@ -16,11 +16,11 @@ import gettext as stdlib_gettext
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, negotiate_locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -62,6 +62,44 @@ def using(locale: str) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def switch(locale: str) -> None:
+    """Speak `locale` from here on, inside the `using` block of the request that asks.
+
+    For a choice learnt part-way through a request: the member's own language, once
+    the request has found out who is asking. The enclosing `using` restores the old one.
+    """
+    _current.set(locale if locale in LANGUAGES else DEFAULT_LOCALE)
+
+
+@lru_cache(maxsize=512)
+def from_accept_language(header: str) -> str:
+    """The best of LANGUAGES for an Accept-Language header ("es-MX,es;q=0.9,en;q=0.8")."""
+    weighted: list[tuple[float, str]] = []
+    for part in header.split(","):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        tag = tag.strip().lower()
+        if tag and tag != "*" and quality > 0:
+            weighted.append((quality, tag))
+    # Stable: tags of equal weight keep the order the browser gave them.
+    preferred = [tag for _, tag in sorted(weighted, key=lambda pair: -pair[0])]
+    return negotiate_locale(preferred, list(LANGUAGES), sep="-") or DEFAULT_LOCALE
+
+
+def for_request(chosen: str | None, accept_language: str) -> str:
+    """A member's own choice if they made one, else their browser's, else English."""
+    if chosen in LANGUAGES:
+        return chosen
+    return from_accept_language(accept_language[:500]) if accept_language else DEFAULT_LOCALE
 
 
 def gettext(message: str) -> str:

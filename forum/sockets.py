@@ -13,9 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from forum import i18n
 from forum.accounts import service as accounts
 from forum.accounts.models import User
 from forum.errors import AppError, DatabaseUnavailable, Forbidden, RateLimited, Unauthorized
+from forum.i18n import N_, _
 from forum.live import Live
 from forum.outage import DATABASE_ERRORS, is_unavailable
 from forum.web import SESSION_COOKIE
@@ -29,9 +31,9 @@ TRY_AGAIN_CODE = 1013
 # not reconnect, since reconnecting would only be refused again.
 SIGNED_OUT_CODE = 4401
 WITHDRAWN_CODE = 4403
-SIGNED_OUT_REASON = "You have been signed out. Please log in again."
-WITHDRAWN_REASON = "You no longer have access to this."
-UNAVAILABLE_REASON = "The forum can't reach its database for a moment: try again shortly."
+SIGNED_OUT_REASON = N_("You have been signed out. Please log in again.")
+WITHDRAWN_REASON = N_("You no longer have access to this.")
+UNAVAILABLE_REASON = N_("The forum can't reach its database for a moment: try again shortly.")
 # A close frame's reason may hold at most 123 bytes of UTF-8.
 REASON_BYTES = 123
 
@@ -53,7 +55,7 @@ async def close_unavailable(websocket: WebSocket) -> None:
         if websocket.application_state == WebSocketState.CONNECTING:
             await websocket.accept()
         if websocket.application_state == WebSocketState.CONNECTED:
-            await websocket.close(TRY_AGAIN_CODE, UNAVAILABLE_REASON)
+            await websocket.close(TRY_AGAIN_CODE, _(UNAVAILABLE_REASON))
 
 
 def error_event(exc: AppError) -> Event:
@@ -71,8 +73,14 @@ def _same_origin(websocket: WebSocket) -> bool:
 
 
 async def authenticate(db: AsyncSession, websocket: WebSocket) -> User:
-    """The member behind a Bearer token or (from our own pages only) the session cookie."""
-    scheme, _, token = websocket.headers.get("authorization", "").partition(" ")
+    """The member behind a Bearer token or (from our own pages only) the session cookie.
+
+    It also sets the socket's language (forum.i18n) for everything said on it from here
+    on: the member's own choice, else their browser's, which also words a refusal.
+    """
+    accept_language = websocket.headers.get("accept-language", "")
+    i18n.switch(i18n.for_request(None, accept_language))
+    scheme, _space, token = websocket.headers.get("authorization", "").partition(" ")
     user = None
     if scheme.lower() == "bearer" and token.strip():
         user = await accounts.user_for_bearer_token(db, token.strip())
@@ -80,11 +88,12 @@ async def authenticate(db: AsyncSession, websocket: WebSocket) -> User:
         # Browsers send cookies to websockets from any site; only our own pages may use them.
         if not _same_origin(websocket):
             raise Forbidden(
-                "Live updates connect only from this site's own pages.", code="bad_origin"
+                _("Live updates connect only from this site's own pages."), code="bad_origin"
             )
         user = await accounts.user_for_session_token(db, cookie)
     if user is None:
-        raise Unauthorized("Please log in to join the chat.", code="login_required")
+        raise Unauthorized(_("Please log in to join the chat."), code="login_required")
+    i18n.switch(i18n.for_request(user.locale, accept_language))
     return user
 
 
@@ -140,9 +149,9 @@ def guarded(
                 user = await authenticate(db, websocket)
                 await check(db, user)
         except Unauthorized:
-            subscriber.close(SIGNED_OUT_CODE, SIGNED_OUT_REASON)
+            subscriber.close(SIGNED_OUT_CODE, _(SIGNED_OUT_REASON))
         except AppError as exc:
-            subscriber.close(WITHDRAWN_CODE, _close_reason(exc, WITHDRAWN_REASON))
+            subscriber.close(WITHDRAWN_CODE, _close_reason(exc, _(WITHDRAWN_REASON)))
         except Exception:  # the database failed: keep the socket rather than guess
             log.exception("sockets: re-checking member %d failed", subscriber.member_id)
 

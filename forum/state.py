@@ -59,6 +59,9 @@ def make_templates() -> jinja2.Environment:
     )
     env.filters["timestamp"] = timestamp
     env.filters["number"] = i18n.number
+    # `<html lang="{{ current_locale() }}">`: the request's language, read at render time.
+    env.globals["current_locale"] = i18n.current_locale
+    env.globals["LANGUAGES"] = i18n.LANGUAGES
     env.globals["CONTENT_WARNINGS"] = WARNINGS
     env.globals["REACTIONS"] = KINDS
     env.filters["cw_words"] = lambda key: WARNINGS.get(key, key)

@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from forum import security
+from forum import i18n, security
 from forum.accounts import service as accounts
 from forum.accounts.models import User
 from forum.errors import AppError, BadRequest, Forbidden, Invalid, RateLimited, Unauthorized
 from forum.fields import check_values, invalid_field, parse_json
+from forum.i18n import _
 from forum.ratelimit.service import Pace
 from forum.state import AppState
 
@@ -57,7 +58,7 @@ class Ctx:
     @property
     def bearer(self) -> str | None:
         header = self.request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
+        scheme, _space, token = header.partition(" ")
         return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
     async def user(self) -> User | None:
@@ -66,9 +67,12 @@ class Ctx:
             if (token := self.bearer) is not None:
                 self._user = await self._principal("bearer", token)
                 if self._user is None:
-                    raise Unauthorized("That API token is not valid.", code="bad_token")
+                    raise Unauthorized(_("That API token is not valid."), code="bad_token")
             elif cookie := self.request.cookies.get(SESSION_COOKIE):
                 self._user = await self._principal("session", cookie)
+            if self._user is not None and self._user.locale:
+                # Their own choice outranks the browser's from here on (endpoint's `using`).
+                i18n.switch(self._user.locale)
         return self._user
 
     async def _principal(self, kind: str, token: str) -> User | None:
@@ -91,7 +95,7 @@ class Ctx:
     async def require_user(self) -> User:
         user = await self.user()
         if user is None:
-            raise Unauthorized("Please log in first.", code="login_required")
+            raise Unauthorized(_("Please log in first."), code="login_required")
         return user
 
     def forget_user(self, user_id: int) -> None:
@@ -134,7 +138,7 @@ class Ctx:
         seed = self.request.cookies.get(CSRF_COOKIE)
         if not security.csrf_valid(self.app.settings.secret_key, seed, submitted):
             raise Forbidden(
-                "This form has expired. Please go back, reload the page and try again.",
+                _("This form has expired. Please go back, reload the page and try again."),
                 code="csrf_failed",
             )
 
@@ -188,7 +192,7 @@ class Ctx:
 
 def validate(model: type[M], data: Any) -> M:
     if not isinstance(data, dict):
-        raise Invalid("The request body must be a JSON object.", code="invalid")
+        raise Invalid(_("The request body must be a JSON object."), code="invalid")
     if model.model_config.get("extra", "ignore") == "ignore":
         # What the model ignores is never read, so nothing in it can do harm.
         data = {key: value for key, value in data.items() if key in model.model_fields}
@@ -205,29 +209,11 @@ def endpoint(
     """Run a handler in one transaction; commit on success, then send after-commit events."""
 
     async def run(request: Request) -> Response:
-        state: AppState = request.app.state.circles
-        ctx = Ctx(request, state)
-        try:
-            check_address(request)
-            response = await handler(ctx)
-            if ctx._db is not None and ctx._db.in_transaction():
-                await (ctx._db.rollback() if ctx.failed else ctx._db.commit())
-        except AppError as exc:
-            # Render first: rolling back expires the loaded user the page shows.
-            response = error_response(ctx, exc)
-            ctx.failed = True
-            if ctx._db is not None:
-                await ctx._db.rollback()
-        finally:
-            if ctx._db is not None:
-                await ctx._db.close()
-        if not ctx.failed:
-            if ctx._db is not None:
-                state.live.committed(ctx._db)
-            for event in ctx.after_commit:
-                event()
-        for name, value, max_age in ctx.set_cookies:
-            set_cookie(response, state, name, value, max_age)
+        ctx = Ctx(request, request.app.state.circles)
+        # The browser's language until the member is known (Ctx.user), error pages included.
+        with i18n.using(i18n.for_request(None, request.headers.get("accept-language", ""))):
+            response = await respond(ctx, handler)
+            speaks(response)
         return response
 
     run.__name__ = handler.__name__
@@ -235,12 +221,50 @@ def endpoint(
     return run
 
 
+async def respond(ctx: Ctx, handler: Callable[[Ctx], Awaitable[Response]]) -> Response:
+    """The handler's answer inside one transaction, or the error it raised, as a response."""
+    state, request = ctx.app, ctx.request
+    try:
+        check_address(request)
+        response = await handler(ctx)
+        if ctx._db is not None and ctx._db.in_transaction():
+            await (ctx._db.rollback() if ctx.failed else ctx._db.commit())
+    except AppError as exc:
+        # Render first: rolling back expires the loaded user the page shows.
+        response = error_response(ctx, exc)
+        ctx.failed = True
+        if ctx._db is not None:
+            await ctx._db.rollback()
+    finally:
+        if ctx._db is not None:
+            await ctx._db.close()
+    if not ctx.failed:
+        if ctx._db is not None:
+            state.live.committed(ctx._db)
+        for event in ctx.after_commit:
+            event()
+    for name, value, max_age in ctx.set_cookies:
+        set_cookie(response, state, name, value, max_age)
+    return response
+
+
+def speaks(response: Response) -> None:
+    """Say which language the answer is in, and that it depends on the browser's (and on
+    who is signed in), so no shared cache hands a Spanish page to an English reader."""
+    response.headers["Content-Language"] = i18n.current_locale()
+    vary = [v.strip() for v in response.headers.get("vary", "").split(",") if v.strip()]
+    for name in ("Accept-Language", "Cookie"):
+        if name.lower() not in {v.lower() for v in vary}:
+            vary.append(name)
+    response.headers["Vary"] = ", ".join(vary)
+
+
 def check_address(request: Request) -> None:
     """A NUL (%00) in the path or query is never ours, and PostgreSQL can't compare it."""
     query = request.query_params.multi_items()
     if "\x00" in request.url.path or any("\x00" in k + v for k, v in query):
         raise BadRequest(
-            "This address contains a NUL character (%00), which no address here has.",
+            _("This address contains a NUL character (%00), which no address here has."),
             code="bad_address",
         )
 

@@ -17,9 +17,10 @@ from forum.accounts import repository
 from forum.accounts.models import User
 from forum.accounts.service import username_key
 from forum.errors import Conflict, NotFound
+from forum.i18n import N_, _, number
 
 MAX_BLOCKS = 500
-NO_SUCH_MEMBER = "There's no member with that username."
+NO_SUCH_MEMBER = N_("There's no member with that username.")
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ async def is_blocked_between(db: AsyncSession, a_id: int, b_id: int) -> bool:
 async def get_member_or_404(db: AsyncSession, username: str) -> User:
     member = await repository.get_user_by_key(db, username_key(username))
     if member is None:
-        raise NotFound(NO_SUCH_MEMBER)
+        raise NotFound(_(NO_SUCH_MEMBER))
     return member
 
 
@@ -48,11 +49,14 @@ async def block_member(db: AsyncSession, user: User, member: User) -> bool:
     if member.id == user.id:
         # The name is well formed and names a member: only who is asking makes it
         # impossible, so this is a conflict with the state of things, not bad input.
-        raise Conflict("You can't block yourself.", code="cannot_block_self")
+        raise Conflict(_("You can't block yourself."), code="cannot_block_self")
     if await repository.count_blocks(db, user.id) >= MAX_BLOCKS:
         raise Conflict(
-            f"You have blocked {MAX_BLOCKS} members, the most Circles keeps. "
-            "Unblock someone on your account page to block another.",
+            _(
+                "You have blocked %(count)s members, the most Circles keeps. "
+                "Unblock someone on your account page to block another."
+            )
+            % {"count": number(MAX_BLOCKS)},
             code="too_many_blocks",
         )
     return await repository.add_block(db, user.id, member.id)
@@ -71,5 +75,5 @@ async def blocked_members(db: AsyncSession, user: User) -> list[Blocked]:
 async def get_user_by_id_or_404(db: AsyncSession, user_id: int) -> User:
     member = await repository.get_user(db, user_id)
     if member is None:
-        raise NotFound("That member has left Circles.")
+        raise NotFound(_("That member has left Circles."))
     return member

@@ -20,6 +20,7 @@ from forum.accounts import repository
 from forum.accounts.models import User
 from forum.cache import RemembersBlocks
 from forum.errors import Invalid
+from forum.i18n import _
 from moderation.normalize import fold
 
 MAX_MUTED_WORDS = 50
@@ -46,19 +47,26 @@ def check_muted_words(words: Iterable[str]) -> list[str]:
             continue
         if len(word) > MAX_MUTED_LENGTH:
             raise Invalid(
-                f"Each muted word or phrase can be at most {MAX_MUTED_LENGTH} characters; "
-                f"“{word[:MAX_MUTED_LENGTH]}…” is longer.",
+                _(
+                    "Each muted word or phrase can be at most %(max)d characters; "
+                    "“%(start)s…” is longer."
+                )
+                % {"max": MAX_MUTED_LENGTH, "start": word[:MAX_MUTED_LENGTH]},
                 field="muted_words",
             )
         key = folded_word(word)
         if not key:
-            raise Invalid(f"“{word}” has no letters or numbers to look for.", field="muted_words")
+            raise Invalid(
+                _("“%(word)s” has no letters or numbers to look for.") % {"word": word},
+                field="muted_words",
+            )
         if key not in seen:
             seen.add(key)
             kept.append(word)
     if len(kept) > MAX_MUTED_WORDS:
         raise Invalid(
-            f"You can mute up to {MAX_MUTED_WORDS} words or phrases; this list has {len(kept)}.",
+            _("You can mute up to %(max)d words or phrases; this list has %(count)d.")
+            % {"max": MAX_MUTED_WORDS, "count": len(kept)},
             field="muted_words",
         )
     return kept
@@ -143,8 +151,8 @@ def check_availability(note: str) -> str | None:
     kept = " ".join(kept.split())
     if len(kept) > MAX_AVAILABILITY:
         raise Invalid(
-            f"The availability note can be at most {MAX_AVAILABILITY} characters; "
-            f"this one has {len(kept)}.",
+            _("The availability note can be at most %(max)d characters; this one has %(count)d.")
+            % {"max": MAX_AVAILABILITY, "count": len(kept)},
             field="availability",
         )
     return kept or None

@@ -18,6 +18,7 @@ from forum.accounts.service import check_password, username_key
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.events import access_changed, emit
+from forum.i18n import _
 from forum.ratelimit.service import Limits
 
 ROLE_WORDS = {Role.MEMBER: "member", Role.MODERATOR: "site moderator", Role.ADMIN: "admin"}
@@ -52,16 +53,16 @@ async def change_password(
     """
     _new_password(new)  # a typo in the new one costs no try
     rules = limits.password_rules(user.id)
-    await limits.attempt(db, rules, "Too many wrong passwords.")
+    await limits.attempt(db, rules, _("Too many wrong passwords."))
     if not security.verify_password(user.password_hash, current):
         raise Forbidden(
-            "That isn't your current password, so nothing was changed. Please try again.",
+            _("That isn't your current password, so nothing was changed. Please try again."),
             code="wrong_password",
         )
     await limits.passed(db, rules)
     if security.verify_password(user.password_hash, new):
         raise Invalid(
-            "That is your current password. Please choose a new one.",
+            _("That is your current password. Please choose a new one."),
             field="new_password",
             code="same_password",
         )
@@ -76,22 +77,24 @@ async def change_password(
 
 def require_admin(user: User) -> None:
     if user.role != Role.ADMIN:
-        raise Forbidden("Only admins can change who is a moderator or admin.", code="not_an_admin")
+        raise Forbidden(
+            _("Only admins can change who is a moderator or admin."), code="not_an_admin"
+        )
 
 
 async def set_site_role(db: AsyncSession, admin: User, username: str, role: str) -> User:
     """Make someone a member, site moderator or admin; never leave the site without an admin."""
     require_admin(admin)
     if role not in ROLE_WORDS:
-        raise Invalid("A role is “member”, “moderator” or “admin”.", field="role")
+        raise Invalid(_("A role is “member”, “moderator” or “admin”."), field="role")
     target = await repository.get_user_by_key(db, username_key(username))
     if target is None:
-        raise NotFound("There is no member with that username.", code="no_such_user")
+        raise NotFound(_("There is no member with that username."), code="no_such_user")
     if target.role == role:
         return target
     if target.role == Role.ADMIN and len(await repository.lock_admins(db)) <= 1:
         raise Conflict(
-            "They are the only admin. Make someone else an admin first.", code="last_admin"
+            _("They are the only admin. Make someone else an admin first."), code="last_admin"
         )
     target.role = role
     await db.flush()

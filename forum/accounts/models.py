@@ -36,6 +36,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # ISO 3166 country code for crisis resources; None means "from the browser's language".
     region: Mapped[str | None] = mapped_column(String(8), default=None)
+    # The interface language ("en", "es": forum.i18n.LANGUAGES); None follows Accept-Language.
+    locale: Mapped[str | None] = mapped_column(String(8), default=None)
     muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # Chat rooms don't list this member under "Here now".
     hide_presence: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

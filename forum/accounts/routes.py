@@ -12,6 +12,7 @@ from forum.accounts.schemas import (
     ContentWarningForm,
     Credentials,
     Empty,
+    LanguageForm,
     MeChanges,
     NewToken,
     PasswordChange,
@@ -24,13 +25,14 @@ from forum.accounts.schemas import (
 )
 from forum.chat import direct
 from forum.errors import AppError, RateLimited, Unauthorized
+from forum.i18n import N_, _
 from forum.mail import service as mail
 from forum.review.regions import REGIONS
 from forum.review.schemas import RegionIn
 from forum.web import SESSION_COOKIE, Ctx, endpoint, set_cookie
 from moderation.content_warnings import WARNINGS, full_prefs
 
-BAD_LOGIN = "That username and password don't match. Please try again."
+BAD_LOGIN = N_("That username and password don't match. Please try again.")
 
 
 def user_json(user: User) -> dict[str, object]:
@@ -46,6 +48,7 @@ def user_json(user: User) -> dict[str, object]:
         "taking_break": user.taking_break,
         "content_warning_prefs": full_prefs(user.content_warning_prefs),
         "check_ins": user.check_ins,
+        "locale": user.locale,
     }
 
 
@@ -69,7 +72,7 @@ async def _check_login(ctx: Ctx, username: str, password: str) -> User:
     await limits.attempt(ctx.db, rules)
     user = await service.authenticate(ctx.db, username, password)
     if user is None:
-        raise Unauthorized(BAD_LOGIN, code="invalid_credentials")
+        raise Unauthorized(_(BAD_LOGIN), code="invalid_credentials")
     await limits.passed(ctx.db, rules)
     return user
 
@@ -106,6 +109,8 @@ async def api_change_me(ctx: Ctx) -> Response:
     await boundaries.change_boundaries(ctx.db, user, data)
     if data.content_warning_prefs is not None:
         await service.set_content_warning_prefs(ctx.db, user, data.content_warning_prefs)
+    if "locale" in data.model_fields_set:  # null is a choice: follow the browser
+        await service.set_locale(ctx.db, user, data.locale)
     ctx.forget_user(user.id)
     return JSONResponse(user_json(user))
 
@@ -226,6 +231,21 @@ async def update_region(ctx: Ctx) -> Response:
 
 
 @endpoint
+async def update_language(ctx: Ctx) -> Response:
+    user = await ctx.require_user()
+    data = await ctx.form(LanguageForm)
+    try:
+        await service.set_locale(ctx.db, user, data.locale)
+    except AppError as exc:
+        ctx.failed = True
+        return await account_page_response(
+            ctx, user, status_code=exc.status, language_error=exc.message
+        )
+    ctx.forget_user(user.id)
+    return ctx.redirect("/account?saved=language#language-heading")
+
+
+@endpoint
 async def update_content_warnings(ctx: Ctx) -> Response:
     user = await ctx.require_user()
     data = await ctx.form(ContentWarningForm)
@@ -343,6 +363,7 @@ routes = [
     Route("/account/password", change_password_page, methods=["POST"]),
     Route("/account/region", update_region, methods=["POST"]),
     Route("/account/presence", update_presence, methods=["POST"]),
+    Route("/account/language", update_language, methods=["POST"]),
     Route("/account/content-warnings", update_content_warnings, methods=["POST"]),
     Route("/account/tokens", create_token, methods=["POST"]),
     Route("/account/tokens/{token_id:id}/revoke", revoke_token, methods=["POST"]),

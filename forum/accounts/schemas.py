@@ -4,7 +4,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from forum.fields import declared
+from forum.fields import declared, declared_default
+from forum.i18n import LANGUAGES
 from forum.names import STAFF_PATTERN, VISIBLE
 
 
@@ -63,6 +64,15 @@ class MeChanges(BaseModel):
     content_warning_prefs: dict[str, str] | None = None
     # Whether the moderators may check in privately (forum/checkins); on by default.
     check_ins: bool | None = None
+    # The interface language; null (sent) follows the browser's, left out keeps the choice.
+    locale: str | None = declared_default(None, enum=[*LANGUAGES, None])
+
+
+class LanguageForm(BaseModel):
+    """The account page's language select: empty follows the browser."""
+
+    model_config = ConfigDict(extra="ignore")
+    locale: str = ""
 
 
 class ContentWarningForm(BaseModel):

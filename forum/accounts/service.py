@@ -15,6 +15,8 @@ from forum.content_warnings import check_warnings
 from forum.db import utcnow
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.events import access_changed, emit
+from forum.i18n import LANGUAGES, N_, _
+from forum.times import day_and_month
 from moderation.content_warnings import TREATMENTS, full_prefs
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
@@ -30,17 +32,17 @@ def check_username(username: str) -> str:
     username = username.strip()
     if not USERNAME_RE.match(username):
         raise Invalid(
-            "Usernames are 3 to 32 characters: letters, numbers, dots, dashes and underscores.",
+            _("Usernames are 3 to 32 characters: letters, numbers, dots, dashes and underscores."),
             field="username",
         )
     return username
 
 
-STAFF_NAME = (
+STAFF_NAME = N_(
     "Display names can't suggest that you speak for Circles, like “Moderator”, “Admin” or "
     "“Support team”, so nobody mistakes a member for the team. Please choose another name."
 )
-LOOKALIKE_NAME = (
+LOOKALIKE_NAME = N_(
     "That display name looks too much like another member's, so people could mistake one of "
     "you for the other. Please choose a different name."
 )
@@ -53,9 +55,9 @@ def check_display_name(display_name: str, role: str = Role.MEMBER) -> str:
     """
     display_name = names.clean(display_name)
     if not 1 <= len(display_name) <= 48:
-        raise Invalid("Display names are 1 to 48 characters.", field="display_name")
+        raise Invalid(_("Display names are 1 to 48 characters."), field="display_name")
     if role == Role.MEMBER and names.imitates_staff(display_name):
-        raise Invalid(STAFF_NAME, field="display_name", code="name_imitates_staff")
+        raise Invalid(_(STAFF_NAME), field="display_name", code="name_imitates_staff")
     return display_name
 
 
@@ -63,18 +65,22 @@ async def _name_key(db: AsyncSession, display_name: str, user_id: int | None) ->
     """The name's lookalike key, or Invalid if another member's name has it already."""
     key = names.name_key(display_name)
     if await repository.name_key_taken(db, key, user_id):
-        raise Conflict(LOOKALIKE_NAME, field="display_name", code="name_looks_taken")
+        raise Conflict(_(LOOKALIKE_NAME), field="display_name", code="name_looks_taken")
     return key
 
 
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise Invalid(
-            f"Passwords need at least {MIN_PASSWORD} characters. A few words together work well.",
+            _("Passwords need at least %(min)d characters. A few words together work well.")
+            % {"min": MIN_PASSWORD},
             field="password",
         )
     if len(password) > MAX_PASSWORD:
-        raise Invalid(f"Passwords can be at most {MAX_PASSWORD} characters.", field="password")
+        raise Invalid(
+            _("Passwords can be at most %(max)d characters.") % {"max": MAX_PASSWORD},
+            field="password",
+        )
     return password
 
 
@@ -89,7 +95,7 @@ async def register(
     display_name = check_display_name(display_name, role)
     check_password(password)
     if await repository.get_user_by_key(db, username_key(username)) is not None:
-        raise Conflict("That username is taken. Please choose another.", code="username_taken")
+        raise Conflict(_("That username is taken. Please choose another."), code="username_taken")
     user = User(
         username=username,
         username_key=username_key(username),
@@ -148,13 +154,13 @@ async def create_api_token(db: AsyncSession, user: User, name: str) -> str:
 
 async def revoke_session(db: AsyncSession, user: User, session_id: int) -> None:
     if not await repository.revoke_session(db, user.id, session_id, utcnow()):
-        raise NotFound("That session was not found or has already ended.")
+        raise NotFound(_("That session was not found or has already ended."))
     await emit(db, access_changed(user.id))
 
 
 async def revoke_api_token(db: AsyncSession, user: User, token_id: int) -> None:
     if not await repository.revoke_token(db, user.id, token_id, utcnow()):
-        raise NotFound("That token was not found or has already been revoked.")
+        raise NotFound(_("That token was not found or has already been revoked."))
     await emit(db, access_changed(user.id))
 
 
@@ -177,8 +183,36 @@ async def set_region(db: AsyncSession, user: User, region: str) -> User:
     """A two-letter country code for crisis resources; empty means "from my browser"."""
     region = region.strip().upper()
     if region and not re.fullmatch(r"[A-Z]{2}", region):
-        raise Invalid("Choose a country, or leave it to your browser's language.", field="region")
+        raise Invalid(
+            _("Choose a country, or leave it to your browser's language."), field="region"
+        )
     user.region = region or None
+    await db.flush()
+    return user
+
+
+def check_locale(locale: str | None) -> str | None:
+    """One of the languages Circles speaks (forum.i18n.LANGUAGES); empty or None means
+    "follow my browser's language"."""
+    if not locale:
+        return None
+    if locale not in LANGUAGES:
+        raise Invalid(
+            _(
+                "Circles speaks %(languages)s. Choose one of them, or nothing to follow your "
+                "browser's language."
+            )
+            % {"languages": ", ".join(f"{name} ({code})" for code, name in LANGUAGES.items())},
+            field="locale",
+            code="unknown_locale",
+        )
+    return locale
+
+
+async def set_locale(db: AsyncSession, user: User, locale: str | None) -> User:
+    """The language pages speak to this member, from their next request; None follows
+    their browser's (Accept-Language)."""
+    user.locale = check_locale(locale)
     await db.flush()
     return user
 
@@ -198,7 +232,8 @@ async def set_content_warning_prefs(
     for key, how in prefs.items():
         if how not in TREATMENTS:
             raise Invalid(
-                f"For {key}, choose “show”, “blur” or “hide”.", field=f"content_warning_prefs.{key}"
+                _("For %(warning)s, choose “show”, “blur” or “hide”.") % {"warning": key},
+                field=f"content_warning_prefs.{key}",
             )
     # A fresh dict: the JSON column only notices assignment, not changes inside it.
     user.content_warning_prefs = {**(user.content_warning_prefs or {}), **prefs}
@@ -209,8 +244,11 @@ async def set_content_warning_prefs(
 def require_not_muted(user: User) -> None:
     """Members a moderator has paused can read but not write, until the pause ends."""
     if user.muted_until is not None and user.muted_until > utcnow():
-        until = user.muted_until.strftime("%-d %B at %H:%M UTC")
         raise Forbidden(
-            f"A moderator has paused your posting until {until}. You can still read.",
+            _(
+                "A moderator has paused your posting until %(day)s at %(time)s UTC. "
+                "You can still read."
+            )
+            % {"day": day_and_month(user.muted_until), "time": user.muted_until.strftime("%H:%M")},
             code="muted",
         )

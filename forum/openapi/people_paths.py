@@ -11,7 +11,7 @@ from forum.safety.schemas import PlanIn
 
 ME = (
     "{id, username, display_name, role, hide_presence, muted_words, availability, taking_break, "
-    "dm_policy, content_warning_prefs, check_ins}"
+    "dm_policy, content_warning_prefs, check_ins, locale}"
 )
 
 OPERATIONS: list[Operation] = [
@@ -37,7 +37,8 @@ OPERATIONS: list[Operation] = [
         "/api/v1/me",
         "Change your own settings (hide_presence, muted_words, availability, taking_break, "
         'dm_policy, content_warning_prefs: {warning: "show"|"blur"|"hide"}, check_ins: '
-        "whether moderators may check in privately)",
+        'whether moderators may check in privately, locale: "en"|"es" or null to follow the '
+        "browser's Accept-Language); 422 unknown_locale",
         MeChanges,
         200,
         ME,

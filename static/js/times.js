@@ -1,5 +1,6 @@
-// Timestamps: relative words ("3 hours ago") kept current, and the exact time on hover in
-// the reader's own time zone. forum/times.py renders the same words on the server.
+// Timestamps: relative words ("3 hours ago", "hace 3 horas") kept current, and the exact
+// time on hover in the reader's own time zone. forum/times.py renders the same words on
+// the server.
 
 // The same units, lengths and words as forum/times.py: change them together.
 const UNITS = [
@@ -10,11 +11,19 @@ const UNITS = [
   ["hour", 3600],
   ["minute", 60],
 ];
-const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
-const exact = new Intl.DateTimeFormat(undefined, {
+// The page's language (<html lang>, the server's choice for this reader), in the
+// browser's regional flavour when it is the same language ("en-NZ", "es-MX"); the exact
+// time in the reader's own time zone.
+const pageLang = document.documentElement.lang || "en";
+const lang = navigator.language.split("-")[0].toLowerCase() === pageLang ? navigator.language : pageLang;
+const relative = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
+const exact = new Intl.DateTimeFormat(lang, {
   year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
   timeZoneName: "short",
 });
+// Under a minute: English keeps the server's "just now"; other languages say CLDR's "now"
+// ("ahora"), which is also what forum/times.py's catalog says.
+const justNow = pageLang === "en" ? "just now" : relative.format(0, "second");
 
 export function relativeWords(when, now = Date.now()) {
   const seconds = Math.round((when - now) / 1000);
@@ -22,7 +31,7 @@ export function relativeWords(when, now = Date.now()) {
   for (const [unit, length] of UNITS) {
     if (size >= length) return relative.format(Math.sign(seconds) * Math.floor(size / length), unit);
   }
-  return "just now";
+  return justNow;
 }
 
 function show(time) {

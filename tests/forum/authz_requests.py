@@ -249,6 +249,7 @@ SPECS: dict[str, Spec] = {
     "POST /logout": Spec(fresh_actor=True),
     "POST /account/profile": Spec(own_profile),
     "POST /account/region": Spec({"region": "GB"}),
+    "POST /account/language": Spec({"locale": "es"}),
     "POST /account/tokens": Spec({"name": "Another"}),
     # Ends the member's other sessions and tokens.
     "POST /api/v1/me/password": Spec(password_change, fresh_actor=True),

@@ -37,6 +37,7 @@ POST   /account/email/digest                                        login     ok
 POST   /account/email/remove                                        login     ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /account/email/verify                                        ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /account/email/verify                                        ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
+POST   /account/language                                            login     ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /account/messages                                            login     ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /account/moderation                                          login     ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /account/muted-words                                         login     ok     ok         ok      ok    ok     ok         ok       ok    ok
