@@ -27,7 +27,7 @@ from forum.chat import direct
 from forum.errors import AppError, RateLimited, Unauthorized
 from forum.i18n import N_, _
 from forum.mail import service as mail
-from forum.review.regions import REGIONS
+from forum.review.regions import region_names
 from forum.review.schemas import RegionIn
 from forum.web import SESSION_COOKIE, Ctx, endpoint, set_cookie
 from moderation.content_warnings import WARNINGS, full_prefs
@@ -190,7 +190,7 @@ async def account_page_response(
         status_code=status,
         sessions=sessions,
         tokens=tokens,
-        regions=REGIONS,
+        regions=region_names(),
         dm_policy_labels=direct.DM_POLICY_LABELS,
         blocked=await blocks.blocked_members(ctx.db, user),
         cw_prefs=full_prefs(user.content_warning_prefs),

@@ -267,6 +267,7 @@ async def test_token_from_credentials_authenticates_api(
         "taking_break": False,
         "content_warning_prefs": dict.fromkeys(WARNINGS, "blur"),
         "check_ins": True,
+        "locale": None,
     }
 
 

@@ -191,6 +191,7 @@ async def test_create_user_honours_given_password(cli_database: str) -> None:
         "taking_break": False,
         "content_warning_prefs": dict.fromkeys(WARNINGS, "blur"),
         "check_ins": True,
+        "locale": None,
     }
     wrong = await token_status(cli_database, "oak", "not the chosen one")
     assert wrong.status_code == 401
