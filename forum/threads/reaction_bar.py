@@ -89,9 +89,10 @@ def buttons(
 ) -> bytes:
     """A form with a toggle button per reaction (progressively enhanced by circles.js)."""
     given = dict(counts)
+    label = escape(_("Reactions"))
     parts = [
         f'<form method="post" action="/posts/{post_id}/react" class="reactions reaction-form" '
-        f'data-post="{post_id}" aria-label="{escape(_("Reactions"))}">'
+        f'data-post="{post_id}" aria-label="{label}">'
         '<input type="hidden" name="csrf_token" value="'
     ]
     parts.append(csrf_token.decode())

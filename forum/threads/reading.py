@@ -13,6 +13,7 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 import jinja2
@@ -28,7 +29,7 @@ from forum.circles.service import CircleView
 from forum.config import Settings
 from forum.content_warnings import wrappers_for
 from forum.errors import NotFound
-from forum.i18n import N_, _
+from forum.i18n import LANGUAGES, N_, _, current_locale, using
 from forum.reactions import repository as reactions
 from forum.reactions.kinds import ordered
 from forum.reactions.models import PostReaction
@@ -284,9 +285,11 @@ def _split_pieces(html: str) -> tuple[tuple[bytes, ...], list[tuple[int, int] | 
 
 
 def _report_link(post_id: int, author_name: str) -> str:
+    report = escape(_("Report"))
+    whose = escape(_("this post by %(name)s") % {"name": author_name})
     return (
-        f'<a href="/posts/{post_id}/report">Report<span '
-        f'class="visually-hidden"> this post by {escape(author_name)}</span></a>'
+        f'<a href="/posts/{post_id}/report">{report}<span class="visually-hidden"> '
+        f"{whose}</span></a>"
     )
 
 
@@ -304,7 +307,7 @@ def _others_actions(post_id: int, author_id: int | None, author_name: str) -> tu
     report = _report_link(post_id, author_name)
     if author_id is None:  # a former member: nobody left to block
         return (f'<footer class="post-actions">{report}</footer>'.encode(),)
-    before, after = _post_form(post_id, "block-author", "Block", author_name, "block-form")
+    before, after = _post_form(post_id, "block-author", _("Block"), author_name, "block-form")
     return (
         f'<footer class="post-actions">{report}{before}'.encode(),
         f"{after}</footer>".encode(),
@@ -312,26 +315,42 @@ def _others_actions(post_id: int, author_id: int | None, author_name: str) -> tu
 
 
 def _unblock_actions(post_id: int) -> tuple[bytes, bytes]:
-    before, after = _post_form(post_id, "unblock-author", "Unblock", "this member", "unblock-form")
+    label, someone = _("Unblock"), _("this member")
+    before, after = _post_form(post_id, "unblock-author", label, someone, "unblock-form")
     return f'<footer class="post-actions">{before}'.encode(), f"{after}</footer>".encode()
 
 
 def _own_actions(post_id: int) -> tuple[bytes, bytes]:
+    edit = escape(_("Edit"))
     before = (
-        f'<footer class="post-actions"><a href="/posts/{post_id}/edit">Edit</a>'
+        f'<footer class="post-actions"><a href="/posts/{post_id}/edit">{edit}</a>'
         f'<form method="post" action="/posts/{post_id}/delete" class="inline-form">'
         '<input type="hidden" name="csrf_token" value="'
     )
-    after = '"><button type="submit" class="link-button">Delete</button></form></footer>'
+    delete = escape(_("Delete"))
+    after = f'"><button type="submit" class="link-button">{delete}</button></form></footer>'
     return before.encode(), after.encode()
 
 
-MUTED_OPEN = (
-    b'<details class="muted"><summary><span class="muted-note">Hidden by your muted words'
-    b'</span>: <span class="muted-show">show</span></summary>'
-)
 MUTED_CLOSE = b"</details>"
-BLOCKED_NOTE = b'<p class="removed blocked-note">Hidden: a member you blocked wrote this.</p>'
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def muted_open(locale: str) -> bytes:
+    """The notice a muted post hides behind, in `locale` (as `_muted.html` words it)."""
+    with using(locale):
+        note, show = escape(_("Hidden by your muted words")), escape(_("show"))
+    return (
+        f'<details class="muted"><summary><span class="muted-note">{note}'
+        f'</span>: <span class="muted-show">{show}</span></summary>'
+    ).encode()
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def blocked_note(locale: str) -> bytes:
+    with using(locale):
+        note = escape(_("Hidden: a member you blocked wrote this."))
+    return f'<p class="removed blocked-note">{note}</p>'.encode()
 
 
 def _covered(slot: PostSlot, boundaries: Boundaries | None) -> str | None:
@@ -354,12 +373,12 @@ def _post_for(
         return (piece,)
     start, end = slot.body_span
     if covered == "blocked":
-        return piece[:start], BLOCKED_NOTE, piece[end:]
+        return piece[:start], blocked_note(current_locale()), piece[end:]
     body: tuple[bytes, ...] = (piece[start:end],)
     if warned is not None:
         body = (warned[0], *body, warned[1])
     if covered == "muted":
-        body = (MUTED_OPEN, *body, MUTED_CLOSE)
+        body = (muted_open(current_locale()), *body, MUTED_CLOSE)
     return piece[:start], *body, piece[end:]
 
 

@@ -21,7 +21,7 @@ from forum.circles.service import CircleView
 from forum.content_warnings import check_warnings, screened_warnings
 from forum.db import utcnow
 from forum.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
-from forum.i18n import _, number
+from forum.i18n import N_, _, number
 from forum.review import service as review
 from forum.threads import repository
 from forum.threads.content import post_info, recount_reply
@@ -34,7 +34,7 @@ from moderation.sanitize import render_markdown
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
-FORMER_MEMBER = "a former member"
+FORMER_MEMBER = N_("a former member")
 
 
 @dataclass(frozen=True)
@@ -305,7 +305,7 @@ async def read_thread_page(
     rows = await repository.list_posts(
         db, thread.id, after_id, page_size + 1, viewer.id if viewer else None
     )
-    posts = [PostView(post, name or FORMER_MEMBER) for post, name in rows[:page_size]]
+    posts = [PostView(post, name or _(FORMER_MEMBER)) for post, name in rows[:page_size]]
     next_cursor = encode_cursor(posts[-1].post.id) if len(rows) > page_size else None
     return ThreadPage(thread, view, posts, next_cursor)
 
@@ -326,7 +326,7 @@ async def list_threads(
     threads = [
         ThreadSummary(
             thread,
-            name or FORMER_MEMBER,
+            name or _(FORMER_MEMBER),
             boundaries is not None and boundaries.mutes(thread.title, thread.author_id),
         )
         for thread, name in rows[:page_size]
