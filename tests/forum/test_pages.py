@@ -46,7 +46,9 @@ class PageAudit(HTMLParser):
             if name == "style":
                 self.style_attributes.append(f"<{tag} style>")
         if tag == "script":
-            self._in_script, self._script_text = True, ""
+            # A JSON data block (the scripts' words) is never run: only code counts.
+            code = values.get("type") != "application/json"
+            self._in_script, self._script_text = code, ""
             if values.get("src"):
                 self.script_srcs.append(values["src"] or "")
         elif tag == "style":
