@@ -19,7 +19,7 @@ from forum.review.resources import KnownLines
 from forum.review.service import ShiftRules
 from forum.threads.reading import Reads
 from forum.times import timestamp
-from moderation.content_warnings import WARNINGS
+from moderation.content_warnings import WARNINGS, Labels
 from moderation.pipeline import Screener
 from realtime.hub import Hub
 
@@ -59,10 +59,14 @@ def make_templates() -> jinja2.Environment:
     )
     env.filters["timestamp"] = timestamp
     env.filters["number"] = i18n.number
+    # Words kept as data but written by us (seeded hotline descriptions, section titles):
+    # the reader's language when the catalog has them, else as stored. Plain text, so it
+    # is escaped like any value (never `_()`, whose result is trusted markup).
+    env.filters["translated"] = i18n.gettext
     # `<html lang="{{ current_locale() }}">`: the request's language, read at render time.
     env.globals["current_locale"] = i18n.current_locale
     env.globals["LANGUAGES"] = i18n.LANGUAGES
     env.globals["CONTENT_WARNINGS"] = WARNINGS
     env.globals["REACTIONS"] = KINDS
-    env.filters["cw_words"] = lambda key: WARNINGS.get(key, key)
+    env.filters["cw_words"] = Labels(i18n.gettext).words  # in the reader's language
     return env

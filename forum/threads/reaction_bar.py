@@ -55,7 +55,7 @@ def for_reader(
 
 def _label(kind: str) -> str:
     symbol, words = KINDS[kind]
-    return f'<span aria-hidden="true">{symbol}</span> {escape(words)}'
+    return f'<span aria-hidden="true">{symbol}</span> {escape(_(words))}'
 
 
 def counts_only(
