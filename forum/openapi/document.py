@@ -72,7 +72,7 @@ QUERY = {
             "required": False,
             "description": "Only fellow members of this circle (by slug): who a post there "
             "can mention. A circle the reader is not in finds nobody.",
-            "schema": {"type": "string", "maxLength": 64},
+            "schema": {"type": "string"},
         },
     ],
 }

@@ -10,8 +10,6 @@ import httpx
 import pytest
 from sqlalchemy import select, text
 
-from forum.accounts import service as accounts
-from forum.circles import service as circles
 from forum.cli import migrate
 from forum.config import Settings
 from forum.db import make_engine, make_sessionmaker, transaction, utcnow
@@ -21,7 +19,6 @@ from forum.search.service import MAX_HITS, MAX_QUERY, parse_query
 from forum.threads.models import Post, Thread
 from tests.conftest import (
     BACKEND,
-    PASSWORD,
     Database,
     Persona,
     ThreadFactory,
@@ -377,20 +374,35 @@ async def test_posts_written_before_the_migration_are_found_after_it(tmp_path: P
     engine = make_engine(db.url, pool_size=1)
     try:
         await asyncio.to_thread(migrate, Settings(database_url=db.url), "0014")
+        # Everything written as the schema stood at 0014: the models have gained columns
+        # since (users.locale, posts.reactions_off), so the rows go in as SQL of that day.
+        now = utcnow()
         async with transaction(make_sessionmaker(engine)) as s:
-            owner = await accounts.register(s, "alex", PASSWORD, "Alex")
-            circle = await circles.create_circle(s, owner, "lanterns", "Lanterns", "", "public")
-            thread = Thread(circle_id=circle.id, author_id=owner.id, title="Old lanterns")
+            await s.execute(
+                text(
+                    "INSERT INTO users (id, username, username_key, display_name, "
+                    "display_name_key, password_hash, role, created_at) VALUES "
+                    "(1, 'alex', 'alex', 'Alex', 'alex', 'x', 'member', :now)"
+                ),
+                {"now": now},
+            )
+            await s.execute(
+                text(
+                    "INSERT INTO circles (id, slug, name, description, visibility, "
+                    "rules_version, created_by, created_at) VALUES "
+                    "(1, 'lanterns', 'Lanterns', '', 'public', 1, 1, :now)"
+                ),
+                {"now": now},
+            )
+            thread = Thread(circle_id=1, author_id=1, title="Old lanterns")
             s.add(thread)
             await s.flush()
-            # As the schema stood at 0014 (the model has gained columns since).
             await s.execute(
                 text(
                     "INSERT INTO posts (thread_id, author_id, body, body_html, status, "
-                    "created_at) VALUES (:thread, :author, 'Old candles.', '', 'published', "
-                    ":now)"
+                    "created_at) VALUES (:thread, 1, 'Old candles.', '', 'published', :now)"
                 ),
-                {"thread": thread.id, "author": owner.id, "now": utcnow()},
+                {"thread": thread.id, "now": now},
             )
         await engine.dispose()
         await asyncio.to_thread(migrate, Settings(database_url=db.url), "head")
