@@ -21,7 +21,7 @@ async def test_typing_at_and_a_name_offers_the_circles_members_and_enter_chooses
     slug = public_circle(seeder, rowan, sky, robin)
     public_circle(seeder, outsider, rowan)
     thread = seeder.post(
-        rowan, f"/api/v1/circles/{slug}/threads", {"title": "Thank yous", "body": "Say it here."}
+        rowan, f"/api/v1/circles/{slug}/threads", {"title": "Night shifts", "body": "Anyone up?"}
     )
     page = await (await browsing.context()).new_page()
     await log_in(page, sky)
