@@ -67,17 +67,8 @@ class Pattern:
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         return self._engine(text).search(text, pos)
 
-    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        return self._engine(text).match(text, pos)
-
-    def fullmatch(self, text: str) -> re.Match[str] | None:
-        return self._engine(text).fullmatch(text)
-
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         return self._engine(text).finditer(text)
-
-    def findall(self, text: str) -> list[Any]:
-        return self._engine(text).findall(text)
 
     def sub(self, repl: str | Callable[[re.Match[str]], str], text: str) -> str:
         return self._engine(text).sub(repl, text)

@@ -51,9 +51,12 @@ class ChatMessageContent:
         await db.flush()
         if status == MessageStatus.PUBLISHED and not was_shown:
             await events.emit(db, events.chat_message(room.id, message.id))
-            writer = await accounts.get_user(db, message.author_id) if message.author_id else None
-            name = writer.display_name if writer else "A member"
-            await tell_of_chat_mentions(db, message, room, circle, name)
+            if "@" in message.body:  # no mention, no query for the writer's name
+                writer = (
+                    await accounts.get_user(db, message.author_id) if message.author_id else None
+                )
+                name = writer.display_name if writer else "A member"
+                await tell_of_chat_mentions(db, message, room, circle, name)
         elif was_shown and status != MessageStatus.PUBLISHED:
             await events.emit(db, events.chat_removed(room.id, message.id))
         return message_info(message, room, circle)

@@ -40,7 +40,7 @@ GENTLE = {
 def language_of(recipient: User) -> str:
     """The language to write to a member in: the one they chose, else the one they are
     reading now (English outside a request, as for the digest)."""
-    return getattr(recipient, "locale", None) or current_locale()
+    return recipient.locale or current_locale()
 
 
 def verify_address(display_name: str, link: str) -> Mail:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, func, literal, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forum.accounts.models import User
@@ -81,17 +81,11 @@ async def with_unread_counts(
 ) -> Sequence[tuple[Notification, int, str | None]]:
     """The notifications, their member's unread count and language, for the live push."""
     rows = await db.execute(
-        select(Notification, User.unread_notifications, _user_locale())
+        select(Notification, User.unread_notifications, User.locale)
         .join(User, User.id == Notification.user_id)
         .where(Notification.id.in_(ids))
     )
     return [(notification, int(unread), locale) for notification, unread, locale in rows]
-
-
-def _user_locale() -> Any:
-    # users.locale comes with the language setting; without it everyone reads English.
-    column = getattr(User, "locale", None)
-    return column if column is not None else literal(None, String)
 
 
 async def unread_count(db: AsyncSession, user_id: int) -> int:
