@@ -13,7 +13,6 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Protocol
 
 import jinja2
@@ -29,16 +28,13 @@ from forum.circles.service import CircleView
 from forum.config import Settings
 from forum.content_warnings import wrappers_for
 from forum.errors import NotFound
-from forum.i18n import LANGUAGES, N_, _, current_locale, using
+from forum.i18n import N_, _, current_locale
 from forum.reactions import repository as reactions
 from forum.reactions.kinds import ordered
 from forum.reactions.models import PostReaction
-from forum.threads import reaction_bar, repository, service
+from forum.threads import post_pieces, reaction_bar, repository, service
 from forum.threads.models import PostStatus, Thread
 from forum.threads.service import ThreadPage
-
-SLOT = "<!--circles:slot-->"  # bleach strips comments from posts, so only we write this
-BODY_OPEN, BODY_CLOSE = "<!--circles:body-->", "<!--circles:/body-->"
 
 
 @dataclass(frozen=True)
@@ -158,11 +154,11 @@ async def _build(
     html = app.templates.get_template("_posts.html").render(
         posts=page.posts,
         viewer_id=viewer.id if viewer else None,
-        slot=Markup(SLOT),
-        body_open=Markup(BODY_OPEN),
-        body_close=Markup(BODY_CLOSE),
+        slot=Markup(post_pieces.SLOT),
+        body_open=Markup(post_pieces.BODY_OPEN),
+        body_close=Markup(post_pieces.BODY_CLOSE),
     )
-    pieces, spans = _split_pieces(html)
+    pieces, spans = post_pieces.split_pieces(html)
     posts = []
     for p in page.posts:
         data = post_json(p.post, p.author_name)
@@ -180,10 +176,10 @@ async def _build(
             PostSlot(
                 p.post.author_id,
                 p.post.id,
-                _others_actions(p.post.id, p.post.author_id, p.author_name)
+                post_pieces.others_actions(p.post.id, p.post.author_id, p.author_name)
                 if p.post.status == PostStatus.PUBLISHED
                 else (),
-                None if p.post.status == PostStatus.REMOVED else _own_actions(p.post.id),
+                None if p.post.status == PostStatus.REMOVED else post_pieces.own_actions(p.post.id),
                 span,
                 p.post.body if span is not None else "",
                 # Only a published post's body has markers (a span), so only it is wrapped.
@@ -261,98 +257,6 @@ async def read_thread(
     return ThreadRead(snapshot, CircleView(circle, membership))
 
 
-def _split_pieces(html: str) -> tuple[tuple[bytes, ...], list[tuple[int, int] | None]]:
-    """Split rendered posts at the slots, noting (and dropping) the body markers.
-
-    The body of post i is in piece i, the one before its slot.
-    """
-    pieces: list[bytes] = []
-    spans: list[tuple[int, int] | None] = []
-    texts = html.split(SLOT)
-    for index, text in enumerate(texts):
-        start = text.find(BODY_OPEN)
-        span = None
-        if start >= 0:
-            end = text.index(BODY_CLOSE, start)
-            body = text[start + len(BODY_OPEN) : end]
-            before = text[:start].encode()
-            span = (len(before), len(before) + len(body.encode()))
-            text = text[:start] + body + text[end + len(BODY_CLOSE) :]
-        pieces.append(text.encode())
-        if index < len(texts) - 1:
-            spans.append(span)
-    return tuple(pieces), spans
-
-
-def _report_link(post_id: int, author_name: str) -> str:
-    report = escape(_("Report"))
-    whose = escape(_("this post by %(name)s") % {"name": author_name})
-    return (
-        f'<a href="/posts/{post_id}/report">{report}<span class="visually-hidden"> '
-        f"{whose}</span></a>"
-    )
-
-
-def _post_form(post_id: int, action: str, label: str, author_name: str, kind: str) -> list[str]:
-    """A one-button form around the reader's CSRF token: the parts before and after it."""
-    return [
-        f'<form method="post" action="/posts/{post_id}/{action}" class="inline-form {kind}" '
-        f'data-name="{escape(author_name)}"><input type="hidden" name="csrf_token" value="',
-        f'"><button type="submit" class="link-button">{label}<span class="visually-hidden"> '
-        f"{escape(author_name)}</span></button></form>",
-    ]
-
-
-def _others_actions(post_id: int, author_id: int | None, author_name: str) -> tuple[bytes, ...]:
-    report = _report_link(post_id, author_name)
-    if author_id is None:  # a former member: nobody left to block
-        return (f'<footer class="post-actions">{report}</footer>'.encode(),)
-    before, after = _post_form(post_id, "block-author", _("Block"), author_name, "block-form")
-    return (
-        f'<footer class="post-actions">{report}{before}'.encode(),
-        f"{after}</footer>".encode(),
-    )
-
-
-def _unblock_actions(post_id: int) -> tuple[bytes, bytes]:
-    label, someone = _("Unblock"), _("this member")
-    before, after = _post_form(post_id, "unblock-author", label, someone, "unblock-form")
-    return f'<footer class="post-actions">{before}'.encode(), f"{after}</footer>".encode()
-
-
-def _own_actions(post_id: int) -> tuple[bytes, bytes]:
-    edit = escape(_("Edit"))
-    before = (
-        f'<footer class="post-actions"><a href="/posts/{post_id}/edit">{edit}</a>'
-        f'<form method="post" action="/posts/{post_id}/delete" class="inline-form">'
-        '<input type="hidden" name="csrf_token" value="'
-    )
-    delete = escape(_("Delete"))
-    after = f'"><button type="submit" class="link-button">{delete}</button></form></footer>'
-    return before.encode(), after.encode()
-
-
-MUTED_CLOSE = b"</details>"
-
-
-@lru_cache(maxsize=len(LANGUAGES))
-def muted_open(locale: str) -> bytes:
-    """The notice a muted post hides behind, in `locale` (as `_muted.html` words it)."""
-    with using(locale):
-        note, show = escape(_("Hidden by your muted words")), escape(_("show"))
-    return (
-        f'<details class="muted"><summary><span class="muted-note">{note}'
-        f'</span>: <span class="muted-show">{show}</span></summary>'
-    ).encode()
-
-
-@lru_cache(maxsize=len(LANGUAGES))
-def blocked_note(locale: str) -> bytes:
-    with using(locale):
-        note = escape(_("Hidden: a member you blocked wrote this."))
-    return f'<p class="removed blocked-note">{note}</p>'.encode()
-
-
 def _covered(slot: PostSlot, boundaries: Boundaries | None) -> str | None:
     """Whether this reader's boundaries cover the post: "blocked", "muted" or None."""
     if boundaries is None or slot.body_span is None or slot.author_id == boundaries.viewer_id:
@@ -373,12 +277,12 @@ def _post_for(
         return (piece,)
     start, end = slot.body_span
     if covered == "blocked":
-        return piece[:start], blocked_note(current_locale()), piece[end:]
+        return piece[:start], post_pieces.blocked_note(current_locale()), piece[end:]
     body: tuple[bytes, ...] = (piece[start:end],)
     if warned is not None:
         body = (warned[0], *body, warned[1])
     if covered == "muted":
-        body = (muted_open(current_locale()), *body, MUTED_CLOSE)
+        body = (post_pieces.muted_open(current_locale()), *body, post_pieces.MUTED_CLOSE)
     return piece[:start], *body, piece[end:]
 
 
@@ -424,7 +328,11 @@ def posts_html(
             continue
         if slot.author_id != user.id:
             blocked = covered == "blocked"
-            parts.append(token.join(_unblock_actions(slot.post_id) if blocked else slot.for_others))
+            parts.append(
+                token.join(
+                    post_pieces.unblock_actions(slot.post_id) if blocked else slot.for_others
+                )
+            )
         elif slot.for_author is not None:
             parts.append(token.join(slot.for_author))
     parts.append(snapshot.pieces[-1])
