@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from forum import security
+from forum import script_words, security
 from forum.accounts import routes as account_routes
 from forum.boundaries import routes as boundary_routes
 from forum.cache import PageCache, ReadCache
@@ -317,6 +317,7 @@ def create_app(
         *welcome_routes.routes,
         # Optional e-mail: password resets and the daily digest (issue 13).
         *mail_routes.routes,
+        Route(script_words.PATH, script_words.script_words_module, methods=["GET"]),
         Mount("/static", StaticFiles(directory=settings.static_dir), name="static"),
     ]
     app = Starlette(

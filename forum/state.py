@@ -17,6 +17,7 @@ from forum.ratelimit.service import Limits
 from forum.reactions.kinds import KINDS
 from forum.review.resources import KnownLines
 from forum.review.service import ShiftRules
+from forum.script_words import ScriptWords
 from forum.threads.reading import Reads
 from forum.times import timestamp
 from moderation.content_warnings import WARNINGS, Labels
@@ -69,4 +70,5 @@ def make_templates() -> jinja2.Environment:
     env.globals["CONTENT_WARNINGS"] = WARNINGS
     env.globals["REACTIONS"] = KINDS
     env.filters["cw_words"] = Labels(i18n.gettext).words  # in the reader's language
+    env.globals["script_words"] = ScriptWords(env)  # the scripts' words, per language
     return env

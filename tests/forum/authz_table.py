@@ -173,6 +173,7 @@ POST   /circles/new                                                 login     ok
 GET    /forgot-password                                             ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /forgot-password                                             ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /healthz                                                     ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
+GET    /static/words/{locale}.js                                    ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
 GET    /login                                                       ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /login                                                       ok        ok     ok         ok      ok    ok     ok         ok       ok    ok
 POST   /logout                                                      ok        ok     ok         ok      ok    ok     ok         ok       ok    ok

@@ -289,6 +289,7 @@ async def build(world: World) -> None:
     world.values["resource_id"] = await world.scalar(select(func.min(CrisisResource.id)))
     world.values["message_id"] = await world.message(int(world.values["room_id"]), author)
     world.values["kind"] = "with_you"
+    world.values["locale"] = "es"
     await _personal_ids(world, author)
 
 

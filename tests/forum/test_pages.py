@@ -84,17 +84,6 @@ class PageAudit(HTMLParser):
         return missing
 
 
-SCRIPT_WORDS = re.compile(
-    r'<script type="application/json" id="circles-strings">.*?</script>', re.S
-)
-
-
-def shown(html: str) -> str:
-    """The page without its JSON block of the scripts' words (every phrase a script might
-    say, in the head of every page): what a test of the page's own words should read."""
-    return SCRIPT_WORDS.sub("", html)
-
-
 def audit(html: str) -> PageAudit:
     parser = PageAudit()
     parser.feed(html)

@@ -36,7 +36,8 @@ PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 # "personal" - the circle owner's own account things (tokens, sessions);
 # "staff" - moderation and admin records (here, the private post's review item);
 # "member" - another member (here, the owner): any signed-in member may see their profile
-#   and block or unblock them, so only what the answer shows is checked.
+#   and block or unblock them, so only what the answer shows is checked;
+# "open" - nothing anyone owns (a language): only what the answer shows is checked.
 PARAM_KINDS = {
     "slug": "circle",
     "thread_id": "circle",
@@ -53,6 +54,7 @@ PARAM_KINDS = {
     "resource_id": "staff",
     "username": "member",
     "user_id": "member",
+    "locale": "open",  # the scripts' words in a language: the same for everyone
 }
 
 # Requested last: it ends the session of whoever asks.
@@ -105,7 +107,7 @@ def swept_routes(app: Starlette) -> list[tuple[str, str, str]]:
         if unknown:
             unclassified.append(f"{route.path} (parameters {unknown})")
             continue
-        kinds = {PARAM_KINDS[name] for name in params}
+        kinds = {PARAM_KINDS[name] for name in params} - {"open"}
         kind = (
             "circle"
             if "circle" in kinds
@@ -195,6 +197,7 @@ async def secret(user: Persona, database: Database, make_thread: ThreadFactory) 
         "room_id": int(room_id or 0),
         "message_id": message_id,
         "kind": "with_you",
+        "locale": "es",
         "username": user.username,
         "user_id": user.id,
         "proposal_id": proposal["id"],

@@ -9,7 +9,6 @@ import pytest
 from forum.review import wording
 from forum.review.wording import Situation
 from tests.conftest import Persona, ok
-from tests.forum.test_pages import shown
 
 URGENT = "I have the pills ready. Tonight is the night."
 CONCERN = "I want to die"
@@ -49,7 +48,7 @@ async def test_held_post_page_says_who_can_see_it_once_and_the_reason_once(
     user: Persona, thread: dict[str, Any]
 ) -> None:
     created = await reply(user, thread, URGENT)
-    page = shown((await user.api.get(f"/threads/{thread['id']}?support=held")).text)
+    page = (await user.api.get(f"/threads/{thread['id']}?support=held")).text
     assert_said_once(page)
     assert wording.MESSAGES[Situation.HELD] in page.replace("&#39;", "'")
     assert page.lower().count("only you can see") == 1
@@ -61,7 +60,7 @@ async def test_queued_post_page_says_it_is_with_the_circle_and_nothing_contrary(
     user: Persona, thread: dict[str, Any]
 ) -> None:
     await reply(user, thread, CONCERN)
-    page = shown((await user.api.get(f"/threads/{thread['id']}?support=queued")).text)
+    page = (await user.api.get(f"/threads/{thread['id']}?support=queued")).text
     assert_said_once(page)
     assert "with the circle" in page
     assert "only you can see" not in page.lower()
@@ -72,7 +71,7 @@ async def test_a_held_new_thread_page_drops_its_own_notice_beside_the_panel(
 ) -> None:
     url = f"/api/v1/circles/{circle['slug']}/threads"
     created = await ok(await user.api.post(url, json={"title": "Goodbye", "body": URGENT}), 201)
-    page = shown((await user.api.get(f"/threads/{created['id']}?support=held")).text)
+    page = (await user.api.get(f"/threads/{created['id']}?support=held")).text
     assert_said_once(page)
     assert page.lower().count("only you can see") == 1
 
