@@ -13,18 +13,21 @@ the source language and needs no catalog.
 from __future__ import annotations
 
 import gettext as stdlib_gettext
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, negotiate_locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
+
+from moderation import wording
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT_LOCALE = "en"
@@ -95,6 +98,16 @@ def from_accept_language(header: str) -> str:
     return negotiate_locale(preferred, list(LANGUAGES), sep="-") or DEFAULT_LOCALE
 
 
+def from_environment(environ: Mapping[str, str]) -> str:
+    """A terminal's language: the first of LANGUAGE (a list), LC_ALL, LC_MESSAGES and LANG
+    that is set, as gettext reads them ("es_ES.UTF-8" is Spanish; "C" is English)."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := environ.get(name, "").strip():
+            tags = (part.split(".")[0].split("@")[0].replace("_", "-") for part in value.split(":"))
+            return from_accept_language(",".join(tag for tag in tags if tag))
+    return DEFAULT_LOCALE
+
+
 def for_request(chosen: str | None, accept_language: str) -> str:
     """A member's own choice if they made one, else their browser's, else English."""
     if chosen in LANGUAGES:
@@ -120,6 +133,16 @@ def N_(message: str) -> str:
 
 
 _ = gettext
+
+
+def said(reason: Mapping[str, Any]) -> str:
+    """A moderation reason, stored once in English, in the current language."""
+    return wording.said(reason, gettext)
+
+
+def reasons_said(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored reasons as an answer gives them: each message in the current language."""
+    return [{**reason, "message": said(reason)} for reason in reasons]
 
 
 def babel_locale() -> Locale:

@@ -70,5 +70,6 @@ def make_templates() -> jinja2.Environment:
     env.globals["CONTENT_WARNINGS"] = WARNINGS
     env.globals["REACTIONS"] = KINDS
     env.filters["cw_words"] = Labels(i18n.gettext).words  # in the reader's language
+    env.filters["said"] = i18n.said  # a moderation reason, in the reader's language
     env.globals["script_words"] = ScriptWords(env)  # the scripts' words, per language
     return env

@@ -28,6 +28,7 @@ from moderation.identity import GROUP_WORDS, IDENTITY_WORDS
 from moderation.insults import EXPLETIVES, INSULT_WORDS, find_insult, polarity, tokens, tone
 from moderation.normalize import fold
 from moderation.targets import Target, find_target, judges_self
+from moderation.wording import N_
 
 MODEL_FILE = "attack_model.npz"
 SHORT, LONG = 8, 25  # words, when the model does not say; see out_of_reach
@@ -55,15 +56,15 @@ CUES = (
     "target_none",
     "target_unclear",
 )
-# How a cue is named in a moderator's reason.
+# How a cue is named in a moderator's reason (worded in the reader's language when shown).
 CUE_WORDS = {
-    "classifier": "the classifier's score",
-    "second_person": "'you'",
-    "name_or_mention": "a name or @mention",
-    "third_person": "he/she/they",
-    "identity_or_group": "a group or identity word",
-    "insult_word": "an insult word",
-    "negative": "a hostile tone",
+    "classifier": N_("the classifier's score"),
+    "second_person": N_("'you'"),
+    "name_or_mention": N_("a name or @mention"),
+    "third_person": N_("he/she/they"),
+    "identity_or_group": N_("a group or identity word"),
+    "insult_word": N_("an insult word"),
+    "negative": N_("a hostile tone"),
 }
 
 

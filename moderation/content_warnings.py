@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
-Translate = Callable[[str], str]
-
-
-def N_(message: str) -> str:
-    """Marks words for the catalog (as forum.i18n.N_; this package does not import forum)."""
-    return message
-
+from moderation.wording import N_, Translate
 
 # Key (stored and used in the API) -> the words a reader sees ("Content warning: grief"),
 # in English; `Labels` shows them in the reader's language.

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
 from typing import Any
 
+from moderation import wording
 from moderation.attack_model import AttackScore
-from moderation.content_warnings import words_for
+from moderation.content_warnings import WARNINGS
 from moderation.crisis import CrisisLevel, CrisisResult
 from moderation.insults import Insult
 from moderation.targets import Target
 from moderation.watched import Hit, Watched, WatchedWord, WatchList
+from moderation.wording import Words, worded
 
 PIPELINE_VERSION = "1"
 
@@ -119,13 +121,29 @@ class Reason:
     # | watched_replaced | content_warning (an attack found by insults.py is "toxicity",
     # its rule saying which attack and at whom: "insult.person", "threat.you")
     kind: str
-    message: str  # plain words, shown to the author and moderators
+    message: str  # plain words in English, shown to the author and moderators
     rule: str | None = None
     label: str | None = None
     score: float | None = None
     level: str | None = None
     word: str | None = None  # the circle's watched words that applied
     pipeline_version: str = PIPELINE_VERSION
+    # What the message was worded from, so each reader's page words it in their language.
+    template: str | None = None
+    words: Words | None = None
+    values: dict[str, str] | None = None
+
+    @classmethod
+    def worded(
+        cls,
+        kind: str,
+        template: str,
+        words: Words | None = None,
+        values: dict[str, str] | None = None,
+        **details: Any,
+    ) -> Reason:
+        message = worded(template, words, values)
+        return cls(kind, message, template=template, words=words, values=values, **details)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -133,9 +151,14 @@ class Reason:
             "message": self.message,
             "pipeline_version": self.pipeline_version,
         }
-        for key in ("rule", "label", "score", "level", "word"):
+        for key in ("rule", "label", "score", "level", "word", "template", "values"):
             if (value := getattr(self, key)) is not None:
                 data[key] = round(value, 4) if isinstance(value, float) else value
+        if self.words is not None:
+            data["words"] = {
+                key: word if isinstance(word, str) else list(word)
+                for key, word in self.words.items()
+            }
         return data
 
 
@@ -167,9 +190,9 @@ def _crisis_reasons(crisis: CrisisResult) -> list[Reason]:
             continue
         seen.add(match.rule)
         message = _crisis_message(match.category)
-        reasons.append(Reason("crisis", message, rule=match.rule, level=match.level.value))
+        reasons.append(Reason.worded("crisis", message, rule=match.rule, level=match.level.value))
     if not reasons:
-        reasons.append(Reason("crisis", _crisis_message("suicide"), rule="model"))
+        reasons.append(Reason.worded("crisis", _crisis_message("suicide"), rule="model"))
     reasons[0] = replace(
         reasons[0],
         level=crisis.level.value,
@@ -180,9 +203,7 @@ def _crisis_reasons(crisis: CrisisResult) -> list[Reason]:
 
 
 def _crisis_message(category: str) -> str:
-    if category == "distress":
-        return "This sounds really hard. A moderator will check in."
-    return "Words that suggest someone may be in danger. A moderator will check in."
+    return wording.DISTRESS if category == "distress" else wording.IN_DANGER
 
 
 def _concern_priority(crisis: CrisisResult) -> Priority:
@@ -218,12 +239,7 @@ def decide(
     """
     reasons = _crisis_reasons(crisis)
     if scores is None:
-        reasons.append(
-            Reason(
-                "classifier_unavailable",
-                "Our automatic check couldn't run, so a moderator will look before it appears.",
-            )
-        )
+        reasons.append(Reason.worded("classifier_unavailable", wording.UNCHECKED))
         priority = (
             Priority.URGENT_CRISIS
             if crisis.level == CrisisLevel.URGENT
@@ -276,12 +292,7 @@ def _by_toxicity(
     if target == Target.SELF and only_strong_language:
         label, score = flagged[0]
         reasons.append(
-            Reason(
-                "self_directed",
-                "This sounds painful. It's visible, and a moderator may check in to offer support.",
-                label=label,
-                score=score,
-            )
+            Reason.worded("self_directed", wording.SELF_DIRECTED, label=label, score=score)
         )
         return Decision(Action.PUBLISH_AND_REVIEW, Priority.SUPPORT, tuple(reasons), top)
     if target == Target.NONE and only_strong_language:
@@ -298,24 +309,6 @@ def _by_toxicity(
     return Decision(Action.PUBLISH_AND_REVIEW, Priority.FLAGGED, tuple(reasons), top)
 
 
-TARGET_WORDS = {
-    "you": "someone in the conversation",
-    "person": "a person by name",
-    "group": "a group of people",
-    "identity": "people for who they are",
-    "someone": "someone",
-}
-ATTACK_WORDS = {
-    "insult": "an insult aimed at {who}",
-    "group": "an insult aimed at {who}",
-    "hatred": "hatred aimed at {who}",
-    "dismissal": "brushing off {who}",
-    "mockery": "mocking the pain of {who}",
-    "harm": "wishing harm on {who}",
-    "threat": "a threat to {who}",
-}
-
-
 def _targeted_reason(
     insult: Insult, *, hold: bool, scored: tuple[str, float] | None = None
 ) -> Reason:
@@ -324,16 +317,16 @@ def _targeted_reason(
     Its kind stays "toxicity" (what moderators sort and filter by); `rule` says which
     attack and at whom ("insult.person"), `word` the words that fired.
     """
-    who = TARGET_WORDS.get(insult.target, "someone")
-    what = ATTACK_WORDS.get(insult.kind, "an attack on {who}").format(who=who)
-    message = (
-        f"This may read as {what}, so a moderator will read it before others can see it."
-        if hold
-        else f"This may read as {what}; a moderator will take a look."
-    )
+    words = {
+        "what": wording.ATTACK_WORDS.get(insult.kind, wording.AN_ATTACK),
+        "who": wording.TARGET_WORDS.get(insult.target, wording.TARGET_WORDS["someone"]),
+    }
+    template = wording.HELD_AS if hold else wording.FLAGGED_AS
     label, score = scored if scored else (None, None)
     rule = f"{insult.kind}.{insult.target}"
-    return Reason("toxicity", message, rule=rule, label=label, score=score, word=insult.word)
+    return Reason.worded(
+        "toxicity", template, words, rule=rule, label=label, score=score, word=insult.word
+    )
 
 
 def _targeted(
@@ -370,41 +363,31 @@ def _attacked(
         reasons.append(_targeted_reason(insult, hold=hold, scored=held[0] if held else None))
     for label, score in held if insult is None else held[1:]:
         reasons.append(_toxicity_reason(label, score, flagged=False))
-    cues = f" (it weighed {', '.join(attack.cues)})" if attack.cues else ""
-    message = (
-        f"Our automatic check thought this may attack someone{cues}, so a moderator will "
-        "read it before others can see it."
-        if hold
-        else f"Our automatic check thought this may attack someone{cues}; a moderator will "
-        "take a look."
-    )
+    if attack.cues:
+        template = wording.HELD_ATTACK_CUES if hold else wording.FLAGGED_ATTACK_CUES
+    else:
+        template = wording.HELD_ATTACK if hold else wording.FLAGGED_ATTACK
+    words = {"cues": attack.cues} if attack.cues else None
     reasons.append(
-        Reason("toxicity", message, rule="attack.model", label="attack", score=attack.probability)
+        Reason.worded(
+            "toxicity",
+            template,
+            words,
+            rule="attack.model",
+            label="attack",
+            score=attack.probability,
+        )
     )
     if hold:
         return Decision(Action.REVIEW, Priority.HELD, tuple(reasons), top)
     return Decision(Action.PUBLISH_AND_REVIEW, Priority.FLAGGED, tuple(reasons), top)
 
 
-LABEL_WORDS = {
-    "toxicity": "may be hurtful to others",
-    "severe_toxicity": "may be very hurtful to others",
-    "insult": "may read as an insult",
-    "threat": "may read as a threat",
-    "identity_attack": "may attack people for who they are",
-    "obscene": "contains strong language",
-}
-
-
 def _toxicity_reason(label: str, score: float, *, flagged: bool) -> Reason:
-    words = LABEL_WORDS.get(label, f"scored high for {label.replace('_', ' ')}")
-    message = (
-        f"Our automatic check thought this {words}; a moderator will take a look."
-        if flagged
-        else f"Our automatic check thought this {words}, so a moderator will read it "
-        "before others can see it."
-    )
-    return Reason("toxicity", message, label=label, score=score)
+    template = wording.FLAGGED_LABEL if flagged else wording.HELD_LABEL
+    words = {"words": wording.LABEL_WORDS.get(label, wording.SCORED_HIGH)}
+    values = None if label in wording.LABEL_WORDS else {"label": label.replace("_", " ")}
+    return Reason.worded("toxicity", template, words, values, label=label, score=score)
 
 
 def _phrases(hits: Sequence[Hit]) -> str:
@@ -424,29 +407,18 @@ def apply_watched(decision: Decision, watched: Watched, crisis: CrisisResult) ->
     reasons = list(decision.reasons)
     if held:
         action, priority = Action.REVIEW, max(priority, Priority.HELD)
-        reasons.append(
-            Reason(
-                "watched_word",
-                "This uses words this circle's owners asked a moderator to read first, "
-                "so it will appear once a moderator has looked.",
-                word=_phrases(held),
-            )
-        )
+        reasons.append(Reason.worded("watched_word", wording.WATCHED, word=_phrases(held)))
     if watched.replaced:
         reasons.append(
-            Reason(
-                "watched_replaced",
-                "Some words were replaced, as this circle's owners ask.",
-                word=_phrases(watched.replaced),
-            )
+            Reason.worded("watched_replaced", wording.REPLACED, word=_phrases(watched.replaced))
         )
     if watched.warnings:
         warned = [hit for hit in watched.hits if hit.word.action == "warn"]
         reasons.append(
-            Reason(
+            Reason.worded(
                 "content_warning",
-                f"A content warning ({words_for(watched.warnings)}) was added, as this "
-                "circle's owners ask for these words.",
+                wording.WARNED,
+                {"warnings": tuple(WARNINGS.get(key, key) for key in watched.warnings)},
                 word=_phrases(warned),
             )
         )

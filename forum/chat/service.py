@@ -172,7 +172,7 @@ def messages_for(events: list[Event], boundaries: Boundaries | None) -> list[Eve
 
 
 def held_event(message: ChatMessage) -> Event:
-    reasons = (message.moderation or {}).get("reasons", [])
+    reasons = i18n.reasons_said((message.moderation or {}).get("reasons", []))
     return {"type": "held", "client_msg_id": message.client_msg_id, "reasons": reasons}
 
 
@@ -507,7 +507,9 @@ def _not_sent_directly(assessment: Assessment) -> AppError | None:
     decision = assessment.decision
     if not decision.held or all(r.kind == "crisis" for r in decision.reasons):
         return None
-    why = " ".join(dict.fromkeys(r.message for r in decision.reasons if r.kind != "crisis"))
+    why = " ".join(
+        dict.fromkeys(i18n.said(r.to_dict()) for r in decision.reasons if r.kind != "crisis")
+    )
     return Forbidden(
         (_("This message wasn't sent. %(why)s Please put it another way.") % {"why": why}).replace(
             "  ", " "

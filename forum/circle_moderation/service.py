@@ -17,7 +17,7 @@ from forum.circles.service import CircleView
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.i18n import N_, _
 from moderation.content_warnings import WARNINGS
-from moderation.decision import LABEL_WORDS, Policy
+from moderation.decision import Policy
 from moderation.pipeline import Assessment
 from moderation.watched import (
     MAX_EXPLANATION,
@@ -29,6 +29,7 @@ from moderation.watched import (
     WatchList,
     check_word,
 )
+from moderation.wording import LABEL_WORDS
 
 LABELS: tuple[str, ...] = tuple(Policy().hold)
 PUBLISH_AND_REVIEW, HOLD = "publish_and_review", "hold"
@@ -332,7 +333,7 @@ def word_words(word: Mapping[str, Any]) -> str:
     """A watched word's action in plain words: "add a content warning (grief and loss)"."""
     action = str(word.get("action"))
     if action == "warn":
-        warning = WARNINGS.get(str(word.get("warning")), "?")
+        warning = _(WARNINGS.get(str(word.get("warning")), "?"))
         return _("add a content warning (%(warning)s)") % {"warning": warning}
     if action == "block":
         return _("block, telling the author “%(explanation)s”") % {
@@ -344,7 +345,7 @@ def word_words(word: Mapping[str, Any]) -> str:
 
 
 def label_words(label: str) -> str:
-    return LABEL_WORDS.get(label, label.replace("_", " "))
+    return _(LABEL_WORDS[label]) if label in LABEL_WORDS else label.replace("_", " ")
 
 
 def describe(change: Mapping[str, Any]) -> str:

@@ -11,12 +11,16 @@ from forum.circles import repository as circles_repository
 from forum.circles import service as circles
 from forum.circles.models import Circle, RuleItem
 from forum.errors import Invalid, NotFound
-from forum.i18n import gettext
+from forum.i18n import N_, gettext
 from forum.review.content import ALIASES, KINDS, ContentInfo, Resolve
 from forum.review.models import Report, ReviewItem
 from forum.review.service import announce_item, open_item
 from forum.rules import service as ground_rules
 from moderation.decision import Priority
+from moderation.wording import worded
+
+REPORTED = N_("Reported: %(reason)s")
+REPORTED_UNDER = N_("Reported under the rule “%(rule)s”")
 
 
 async def _content_or_404(db: AsyncSession, content_type: str, content_id: int) -> ContentInfo:
@@ -54,12 +58,21 @@ async def report_content(
         raise Invalid(gettext("A report can be at most 1000 characters."), field="reason")
     item = await open_item(db, content)
     change = "new" if item.version == 1 else "updated"
-    words = f"Reported: {reason}" if reason else f"Reported under the rule “{rule_title}”"
+    # Worded in English once and again for each reader; the report's words stay the
+    # reporter's own.
+    template, values = (
+        (REPORTED, {"reason": reason}) if reason else (REPORTED_UNDER, {"rule": str(rule_title)})
+    )
     version = rule["version"] if rule else None
-    item.reasons = [
-        *item.reasons,
-        {"kind": "report", "message": words, "rule_id": rule_id, "rules_version": version},
-    ]
+    said = {
+        "kind": "report",
+        "message": worded(template, values=values),
+        "template": template,
+        "values": values,
+        "rule_id": rule_id,
+        "rules_version": version,
+    }
+    item.reasons = [*item.reasons, said]
     item.priority = max(item.priority, int(Priority.REPORT))
     item.version += 1
     db.add(

@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from forum.accounts.schemas import Empty
 from forum.fields import parse_id
-from forum.i18n import gettext
+from forum.i18n import gettext, reasons_said
 from forum.review import escalation, reports, resources, service
 from forum.review.content import ContentInfo
 from forum.review.health import queue_health
@@ -30,7 +30,7 @@ def item_json(item: ReviewItem, claimed_by: str | None = None) -> dict[str, Any]
         "crisis_level": item.crisis_level,
         "held": item.held,
         "sensitive": item.sensitive,
-        "reasons": item.reasons,
+        "reasons": reasons_said(item.reasons),
         "scores": item.scores,
         "pipeline_version": item.pipeline_version,
         "status": item.status,

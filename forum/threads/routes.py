@@ -14,6 +14,7 @@ from forum.accounts.schemas import Empty
 from forum.cache import CachedPage
 from forum.circles import service as circles
 from forum.errors import AppError, RateLimited
+from forum.i18n import reasons_said
 from forum.review import resources
 from forum.review.regions import choose_region
 from forum.review.wording import Situation, parse_situation, situation_for
@@ -66,7 +67,7 @@ async def _written_json(ctx: Ctx, written: Written, user: User) -> dict[str, obj
     data = post_json(written.post)
     data["moderation"] = {
         "decision": written.assessment.decision.action.value,
-        "reasons": [r.to_dict() for r in written.assessment.decision.reasons],
+        "reasons": reasons_said([r.to_dict() for r in written.assessment.decision.reasons]),
     }
     data["crisis"] = await resources.crisis_support(
         ctx.db, written.assessment, region_for(ctx, user), _situation(written)
