@@ -59,7 +59,10 @@ class RuleVersion(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
-    summary: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")  # the owners' own words
+    # What changed, when the owners wrote no summary: worded for each reader
+    # (rules/changes.py `worded_summary`). None on versions from before it was kept.
+    changes: Mapped[list[dict[str, str]] | None] = mapped_column(JsonDoc, nullable=True)
     ratified_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

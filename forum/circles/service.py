@@ -143,7 +143,7 @@ async def create_circle(
     )
     db.add(circle)
     await db.flush()
-    version = RuleVersion(circle_id=circle.id, version=1, summary=_("The circle's first rules."))
+    version = RuleVersion(circle_id=circle.id, version=1, summary="", changes=[{"kind": "first"}])
     identities = [Rule(circle_id=circle.id) for _ in rules]
     db.add_all([version, *identities])
     await db.flush()

@@ -170,16 +170,38 @@ def reordered(before: Sequence[Worded], after: Sequence[Worded]) -> bool:
     ]
 
 
-def summarize(changes: Sequence[Change], moved: bool) -> str:
-    words = {
-        "added": N_("Added “%(title)s”."),
-        "changed": N_("Changed “%(title)s”."),
-        "removed": N_("Removed “%(title)s”."),
-    }
-    parts = [_(words[c.kind]) % {"title": c.old_title or c.title} for c in changes]
-    if moved:
-        parts.append(_("Put the rules in a new order."))
-    return " ".join(parts)
+SUMMARY_WORDS = {
+    "first": N_("The circle's first rules."),
+    "added": N_("Added “%(title)s”."),
+    "changed": N_("Changed “%(title)s”."),
+    "removed": N_("Removed “%(title)s”."),
+    "moved": N_("Put the rules in a new order."),
+}
+
+
+def what_changed(changes: Sequence[Change], moved: bool) -> list[dict[str, str]]:
+    """A version's changes as kept with it, to be worded in each reader's language."""
+    kept = [{"kind": c.kind, "title": c.old_title or c.title} for c in changes]
+    return kept + ([{"kind": "moved"}] if moved else [])
+
+
+def worded_summary(version: Summarized) -> str:
+    """A version's summary: the owners' words as they wrote them, else what it changed, in
+    the reader's language."""
+    if version.summary or not version.changes:
+        return version.summary
+    return " ".join(
+        _(SUMMARY_WORDS[c["kind"]]) % {"title": c.get("title", "")}
+        for c in version.changes
+        if c.get("kind") in SUMMARY_WORDS
+    )
+
+
+class Summarized(Protocol):
+    @property
+    def summary(self) -> str: ...
+    @property
+    def changes(self) -> list[dict[str, str]] | None: ...
 
 
 def drafts_of(items: Sequence[Worded]) -> list[Draft]:

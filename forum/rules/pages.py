@@ -24,6 +24,7 @@ from forum.rules.changes import (
     SUMMARY_MAX,
     TEXT_MAX,
     TITLE_MAX,
+    worded_summary,
 )
 from forum.rules.schemas import DeclineIn, ProposalForm, RatifyIn, RulesEditForm, StanceIn
 from forum.web import Ctx, endpoint
@@ -77,6 +78,7 @@ async def _rules_page(
         "is_owner": view.is_owner,
         "limits": LIMITS,
         "kinds": {kind: _(words) for kind, words in KIND_WORDS.items()},
+        "summary_of": worded_summary,
         **extra,
     }
     if error is not None:

@@ -75,8 +75,14 @@ async def last_wording(
     return (row[0], row[1]) if row else None
 
 
-async def add_version(db: AsyncSession, circle_id: int, version: int, summary: str) -> RuleVersion:
-    row = RuleVersion(circle_id=circle_id, version=version, summary=summary)
+async def add_version(
+    db: AsyncSession,
+    circle_id: int,
+    version: int,
+    summary: str,
+    changes: list[dict[str, str]] | None,
+) -> RuleVersion:
+    row = RuleVersion(circle_id=circle_id, version=version, summary=summary, changes=changes)
     db.add(row)
     await db.flush()
     return row

@@ -9,6 +9,7 @@ from forum.circles import service as circles
 from forum.circles.service import CircleView
 from forum.i18n import N_
 from forum.rules import proposals, service
+from forum.rules.changes import worded_summary
 from forum.rules.proposals import ProposalView
 from forum.rules.schemas import DeclineIn, ProposalIn, RatifyIn, RulesEdit, StanceIn
 from forum.rules.service import VersionView
@@ -20,12 +21,16 @@ def version_json(view: VersionView) -> dict[str, object]:
     return {
         "version": shown.version.version,
         "current_version": view.circle.rules_version,
-        "summary": shown.version.summary,
+        "summary": worded_summary(shown.version),
         "ratified_at": shown.version.ratified_at.isoformat(),
         "items": [{"id": i.rule_id, "title": i.title, "text": i.text} for i in shown.items],
         "changes": [change.as_json() for change in view.changes],
         "history": [
-            {"version": v.version, "ratified_at": v.ratified_at.isoformat(), "summary": v.summary}
+            {
+                "version": v.version,
+                "ratified_at": v.ratified_at.isoformat(),
+                "summary": worded_summary(v),
+            }
             for v in view.history
         ],
     }

@@ -27,7 +27,7 @@ from forum.rules.changes import (
     conflict,
     diff,
     reordered,
-    summarize,
+    what_changed,
 )
 from forum.rules.models import ProposalStatus
 
@@ -182,7 +182,7 @@ async def write_version(
     summary = clean_words(summary, "summary", SUMMARY_MAX, what=N_("A summary"))
     number = circle.rules_version + 1
     version = await repository.add_version(
-        db, circle.id, number, summary or summarize(changes, moved)
+        db, circle.id, number, summary, None if summary else what_changed(changes, moved)
     )
     fresh = iter(await repository.new_rules(db, circle.id, sum(d.rule_id is None for d in drafts)))
     items = [

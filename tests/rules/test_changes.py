@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from forum.rules.changes import Draft, apply, conflict, diff, reordered, summarize
+from forum import i18n
+from forum.rules.changes import (
+    Draft,
+    apply,
+    conflict,
+    diff,
+    reordered,
+    what_changed,
+    worded_summary,
+)
 
 
 @dataclass
@@ -41,10 +50,24 @@ def test_diff_lists_additions_and_changes_in_reading_order_then_removals() -> No
     assert not reordered(BEFORE, BEFORE)
 
 
+@dataclass
+class Version:
+    summary: str
+    changes: list[dict[str, str]] | None
+
+
 def test_summary_names_each_change_by_its_earlier_title() -> None:
     renamed = [Draft(1, "Privacy", "Stays here."), *BEFORE[1:]]
-    assert summarize(diff(BEFORE, renamed), moved=False) == "Changed “Confidential”."
-    assert summarize([], moved=True) == "Put the rules in a new order."
+    changed = what_changed(diff(BEFORE, renamed), moved=False)
+    assert changed == [{"kind": "changed", "title": "Confidential"}]
+    assert worded_summary(Version("", changed)) == "Changed “Confidential”."
+    moved = Version("", what_changed([], moved=True))
+    assert worded_summary(moved) == "Put the rules in a new order."
+    with i18n.using("es"):
+        assert worded_summary(moved) == "Se cambió el orden de las normas."
+    # The owners' own words, and a summary kept from before changes were, stand as written.
+    assert worded_summary(Version("Tidied up", changed)) == "Tidied up"
+    assert worded_summary(Version("Added “Be kind”.", None)) == "Added “Be kind”."
 
 
 def test_a_change_to_a_rule_that_was_reworded_since_conflicts() -> None:
