@@ -55,7 +55,7 @@ class ChatMessageContent:
                 writer = (
                     await accounts.get_user(db, message.author_id) if message.author_id else None
                 )
-                name = writer.display_name if writer else "A member"
+                name = writer.display_name if writer else None  # worded when read
                 await tell_of_chat_mentions(db, message, room, circle, name)
         elif was_shown and status != MessageStatus.PUBLISHED:
             await events.emit(db, events.chat_removed(room.id, message.id))

@@ -16,7 +16,7 @@ from forum.people.mentions import mentioned
 
 
 async def tell_of_chat_mentions(
-    db: AsyncSession, message: ChatMessage, room: Room, circle: Circle, writer: str
+    db: AsyncSession, message: ChatMessage, room: Room, circle: Circle, writer: str | None
 ) -> None:
     """The line is in the room for everyone now (at once, or once approved)."""
     if message.status != MessageStatus.PUBLISHED or message.sent_as:

@@ -33,7 +33,7 @@ async def tell_of_reply(db: AsyncSession, post: Post, thread: Thread, circle: Ci
         "thread_id": thread.id,
         "post_id": post.id,
         "thread_title": thread.title,
-        "member": replier.display_name if replier else "A member",
+        "member": replier.display_name if replier else None,  # worded when read
     }
     await notify(db, author_id, "reply", data)
 
