@@ -5,13 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import secrets
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from forum import i18n
 from forum.config import PROJECT_ROOT, ConfigError, Settings
+from forum.i18n import N_, _, ngettext
+
+# How `create-user` names the role it gave.
+ROLE_WORDS = {"member": N_("member"), "moderator": N_("moderator"), "admin": N_("admin")}
 
 
 def migrate(settings: Settings, revision: str = "head") -> None:
@@ -54,7 +60,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     migrate(settings, args.revision)
-    print(f"Database is at revision {args.revision}.")
+    print(_("Database is at revision %(revision)s.") % {"revision": args.revision})
     return 0
 
 
@@ -63,9 +69,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     created = asyncio.run(load_demo(settings))
     if created is None:
-        print("Demo data is already loaded; nothing to do.")
+        print(_("Demo data is already loaded; nothing to do."))
         return 0
-    print("Demo data loaded. These passwords are shown once; keep them somewhere safe:")
+    print(_("Demo data loaded. These passwords are shown once; keep them somewhere safe:"))
     for username, role, password in created:
         print(f"  {role:<10} {username:<12} {password}")
     return 0
@@ -94,9 +100,10 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     except AppError as exc:
         print(f"circles: {exc.message}", file=sys.stderr)
         return 2
-    print(f"Created {args.role} {args.name}.")
+    role = _(ROLE_WORDS[args.role])
+    print(_("Created %(role)s %(name)s.") % {"role": role, "name": args.name})
     if not args.password:
-        print(f"Password (shown once): {password}")
+        print(_("Password (shown once): %(password)s") % {"password": password})
     return 0
 
 
@@ -113,7 +120,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
             await engine.dispose()
 
     sent = asyncio.run(run())
-    print(f"Sent {sent} digest{'' if sent == 1 else 's'}.")
+    print(ngettext("Sent %(count)s digest.", "Sent %(count)s digests.", sent) % {"count": sent})
     return 0
 
 
@@ -124,9 +131,11 @@ def _parse_line(line: str, number: int, jsonl: bool) -> str | dict[str, str]:
     try:
         record = json.loads(line)
     except json.JSONDecodeError:
-        return {"error": f"line {number} is not valid JSON"}
+        return {"error": _("line %(number)s is not valid JSON") % {"number": number}}
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-        return {"error": f'line {number} has no "text" field with a string'}
+        return {
+            "error": _('line %(number)s has no "text" field with a string') % {"number": number}
+        }
     text: str = record["text"]
     return text
 
@@ -161,11 +170,17 @@ def cmd_moderate(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps(out, ensure_ascii=False))
         done += len(chunk)
         if show_progress:
-            print(f"\rmoderated {done} texts", end="", file=sys.stderr, flush=True)
+            words = _("moderated %(count)s texts") % {"count": done}
+            print(f"\r{words}", end="", file=sys.stderr, flush=True)
     if show_progress:
         print(file=sys.stderr)
     if failed:
-        print(f"circles moderate: {failed} input lines could not be read", file=sys.stderr)
+        unread = ngettext(
+            "%(count)s input line could not be read",
+            "%(count)s input lines could not be read",
+            failed,
+        )
+        print(f"circles moderate: {unread % {'count': failed}}", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -177,8 +192,8 @@ def cmd_models_fetch(args: argparse.Namespace, settings: Settings) -> int:
     except ToxicityError as exc:
         print(f"circles models fetch: {exc}", file=sys.stderr)
         return 1
-    print(f"Saved detoxify {args.model} weights to {path}.")
-    print("Restart Circles; with CIRCLES_TOXICITY_BACKEND=auto it now uses detoxify.")
+    print(_("Saved detoxify %(model)s weights to %(path)s.") % {"model": args.model, "path": path})
+    print(_("Restart Circles; with CIRCLES_TOXICITY_BACKEND=auto it now uses detoxify."))
     return 0
 
 
@@ -200,7 +215,7 @@ def cmd_models_train_crisis(args: argparse.Namespace, settings: Settings) -> int
             indent=1,
         )
     )
-    print(f"Wrote the crisis model to {args.out}.")
+    print(_("Wrote the crisis model to %(path)s.") % {"path": args.out})
     return 0
 
 
@@ -213,60 +228,66 @@ def cmd_models_train_attacks(args: argparse.Namespace, settings: Settings) -> in
         print(f"circles models train-attacks: {exc}", file=sys.stderr)
         return 1
     print(json.dumps(report, indent=2))
-    print(f"Saved the attack model to {args.out}.")
+    print(_("Saved the attack model to %(path)s.") % {"path": args.out})
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="circles", description="Circles peer-support community")
+    parser = argparse.ArgumentParser(
+        prog="circles", description=_("Circles peer-support community")
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="serve the web application with uvicorn")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+    serve = sub.add_parser("serve", help=_("serve the web application with uvicorn"))
+    serve.add_argument("--host", default="127.0.0.1", help=_("address to bind (default 127.0.0.1)"))
+    serve.add_argument("--port", type=int, default=8000, help=_("port to bind (default 8000)"))
     serve.set_defaults(func=cmd_serve)
 
-    mig = sub.add_parser("migrate", help="apply database migrations (Alembic)")
-    mig.add_argument("--revision", default="head", help="target revision, or 'base' to undo all")
+    mig = sub.add_parser("migrate", help=_("apply database migrations (Alembic)"))
+    mig.add_argument("--revision", default="head", help=_("target revision, or 'base' to undo all"))
     mig.set_defaults(func=cmd_migrate)
 
-    demo = sub.add_parser("demo", help="load demo circles, threads and accounts (once)")
+    demo = sub.add_parser("demo", help=_("load demo circles, threads and accounts (once)"))
     demo.set_defaults(func=cmd_demo)
 
-    user = sub.add_parser("create-user", help="create an account")
-    user.add_argument("name", help="username (3-32 letters, numbers, . - _)")
+    user = sub.add_parser("create-user", help=_("create an account"))
+    user.add_argument("name", help=_("username (3-32 letters, numbers, . - _)"))
     user.add_argument("--role", choices=["member", "moderator", "admin"], default="member")
-    user.add_argument("--password", help="password (a random one is generated and printed)")
-    user.add_argument("--display-name", help="display name (defaults to the username)")
+    user.add_argument("--password", help=_("password (a random one is generated and printed)"))
+    user.add_argument("--display-name", help=_("display name (defaults to the username)"))
     user.set_defaults(func=cmd_create_user)
 
     digest = sub.add_parser(
         "digest",
-        help="mail today's digest of unread notifications to members who asked for one",
+        help=_("mail today's digest of unread notifications to members who asked for one"),
     )
     digest.set_defaults(func=cmd_digest)
 
     mod = sub.add_parser(
         "moderate",
-        help="run the moderation pipeline on stdin, one JSON result per line",
-        description="Reads texts from stdin (one per line, or JSON lines with a 'text' field) "
-        "and prints one JSON object per line: crisis, toxicity, decision, reasons.",
+        help=_("run the moderation pipeline on stdin, one JSON result per line"),
+        description=_(
+            "Reads texts from stdin (one per line, or JSON lines with a 'text' field) "
+            "and prints one JSON object per line: crisis, toxicity, decision, reasons."
+        ),
     )
-    mod.add_argument("--jsonl", action="store_true", help="input is JSON lines with a 'text' field")
-    mod.add_argument("--batch-size", type=int, default=64, help="texts per model call (64)")
-    mod.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    mod.add_argument(
+        "--jsonl", action="store_true", help=_("input is JSON lines with a 'text' field")
+    )
+    mod.add_argument("--batch-size", type=int, default=64, help=_("texts per model call (64)"))
+    mod.add_argument("--quiet", action="store_true", help=_("no progress on stderr"))
     mod.set_defaults(func=cmd_moderate)
 
-    models = sub.add_parser("models", help="manage classifier models")
+    models = sub.add_parser("models", help=_("manage classifier models"))
     models_sub = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
-    fetch = models_sub.add_parser("fetch", help="download detoxify weights (needs a network)")
+    fetch = models_sub.add_parser("fetch", help=_("download detoxify weights (needs a network)"))
     fetch.add_argument(
         "--model", default="original", choices=["original", "unbiased", "multilingual"]
     )
-    fetch.add_argument("--quiet", action="store_true", help="no progress bar")
+    fetch.add_argument("--quiet", action="store_true", help=_("no progress bar"))
     fetch.set_defaults(func=cmd_models_fetch)
     _add_train_crisis(models_sub)
-    attacks = models_sub.add_parser("train-attacks", help="rebuild the attack-at-target model")
+    attacks = models_sub.add_parser("train-attacks", help=_("rebuild the attack-at-target model"))
     attacks.add_argument("--data-dir", type=Path, default=Path("training"))
     attacks.add_argument("--out", type=Path, default=Path("moderation/data/attack_model.npz"))
     attacks.set_defaults(func=cmd_models_train_attacks)
@@ -277,16 +298,18 @@ def _add_train_crisis(models_sub: Any) -> None:
     root = PROJECT_ROOT
     train = models_sub.add_parser(
         "train-crisis",
-        help="rebuild the shipped crisis model from the training data (deterministic)",
-        description="Trains on the development half of the Reddit set, the training half "
-        "of training/crisis_positive.csv and crisis_negative.csv, and all of "
-        "crisis_extra*.csv (training only); held-out halves are never read.",
+        help=_("rebuild the shipped crisis model from the training data (deterministic)"),
+        description=_(
+            "Trains on the development half of the Reddit set, the training half "
+            "of training/crisis_positive.csv and crisis_negative.csv, and all of "
+            "crisis_extra*.csv (training only); held-out halves are never read."
+        ),
     )
     train.add_argument(
         "--reddit",
         type=Path,
         default=root.parent / "shared" / "eval" / "crisis" / "suicide_detection_5k.csv",
-        help="the labelled Reddit CSV (only its development half is used)",
+        help=_("the labelled Reddit CSV (only its development half is used)"),
     )
     train.add_argument(
         "--short",
@@ -296,25 +319,27 @@ def _add_train_crisis(models_sub: Any) -> None:
             root / "training" / "crisis_positive.csv",
             root / "training" / "crisis_negative.csv",
         ],
-        help="hand-written short messages (text,level,category)",
+        help=_("hand-written short messages (text,level,category)"),
     )
     train.add_argument(
-        "--out", type=Path, default=root / "moderation" / "data", help="folder for the artifact"
+        "--out", type=Path, default=root / "moderation" / "data", help=_("folder for the artifact")
     )
-    train.add_argument("--folds", type=int, default=5, help="cross-validation folds (5)")
-    train.add_argument("--limit", type=int, help="first N rows of each source (quick checks)")
+    train.add_argument("--folds", type=int, default=5, help=_("cross-validation folds (5)"))
+    train.add_argument("--limit", type=int, help=_("first N rows of each source (quick checks)"))
     train.set_defaults(func=cmd_models_train_crisis)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        print(f"circles: {exc}", file=sys.stderr)
-        return 2
-    result: int = args.func(args, settings)
-    return result
+    # The terminal's language (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), as for any command.
+    with i18n.using(i18n.from_environment(os.environ)):
+        args = build_parser().parse_args(argv)
+        try:
+            settings = Settings.from_env()
+        except ConfigError as exc:
+            print(f"circles: {exc}", file=sys.stderr)
+            return 2
+        result: int = args.func(args, settings)
+        return result
 
 
 if __name__ == "__main__":

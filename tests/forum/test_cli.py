@@ -43,9 +43,19 @@ async def cli_database(tmp_path: Path) -> AsyncIterator[str]:
     await drop_postgres_database(admin, name)
 
 
-def circles(*args: str, database_url: str = "") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CIRCLES_")}
+LANGUAGE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def circles(
+    *args: str, database_url: str = "", lang: str = "C.UTF-8"
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CIRCLES_") and k not in LANGUAGE_VARIABLES
+    }
     env["CIRCLES_DATABASE_URL"] = database_url or "sqlite+aiosqlite:///./never-used.db"
+    env["LANG"] = lang  # the terminal's language is the command's
     return subprocess.run(
         [str(CIRCLES), *args], env=env, capture_output=True, text=True, timeout=120, check=False
     )
@@ -156,6 +166,16 @@ async def test_create_user_prints_a_generated_password_that_works(cli_database: 
     assert response.status_code == 200, response.text
     assert response.extensions["me"]["role"] == "moderator"
     assert response.extensions["me"]["display_name"] == "willow"
+
+
+async def test_the_command_speaks_the_terminals_language(cli_database: str) -> None:
+    assert "sirve la aplicación web con uvicorn" in succeeded(circles("--help", lang="es_MX.UTF-8"))
+    assert "serve the web application" in succeeded(circles("--help", lang="fr_FR.UTF-8"))
+    migrated = succeeded(circles("migrate", database_url=cli_database, lang="es_ES.UTF-8"))
+    assert migrated.strip() == "La base de datos está en la revisión head."
+    out = succeeded(circles("create-user", "sauce", database_url=cli_database, lang="es_ES.UTF-8"))
+    assert "Creada la cuenta de miembro sauce." in out
+    assert "Contraseña (se muestra una sola vez): " in out
 
 
 async def test_create_user_honours_given_password(cli_database: str) -> None:

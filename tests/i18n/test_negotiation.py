@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from forum import i18n
 from forum.i18n import current_locale, for_request, from_accept_language, switch, using
 
 
@@ -35,3 +36,20 @@ def test_switch_lasts_until_the_enclosing_using_ends() -> None:
         switch("es")
         assert current_locale() == "es"
     assert current_locale() == "en"
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"LANG": "es_ES.UTF-8"}, "es"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({}, "en"),
+        ({"LANGUAGE": "fr:es", "LANG": "en_US.UTF-8"}, "es"),  # LANGUAGE is a list, first
+        ({"LC_ALL": "en_GB.UTF-8", "LANG": "es_ES.UTF-8"}, "en"),  # LC_ALL outranks LANG
+        ({"LC_MESSAGES": "es_AR@euro", "LANG": ""}, "es"),
+    ],
+)
+def test_a_terminals_language_comes_from_its_environment(
+    environ: dict[str, str], expected: str
+) -> None:
+    assert i18n.from_environment(environ) == expected
