@@ -514,6 +514,8 @@ async def test_report_form_queues_the_post_and_thanks_the_reporter(
     assert item["reasons"][-1] == {
         "kind": "report",
         "message": "Reported: This shares a name.",
+        "template": "Reported: %(reason)s",
+        "values": {"reason": "This shares a name."},
         "rule_id": rule["id"],
         "rules_version": 1,
     }
