@@ -28,7 +28,7 @@ from forum.circles.service import CircleView
 from forum.config import Settings
 from forum.content_warnings import wrappers_for
 from forum.errors import NotFound
-from forum.i18n import N_, _, current_locale
+from forum.i18n import N_, _, current_locale, reasons_said
 from forum.reactions import repository as reactions
 from forum.reactions.kinds import ordered
 from forum.reactions.models import PostReaction
@@ -165,7 +165,8 @@ async def _build(
         if p.post.id in shown:
             data["reactions"] = ordered(counts.get(p.post.id, {}))
         if viewer is not None and p.post.author_id == viewer.id and p.post.moderation:
-            data["moderation"] = p.post.moderation
+            stored = p.post.moderation  # its reasons worded in the reader's language
+            data["moderation"] = {**stored, "reasons": reasons_said(stored.get("reasons", []))}
         posts.append(data)
     for obj in (thread, circle):
         db.expunge(obj)

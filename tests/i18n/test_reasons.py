@@ -55,6 +55,9 @@ async def test_a_held_posts_reason_is_worded_for_each_reader(
         f"/threads/{thread['id']}", headers=SPANISH
     )
     assert "Esto podría leerse como un insulto dirigido a" in author_page.text
+    api = await ok(await other_user.api.get(f"/api/v1/threads/{thread['id']}", headers=SPANISH))
+    (own,) = [p for p in api["posts"] if p["id"] == post["id"]]
+    assert [r["message"] for r in own["moderation"]["reasons"]] == told
 
 
 async def test_a_report_keeps_the_reporters_words_in_the_readers_language(
