@@ -42,6 +42,7 @@ class Target:
     name: str
     met: bool
     goal: Any = None
+    measured: float | None = None
 
 
 def _walk(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], dict]]:
@@ -76,20 +77,46 @@ def latencies(figures: Mapping[str, Any]) -> list[Latency]:
 
 
 def targets(figures: Mapping[str, Any]) -> list[Target]:
-    """Every target one script checked, met or not, with its goal where it gave one."""
+    """Every target one script checked, met or not, with its goal where it gave one.
+
+    A script may report a target twice, in a part of its output and again in a summary
+    at the top (pipeline.py): it is listed once, the outermost, with the goal either gave.
+    """
     script = str(figures.get("script", "?"))
-    found = []
+    found: dict[str, Target] = {}
+    goals: dict[str, Any] = {}
     for path, item in _walk({k: v for k, v in figures.items() if k != "script"}):
         met = item.get("targets_met")
         if not isinstance(met, Mapping):
             continue
-        goals = item.get("targets") if isinstance(item.get("targets"), Mapping) else {}
-        prefix = "/".join(path)
+        given = item.get("targets") if isinstance(item.get("targets"), Mapping) else {}
         for name, ok in met.items():
-            if isinstance(ok, bool):
-                full = f"{prefix}/{name}" if prefix else str(name)
-                found.append(Target(script, full, ok, goals.get(name)))
-    return found
+            goal = given.get(name, given.get(f"{name}_max"))  # "short_false_alarms_max"
+            if goal is not None:
+                goals.setdefault(name, goal)
+            if isinstance(ok, bool) and name not in found:
+                full = "/".join((*path, str(name)))
+                found[name] = Target(script, full, ok)
+    return [
+        Target(t.script, t.name, t.met, goals.get(name), _measured(figures, name))
+        for name, t in found.items()
+    ]
+
+
+def _measured(figures: Mapping[str, Any], name: str) -> float | None:
+    """The figure a target was checked against, where the script names it after the
+    target: a number under that key, or that key's ratio to its baseline."""
+    for path, item in _walk(figures):
+        if path and path[-1] in ("targets", "targets_met"):
+            continue
+        value = item.get(name)
+        if (number := _number(value)) is not None:
+            return number
+        if isinstance(value, Mapping):
+            for key in RATIO_KEYS:
+                if (number := _number(value.get(key))) is not None:
+                    return number
+    return None
 
 
 def markdown(results: list[Mapping[str, Any]], failed: list[str], when: str) -> str:
@@ -97,15 +124,15 @@ def markdown(results: list[Mapping[str, Any]], failed: list[str], when: str) -> 
         f"Measured {when} on {os.cpu_count()} cores ({platform.machine()}); ratios are against "
         "a baseline measured in the same run.",
         "",
-        "| Benchmark | Target | Goal | Met |",
-        "|---|---|---|---|",
+        "| Benchmark | Target | Goal | Measured | Met |",
+        "|---|---|---|---|---|",
     ]
     for figures in results:
         for target in targets(figures):
             goal = "" if target.goal is None else json.dumps(target.goal)
-            lines.append(
-                f"| {target.script} | {target.name} | {goal} | {'yes' if target.met else 'no'} |"
-            )
+            measured = "" if target.measured is None else f"{target.measured:g}"
+            met = "yes" if target.met else "no"
+            lines.append(f"| {target.script} | {target.name} | {goal} | {measured} | {met} |")
     lines += [
         "",
         "| Latency | p50 ms | p90 ms | p99 ms | Against the baseline |",
@@ -143,7 +170,7 @@ def chart(results: list[Mapping[str, Any]], path: Path) -> bool:
     axes.set_title("Latency percentiles, make bench")
     axes.legend(loc="lower right")
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=110, bbox_inches="tight")
     pyplot.close(figure)
     return True
 

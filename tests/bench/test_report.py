@@ -57,8 +57,8 @@ def test_the_table_lists_each_target_and_latency(tmp_path: Path) -> None:
     written = report.write([READ_PATH, FANOUT, CRISIS], ["chat_load.py"], tmp_path)
     assert [p.name for p in written] == ["results.json", "results.md", "latency.png"]
     table = (tmp_path / "results.md").read_text()
-    assert "| read_path.py | thread_anonymous | 0.4 | yes |" in table
-    assert "| crisis_eval.py | reddit_recall_at_fpr_0.05 |  | no |" in table
+    assert "| read_path.py | thread_anonymous | 0.4 | 0.5 | yes |" in table
+    assert "| crisis_eval.py | reddit_recall_at_fpr_0.05 |  |  | no |" in table
     assert "| chat_fanout: scenarios/0 | 3 | 5 | 9 | p99_ratio 1.8 |" in table
     assert "Failed, so not in the tables: chat_load.py." in table
     record = json.loads((tmp_path / "results.json").read_text())
@@ -70,6 +70,23 @@ def test_the_table_lists_each_target_and_latency(tmp_path: Path) -> None:
     ]
     png = (tmp_path / "latency.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5_000
+
+
+def test_a_target_reported_twice_is_listed_once_with_its_goal() -> None:
+    figures = {
+        "script": "pipeline.py",
+        "results": {
+            "whole": {
+                "moderation_vs_raw": 0.09,
+                "targets": {"moderation_vs_raw": 0.5},
+                "targets_met": {"moderation_vs_raw": False},
+            }
+        },
+        "targets_met": {"moderation_vs_raw": False},
+    }
+    assert report.targets(figures) == [
+        report.Target("pipeline.py", "moderation_vs_raw", False, 0.5, 0.09)
+    ]
 
 
 def test_no_latencies_means_no_chart(tmp_path: Path) -> None:
