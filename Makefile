@@ -63,7 +63,7 @@ translations: venv
 	done
 
 bench: venv-test
-	scripts/with-postgres.sh $(BIN)/python bench/run_all.py
+	scripts/with-postgres.sh $(BIN)/python bench/run_all.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) circles.db circles.db-wal circles.db-shm
