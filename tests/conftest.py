@@ -311,6 +311,18 @@ async def join(persona: Persona, circle: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+async def reply(
+    persona: Persona,
+    thread: dict[str, Any],
+    body: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """`persona`'s reply to `thread`, which the forum must accept (201)."""
+    url = f"/api/v1/threads/{thread['id']}/posts"
+    return await ok(await persona.api.post(url, json={"body": body, **extra}, headers=headers), 201)
+
+
 ThreadFactory = Callable[..., Awaitable[dict[str, Any]]]
 
 

@@ -20,6 +20,7 @@ from tests.conftest import (
     ThreadFactory,
     join,
     ok,
+    reply,
 )
 from tests.forum.test_pages import Opener, assert_strict_page, signed_in
 
@@ -38,12 +39,6 @@ def csrf_of(page: httpx.Response) -> str:
 
 async def mute(persona: Persona, *words: str) -> dict[str, Any]:
     return await ok(await persona.api.patch("/api/v1/me", json={"muted_words": list(words)}))
-
-
-async def reply(persona: Persona, thread: dict[str, Any], body: str) -> dict[str, Any]:
-    return await ok(
-        await persona.api.post(f"/api/v1/threads/{thread['id']}/posts", json={"body": body}), 201
-    )
 
 
 def post_html(page: str, post_id: int) -> str:

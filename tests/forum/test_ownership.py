@@ -27,18 +27,13 @@ from tests.conftest import (
     ThreadFactory,
     join,
     ok,
+    reply,
 )
 from tests.forum.test_pages import Opener, assert_strict_page, signed_in
 
 __all__ = ["signed_in"]
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-async def reply(persona: Persona, thread: dict[str, Any], body: str) -> dict[str, Any]:
-    return await ok(
-        await persona.api.post(f"/api/v1/threads/{thread['id']}/posts", json={"body": body}), 201
-    )
 
 
 async def chat(database: Database, circle_slug: str, author: Persona, body: str) -> int:

@@ -5,20 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import Persona, join, ok
+from tests.conftest import Persona, join, ok, reply
 from tests.forum.test_pages import Opener, signed_in
 
 __all__ = ["signed_in"]
 
 SPANISH = {"Accept-Language": "es"}
 ATTACK = "you are a fucking idiot"
-
-
-async def reply(author: Persona, thread: dict[str, Any], body: str) -> dict[str, Any]:
-    response = await author.api.post(
-        f"/api/v1/threads/{thread['id']}/posts", json={"body": body}, headers=SPANISH
-    )
-    return await ok(response, 201)
 
 
 async def queue_item(moderator: Persona, post_id: int, **headers: str) -> dict[str, Any]:
@@ -36,7 +29,7 @@ async def test_a_held_posts_reason_is_worded_for_each_reader(
     thread: dict[str, Any],
 ) -> None:
     await join(other_user, circle)
-    post = await reply(other_user, thread, ATTACK)
+    post = await reply(other_user, thread, ATTACK, headers=SPANISH)
     assert post["status"] == "pending"
     # The author, writing in Spanish, is told why in Spanish at once.
     told = [r["message"] for r in post["moderation"]["reasons"]]

@@ -7,17 +7,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import CircleFactory, Persona, PersonaFactory, join, ok
+from tests.conftest import CircleFactory, Persona, PersonaFactory, join, ok, reply
 from tests.notifications.test_notifications_api import decide, held_post, item_for, notifications
 from tests.rules.helpers import edit_rules, proposed, rules_of
 
 KIND = "reply"
-
-
-async def reply(author: Persona, thread: dict[str, Any], body: str) -> dict[str, Any]:
-    return await ok(
-        await author.api.post(f"/api/v1/threads/{thread['id']}/posts", json={"body": body}), 201
-    )
 
 
 async def kinds(persona: Persona) -> list[str]:

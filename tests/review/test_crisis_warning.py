@@ -5,18 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.conftest import Persona, join, ok
+from tests.conftest import Persona, join, ok, reply
 
 URGENT = "I have the pills ready. Tonight is the night."
 CONCERN = "I want to die"
 TREATMENT = re.compile(r'<div class="cw cw-(show|blur|hide)"')
-
-
-async def reply(
-    persona: Persona, thread: dict[str, Any], body: str, **extra: Any
-) -> dict[str, Any]:
-    url = f"/api/v1/threads/{thread['id']}/posts"
-    return await ok(await persona.api.post(url, json={"body": body, **extra}), 201)
 
 
 async def approve(moderator: Persona, content_id: int) -> None:

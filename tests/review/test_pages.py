@@ -20,6 +20,7 @@ from tests.conftest import (
     ThreadFactory,
     join,
     ok,
+    reply,
 )
 from tests.forum.test_accounts import BrowserFactory, browser, signed_in
 
@@ -30,12 +31,6 @@ URGENT = "I have the pills ready. Tonight is the night."
 CLOSED_DETAILS = re.compile(r'<details class="sensitive">(.*?)</details>', re.S)
 VERSION_INPUT = re.compile(r'name="version" value="(\d+)"')
 RESOURCE_NAME = re.compile(r'<strong class="resource-name">([^<]+)</strong>')
-
-
-async def reply(author: Persona, thread: dict[str, Any], body: str) -> dict[str, Any]:
-    return await ok(
-        await author.api.post(f"/api/v1/threads/{thread['id']}/posts", json={"body": body}), 201
-    )
 
 
 async def item_for(moderator: Persona, post_id: int) -> dict[str, Any]:

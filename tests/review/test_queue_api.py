@@ -21,6 +21,7 @@ from tests.conftest import (
     ThreadFactory,
     join,
     ok,
+    reply,
 )
 
 ABUSE = "you are a fucking idiot"  # the embedded model scores this ~1.0
@@ -39,12 +40,6 @@ def app(make_app: AppFactory) -> Starlette:
 @pytest.fixture
 async def second_moderator(make_persona: PersonaFactory) -> Persona:
     return await make_persona("mod2", role=Role.MODERATOR, display_name="Second Mod")
-
-
-async def reply(author: Persona, thread: dict[str, Any], body: str) -> dict[str, Any]:
-    return await ok(
-        await author.api.post(f"/api/v1/threads/{thread['id']}/posts", json={"body": body}), 201
-    )
 
 
 async def queue(persona: Persona, **params: str) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import CircleFactory, Persona, PersonaFactory, ThreadFactory, join, ok
+from tests.conftest import CircleFactory, Persona, PersonaFactory, ThreadFactory, join, ok, reply
 
 ABUSE = "you are a fucking idiot"
 CONCERN = "I want to die"
@@ -27,12 +27,6 @@ async def only_item(moderator: Persona, post_id: int) -> dict[str, Any]:
     items = await items_about(moderator, post_id)
     assert len(items) == 1, items
     return items[0]
-
-
-async def reply(author: Persona, thread: dict[str, Any], body: str) -> dict[str, Any]:
-    return await ok(
-        await author.api.post(f"/api/v1/threads/{thread['id']}/posts", json={"body": body}), 201
-    )
 
 
 @pytest.fixture

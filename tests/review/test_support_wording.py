@@ -8,16 +8,11 @@ import pytest
 
 from forum.review import wording
 from forum.review.wording import Situation
-from tests.conftest import Persona, ok
+from tests.conftest import Persona, ok, reply
 
 URGENT = "I have the pills ready. Tonight is the night."
 CONCERN = "I want to die"
 CONTRADICTION = ("with the circle", "only you can see")
-
-
-async def reply(persona: Persona, thread: dict[str, Any], body: str) -> dict[str, Any]:
-    url = f"/api/v1/threads/{thread['id']}/posts"
-    return await ok(await persona.api.post(url, json={"body": body}), 201)
 
 
 def assert_said_once(page: str) -> None:

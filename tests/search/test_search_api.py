@@ -25,6 +25,7 @@ from tests.conftest import (
     fresh_database,
     join,
     ok,
+    reply,
 )
 
 
@@ -38,12 +39,6 @@ async def search(who: Persona | httpx.AsyncClient, q: str) -> list[dict[str, Any
 
 def ids(items: list[dict[str, Any]], kind: str = "post") -> list[int]:
     return [item["id"] for item in items if item["type"] == kind]
-
-
-async def reply(author: Persona, thread: dict[str, Any], body: str) -> dict[str, Any]:
-    return await ok(
-        await author.api.post(f"/api/v1/threads/{thread['id']}/posts", json={"body": body}), 201
-    )
 
 
 async def decide(moderator: Persona, post_id: int, action: str, **extra: Any) -> None:
