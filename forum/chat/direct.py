@@ -18,17 +18,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from forum.accounts import repository as accounts_repository
 from forum.accounts.blocks import is_blocked_between
 from forum.accounts.models import User
 from forum.accounts.service import username_key
-from forum.chat.models import ChatMessage, Room, RoomKind, RoomMember
+from forum.chat import repository
+from forum.chat.models import Room, RoomKind
 from forum.chat.team import TeamRoom
-from forum.circles.models import Membership
 from forum.errors import Conflict, Forbidden, Invalid, NotFound
 from forum.i18n import N_, _
 
@@ -79,16 +77,6 @@ async def set_policy(db: AsyncSession, user: User, value: str) -> None:
     await db.flush()
 
 
-async def _share_a_circle(db: AsyncSession, a_id: int, b_id: int) -> bool:
-    mine, theirs = aliased(Membership), aliased(Membership)
-    query = select(
-        exists().where(
-            and_(mine.user_id == a_id, theirs.user_id == b_id, mine.circle_id == theirs.circle_id)
-        )
-    )
-    return bool(await db.scalar(query))
-
-
 async def may_start(db: AsyncSession, starter: User, other: User) -> bool:
     if await is_blocked_between(db, starter.id, other.id):
         return False
@@ -96,7 +84,7 @@ async def may_start(db: AsyncSession, starter: User, other: User) -> bool:
     if policy == DmPolicy.ANYONE:
         return True
     if policy == DmPolicy.CIRCLES:
-        return await _share_a_circle(db, starter.id, other.id)
+        return await repository.share_a_circle(db, starter.id, other.id)
     return False
 
 
@@ -116,7 +104,7 @@ async def start(db: AsyncSession, starter: User, who: User | str) -> tuple[Direc
             _("A conversation needs someone else."), code="cannot_message_self", field="username"
         )
     key = direct_key(starter.id, other.id)
-    room = await db.scalar(select(Room).where(Room.direct_key == key))
+    room = await repository.direct_room(db, key)
     if room is not None:
         # An existing conversation carries on, unless one of them has since blocked the other.
         if await is_blocked_between(db, starter.id, other.id):
@@ -125,23 +113,13 @@ async def start(db: AsyncSession, starter: User, who: User | str) -> tuple[Direc
     if not await may_start(db, starter, other):
         # The same words whatever the reason, so a block is never revealed.
         raise Forbidden(_(NOT_AVAILABLE), code="dm_not_available")
-    room = Room(circle_id=None, kind=RoomKind.DIRECT, direct_key=key, name="Direct")
-    db.add(room)
-    await db.flush()
-    db.add_all([RoomMember(room_id=room.id, user_id=u) for u in (starter.id, other.id)])
-    await db.flush()
+    room = await repository.add_direct_room(db, key, (starter.id, other.id))
     return DirectRoom(room, other), True
 
 
 async def get_for_member(db: AsyncSession, room: Room, user: User) -> DirectRoom:
     """The conversation if `user` takes part in it; 404 otherwise."""
-    # One query for both: whether this member takes part, and who the other one is.
-    rows = await db.execute(
-        select(RoomMember.user_id, User)
-        .outerjoin(User, and_(User.id == RoomMember.user_id, User.id != user.id))
-        .where(RoomMember.room_id == room.id)
-    )
-    members = {member_id: other for member_id, other in rows}
+    members = await repository.direct_members(db, room.id, user.id)
     if user.id not in members:
         raise NotFound(_("There is no chat room here."))
     other = next((o for o in members.values() if o is not None), None)
@@ -151,21 +129,7 @@ async def get_for_member(db: AsyncSession, room: Room, user: User) -> DirectRoom
 async def conversations(db: AsyncSession, user: User) -> Sequence[DirectRoom | TeamRoom]:
     """This member's conversations (check-ins with the moderators too), most recently
     active first."""
-    me, them = aliased(RoomMember), aliased(RoomMember)
-    latest = (
-        select(func.max(ChatMessage.created_at))
-        .where(ChatMessage.room_id == Room.id)
-        .correlate(Room)
-        .scalar_subquery()
-    )
-    rows = await db.execute(
-        select(Room, User)
-        .join(me, and_(me.room_id == Room.id, me.user_id == user.id))
-        .outerjoin(them, and_(them.room_id == Room.id, them.user_id != user.id))
-        .outerjoin(User, User.id == them.user_id)
-        .where(Room.kind.in_((RoomKind.DIRECT, RoomKind.CHECK_IN)))
-        .order_by(func.coalesce(latest, Room.created_at).desc(), Room.id.desc())
-    )
+    rows = await repository.conversation_rows(db, user.id)
     return [
         TeamRoom(room, user, is_member=True)
         if room.kind == RoomKind.CHECK_IN

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from forum.accounts.models import User
-from forum.chat.models import ChatMessage, CheckIn, MessageStatus, Room, RoomMember
-from forum.circles.models import Circle
+from forum.chat.models import ChatMessage, CheckIn, MessageStatus, Room, RoomKind, RoomMember
+from forum.circles.models import Circle, Membership
 
 MessageRow = tuple[ChatMessage, str | None]
 
@@ -156,3 +157,62 @@ async def check_in_moderators(db: AsyncSession, room_id: int) -> list[int]:
         .distinct()
     )
     return [int(user_id) for user_id in result if user_id is not None]
+
+
+# Direct conversations (chat/direct.py).
+
+
+async def share_a_circle(db: AsyncSession, a_id: int, b_id: int) -> bool:
+    mine, theirs = aliased(Membership), aliased(Membership)
+    query = select(
+        exists().where(
+            and_(mine.user_id == a_id, theirs.user_id == b_id, mine.circle_id == theirs.circle_id)
+        )
+    )
+    return bool(await db.scalar(query))
+
+
+async def direct_room(db: AsyncSession, key: str) -> Room | None:
+    room: Room | None = await db.scalar(select(Room).where(Room.direct_key == key))
+    return room
+
+
+async def add_direct_room(db: AsyncSession, key: str, member_ids: tuple[int, int]) -> Room:
+    room = Room(circle_id=None, kind=RoomKind.DIRECT, direct_key=key, name="Direct")
+    db.add(room)
+    await db.flush()
+    db.add_all([RoomMember(room_id=room.id, user_id=u) for u in member_ids])
+    await db.flush()
+    return room
+
+
+async def direct_members(db: AsyncSession, room_id: int, user_id: int) -> dict[int, User | None]:
+    """Each member of the room, with their account if they are not `user_id`: in one
+    query, whether this member takes part and who the other one is."""
+    rows = await db.execute(
+        select(RoomMember.user_id, User)
+        .outerjoin(User, and_(User.id == RoomMember.user_id, User.id != user_id))
+        .where(RoomMember.room_id == room_id)
+    )
+    return {member_id: other for member_id, other in rows}
+
+
+async def conversation_rows(db: AsyncSession, user_id: int) -> list[tuple[Room, User | None]]:
+    """A member's direct and check-in rooms with the other member, most recently active
+    first."""
+    me, them = aliased(RoomMember), aliased(RoomMember)
+    latest = (
+        select(func.max(ChatMessage.created_at))
+        .where(ChatMessage.room_id == Room.id)
+        .correlate(Room)
+        .scalar_subquery()
+    )
+    rows = await db.execute(
+        select(Room, User)
+        .join(me, and_(me.room_id == Room.id, me.user_id == user_id))
+        .outerjoin(them, and_(them.room_id == Room.id, them.user_id != user_id))
+        .outerjoin(User, User.id == them.user_id)
+        .where(Room.kind.in_((RoomKind.DIRECT, RoomKind.CHECK_IN)))
+        .order_by(func.coalesce(latest, Room.created_at).desc(), Room.id.desc())
+    )
+    return [(room, other) for room, other in rows]
